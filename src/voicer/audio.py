@@ -1,0 +1,55 @@
+"""PCM audio as small frozen values, and the silence arithmetic on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+Samples = npt.NDArray[np.int16]
+
+# Samples whose magnitude stays under this (about -42 dBFS) count as silence.
+SILENCE_THRESHOLD = 256
+
+
+@dataclass(frozen=True, slots=True)
+class AudioFormat:
+    """Signed little-endian PCM: sample rate, bytes per sample, channels."""
+
+    rate: int
+    width: int = 2
+    channels: int = 1
+
+    def seconds(self, samples: int) -> float:
+        return samples / self.rate
+
+    def samples(self, seconds: float) -> int:
+        return round(seconds * self.rate)
+
+
+@dataclass(frozen=True, slots=True)
+class Pcm:
+    """A piece of mono 16-bit audio that knows its format."""
+
+    samples: Samples
+    format: AudioFormat
+
+    @property
+    def duration(self) -> float:
+        return self.format.seconds(len(self.samples))
+
+    def to_bytes(self) -> bytes:
+        return self.samples.astype("<i2", copy=False).tobytes()
+
+
+def speech_bounds(samples: Samples, threshold: int = SILENCE_THRESHOLD) -> tuple[int, int]:
+    """Return ``(start, end)`` of the part louder than ``threshold``; ``(0, 0)`` if all silent."""
+    loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > threshold)
+    if loud.size == 0:
+        return 0, 0
+    return int(loud[0]), int(loud[-1]) + 1
+
+
+def silence(count: int) -> Samples:
+    return np.zeros(count, dtype=np.int16)

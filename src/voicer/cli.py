@@ -1,0 +1,144 @@
+"""The ``voicer`` command line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from voicer.errors import VoicerError
+from voicer.language import LanguageDetector
+from voicer.models import DEFAULT_MODEL_ID
+from voicer.pauses import PausePlan
+from voicer.pipeline import Progress as TaskProgress
+from voicer.pipeline import SynthesisOptions, WorkerPool, make_plan, run
+from voicer.settings import Settings
+from voicer.text import SplitType
+from voicer.voice_settings import VoiceSettings
+from voicer.voices import DEFAULT_VOICE_ID, VoiceCatalogue
+
+app = typer.Typer(help="Voicer: long text to speech, offline.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+err = Console(stderr=True)
+
+
+def fail(message: str) -> NoReturn:
+    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+@app.command()
+def synthesize(
+    source: Annotated[str, typer.Argument(metavar="INPUT", help="a UTF-8 .txt file, or - for stdin")],
+    out: Annotated[Path, typer.Option("-o", "--output", help="OUT.mp3, or OUT.zip for one file per chunk")],
+    voice: Annotated[str, typer.Option("--voice", help="voice id (see `voicer voices`)")] = DEFAULT_VOICE_ID,
+    model: Annotated[str, typer.Option("--model", help="model id")] = DEFAULT_MODEL_ID,
+    split: Annotated[SplitType, typer.Option("--split", help="how to cut the text")] = SplitType.smart,
+    max_chunk: Annotated[int | None, typer.Option("--max-chunk", help="max characters per chunk")] = None,
+    pause: Annotated[float | None, typer.Option("--pause", help="seconds of silence, 0.1-30")] = None,
+    pause_every: Annotated[int, typer.Option("--pause-every", help="pause every N-th chunk, 1-100")] = 1,
+    speed: Annotated[float, typer.Option("--speed", help="speaking rate, 0.7-1.2")] = 1.0,
+    stability: Annotated[float, typer.Option("--stability", help="0 expressive - 1 monotone")] = 0.5,
+    language: Annotated[str | None, typer.Option("--language", help="force a language (ISO 639-1)")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", help="processes [default: cores]")] = None,
+) -> None:
+    """Speak a text into one MP3, or a ZIP of per-chunk MP3s."""
+    settings = Settings()
+    if out.suffix.lower() not in (".mp3", ".zip"):
+        fail(f"output: {out} must end in .mp3 or .zip")
+    try:
+        options = SynthesisOptions(
+            voice_id=voice, model_id=model, language_code=language, split_type=split,
+            max_chunk=max_chunk or settings.chunk_limit, split_output=out.suffix.lower() == ".zip",
+            pauses=PausePlan(enabled=pause is not None, duration=pause or 0.5, frequency=pause_every),
+            voice_settings=VoiceSettings(speed=speed, stability=stability),
+        )
+    except ValidationError as error:
+        fail(_describe(error))
+    text = _read(source)
+    try:
+        plan = make_plan(text, options, VoiceCatalogue.bundled(), LanguageDetector())
+    except VoicerError as error:
+        fail(error.message)
+    processes = min(workers or settings.workers, len(plan.jobs))
+    from voicer.output import open_output
+
+    with _progress() as bar, WorkerPool(processes) as pool:
+        task = bar.add_task("speaking", total=plan.characters,
+                            chunks=f"0/{len(plan.jobs)}", rate="")
+
+        def show(progress: TaskProgress) -> None:
+            rate = progress.characters_done / max(progress.elapsed, 1e-6)
+            bar.update(task, completed=progress.characters_done, rate=f"{rate:,.0f} chars/s",
+                       chunks=f"{progress.chunks_done}/{progress.chunks_total}")
+
+        try:
+            result = run(plan, pool, open_output(out, plan.split_output), show)
+        except VoicerError as error:
+            fail(error.message)
+    err.print(f"wrote {out}: {result.duration:,.1f} s of audio, {result.chunks} chunks, "
+              f"{result.characters:,} characters in {result.elapsed:.1f} s")
+
+
+@app.command()
+def voices(
+    language: Annotated[str | None, typer.Option("--language", help="only voices of this language")] = None,
+) -> None:
+    """List the voice catalogue."""
+    catalogue = VoiceCatalogue.bundled()
+    chosen = catalogue.speaking(language.lower()) if language else list(catalogue)
+    if not chosen:
+        fail(f"language: no voice speaks {language!r}; known: {', '.join(sorted(catalogue.languages()))}")
+    table = Table("voice_id", "name", "language", "gender", "age", "accent", "description")
+    for voice in chosen:
+        table.add_row(voice.voice_id, voice.name, ",".join(voice.languages), voice.gender,
+                      voice.age, voice.accent, voice.description)
+    Console().print(table)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), TextColumn("chunks {task.fields[chunks]}"),
+        MofNCompleteColumn(), TextColumn("chars  {task.fields[rate]}"),
+        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=err,
+    )
+
+
+def _read(source: str) -> str:
+    try:
+        if source == "-":
+            return sys.stdin.buffer.read().decode("utf-8")
+        return Path(source).read_text("utf-8")
+    except FileNotFoundError:
+        fail(f"input: {source} does not exist")
+    except UnicodeDecodeError as error:
+        fail(f"input: {source} is not UTF-8 text ({error.reason} at byte {error.start})")
+    except OSError as error:
+        fail(f"input: cannot read {source}: {error.strerror}")
+
+
+# Validation errors name model fields; tell the user which option to fix.
+_OPTION_NAMES = {
+    "duration": "--pause", "frequency": "--pause-every", "speed": "--speed",
+    "stability": "--stability", "max_chunk": "--max-chunk",
+}
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    field = ".".join(str(part) for part in first["loc"])
+    field = _OPTION_NAMES.get(field, field)
+    return f"{field}: {first['msg']} (got {first.get('input')!r})"

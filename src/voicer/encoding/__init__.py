@@ -1,0 +1,1 @@
+"""Encoders that turn PCM into the output formats."""

@@ -1,0 +1,5 @@
+"""Speech engines: each turns (text, voice, settings) into PCM and word events."""
+
+from voicer.engines.base import Engine, Speech, WordEvent
+
+__all__ = ["Engine", "Speech", "WordEvent"]

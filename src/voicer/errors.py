@@ -1,0 +1,57 @@
+"""The one exception tree of Voicer.
+
+Only the edges (the CLI now, the HTTP API later) turn these into exit codes or
+status codes; everything below raises them.
+
+    VoicerError
+    ├── InvalidInput            bad text or parameter, named by ``field``
+    │   ├── EmptyText
+    │   ├── UnknownVoice
+    │   ├── UnknownModel
+    │   └── OutOfRange
+    └── EngineError             the engine failed to speak a chunk
+"""
+
+from __future__ import annotations
+
+
+class VoicerError(Exception):
+    """Base class of every error Voicer raises on purpose."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(VoicerError):
+    """The caller asked for something that cannot be done; ``field`` names the culprit."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class EmptyText(InvalidInput):
+    def __init__(self) -> None:
+        super().__init__("text", "text is empty: give at least one character to speak")
+
+
+class UnknownVoice(InvalidInput):
+    def __init__(self, voice_id: str) -> None:
+        super().__init__("voice_id", f"voice {voice_id!r} not found; list voices with `voicer voices`")
+        self.voice_id = voice_id
+
+
+class UnknownModel(InvalidInput):
+    def __init__(self, model_id: str, known: list[str]) -> None:
+        super().__init__("model_id", f"model {model_id!r} not found; known: {', '.join(known)}")
+        self.model_id = model_id
+
+
+class OutOfRange(InvalidInput):
+    def __init__(self, field: str, value: object, low: object, high: object) -> None:
+        super().__init__(field, f"{field} must be between {low} and {high}, got {value}")
+
+
+class EngineError(VoicerError):
+    """The speech engine could not synthesize a chunk."""

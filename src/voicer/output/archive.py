@@ -1,0 +1,59 @@
+"""A ZIP with one MP3 per chunk (``0001.mp3``, ...) and a ``manifest.json``.
+
+Each file holds the chunk and the pause it earned at its end, so the files
+played in order are exactly the merged MP3.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Self
+
+from voicer.output.base import PartFile
+from voicer.text import Chunk
+
+if TYPE_CHECKING:
+    from voicer.pipeline.render import RenderedChunk
+
+
+class ZipOutput:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._part = PartFile(path)
+        self._zip: zipfile.ZipFile | None = None
+        self._entries: list[dict[str, object]] = []
+        self._position = 0.0
+
+    def __enter__(self) -> Self:
+        # MP3 does not compress; store it.
+        self._zip = zipfile.ZipFile(self._part.part, "w", zipfile.ZIP_STORED, allowZip64=True)
+        return self
+
+    def add(self, chunk: Chunk, rendered: RenderedChunk) -> None:
+        assert self._zip is not None, "use the output as a context manager"
+        name = f"{chunk.index + 1:04d}.mp3"
+        self._zip.writestr(name, rendered.segment.data)
+        self._entries.append({
+            "index": chunk.index + 1,
+            "file": name,
+            "text": chunk.text,
+            "text_offset": chunk.start,
+            "start_seconds": round(self._position, 4),
+            "duration_seconds": round(rendered.duration, 4),
+            "speech_seconds": round(rendered.speech, 4),
+            "pause_seconds": rendered.pause,
+            "gap_seconds": round(rendered.gap, 4),
+        })
+        self._position += rendered.duration
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        assert self._zip is not None
+        if kind is None:
+            manifest = {"chunks": self._entries, "duration_seconds": round(self._position, 4)}
+            self._zip.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+        self._zip.close()
+        self._part.finish(ok=kind is None)

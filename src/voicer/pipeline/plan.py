@@ -1,0 +1,127 @@
+"""From text and options to the list of chunk jobs a worker can render on its own."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from voicer.encoding.mp3 import Mp3Format
+from voicer.errors import EmptyText, InvalidInput, OutOfRange
+from voicer.language import LanguageDetector
+from voicer.models import DEFAULT_MODEL_ID, Model, get_model
+from voicer.pauses import PausePlan
+from voicer.text import Chunk, SplitType, split_text
+from voicer.text.splitter import DEFAULT_CHUNK_LIMIT
+from voicer.voice_settings import VoiceSettings
+from voicer.voices import DEFAULT_VOICE_ID, Voice, VoiceCatalogue
+
+MAX_TEXT_CHARACTERS = 1_000_000
+_MP3_FORMAT = re.compile(r"mp3_(\d+)_(\d+)")
+_MP3_RATES = {22_050: (32,), 24_000: (48,), 44_100: (32, 64, 96, 128, 192)}
+
+
+class SynthesisOptions(BaseModel):
+    """Everything about how a text is spoken, except the text."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    voice_id: str = DEFAULT_VOICE_ID
+    model_id: str = DEFAULT_MODEL_ID
+    language_code: str | None = None
+    split_type: SplitType = SplitType.smart
+    max_chunk: int = Field(DEFAULT_CHUNK_LIMIT, ge=50)
+    split_output: bool = False
+    pauses: PausePlan = PausePlan()
+    voice_settings: VoiceSettings = VoiceSettings()
+    output_format: str = "mp3_44100_128"
+
+
+@dataclass(frozen=True, slots=True)
+class RenderSpec:
+    """What every chunk of one task shares."""
+
+    voice: Voice
+    settings: VoiceSettings
+    output: Mp3Format
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkJob:
+    index: int
+    text: str
+    language: str | None  # None: the voice's own language
+    gap: float | None  # seconds of pause after it; None: natural gap; 0: the last chunk
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    spec: RenderSpec
+    model: Model
+    chunks: list[Chunk]
+    jobs: list[ChunkJob]
+    split_output: bool
+
+    @property
+    def characters(self) -> int:
+        return sum(len(chunk.text) for chunk in self.chunks)
+
+
+def make_plan(
+    text: str, options: SynthesisOptions, voices: VoiceCatalogue, detector: LanguageDetector
+) -> Plan:
+    """Validate the request against the catalogue and models, and split the text."""
+    if not text.strip():
+        raise EmptyText()
+    if len(text) > MAX_TEXT_CHARACTERS:
+        raise InvalidInput("text", f"text has {len(text):,} characters; the limit is "
+                                   f"{MAX_TEXT_CHARACTERS:,}")
+    voice = voices.get(options.voice_id)
+    model = get_model(options.model_id)
+    if options.max_chunk > model.max_characters:
+        raise OutOfRange("max_chunk", options.max_chunk, 50, model.max_characters)
+    forced = _language(options.language_code, voices)
+    among = voices.languages()
+    main_language = forced or detector.detect(text, among) or voice.language
+    chunks = split_text(text, options.split_type, options.max_chunk, main_language)
+    jobs = [
+        ChunkJob(
+            chunk.index,
+            chunk.text,
+            _chunk_language(chunk.text, model, forced, detector, among),
+            options.pauses.after(chunk.index, len(chunks)),
+        )
+        for chunk in chunks
+    ]
+    spec = RenderSpec(voice, options.voice_settings, parse_output_format(options.output_format))
+    return Plan(spec, model, chunks, jobs, options.split_output)
+
+
+def parse_output_format(name: str) -> Mp3Format:
+    match = _MP3_FORMAT.fullmatch(name)
+    if not match or int(match[2]) not in _MP3_RATES.get(int(match[1]), ()):
+        known = [f"mp3_{rate}_{bitrate}" for rate, rates in _MP3_RATES.items() for bitrate in rates]
+        raise InvalidInput("output_format", f"output_format {name!r} is not supported; "
+                                            f"use one of {', '.join(known)}")
+    return Mp3Format(int(match[1]), int(match[2]))
+
+
+def _language(code: str | None, voices: VoiceCatalogue) -> str | None:
+    if code is None:
+        return None
+    code = code.lower()
+    if code not in voices.languages():
+        raise InvalidInput("language_code", f"language_code {code!r} is not supported; "
+                                            f"use one of {', '.join(sorted(voices.languages()))}")
+    return code
+
+
+def _chunk_language(
+    text: str, model: Model, forced: str | None, detector: LanguageDetector, among: set[str]
+) -> str | None:
+    if forced is not None:
+        return forced
+    if not model.multilingual:
+        return None
+    return detector.detect(text, among)

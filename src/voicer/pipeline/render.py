@@ -1,0 +1,79 @@
+"""Turn one chunk job into an encoded, joinable segment. Runs inside a worker process."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from voicer.audio import speech_bounds
+from voicer.encoding.mp3 import Mp3Format, Segment, SegmentEncoder
+from voicer.engines import Engine
+from voicer.pipeline.plan import ChunkJob, RenderSpec
+
+# A chunk that ends without trailing silence still gets this much before the next one.
+MIN_NATURAL_GAP = 0.1
+
+
+@dataclass(frozen=True, slots=True)
+class TimedWord:
+    text_offset: int  # in the chunk's text
+    length: int
+    start: float  # seconds from the start of the chunk's segment
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedChunk:
+    index: int
+    segment: Segment
+    rate: int  # of the decoded segment
+    speech: float  # seconds of speech, engine silence trimmed
+    words: tuple[TimedWord, ...]
+    pause: float  # the configured pause this chunk earned, 0 if none
+    synthesis_cpu: float
+    encoding_cpu: float
+
+    @property
+    def duration(self) -> float:
+        return self.segment.samples / self.rate
+
+    @property
+    def gap(self) -> float:
+        """Silence heard after this chunk's speech, the next segment's lead-in included."""
+        return self.duration - self.speech
+
+
+class Renderer:
+    """One engine and its encoders, owned by one worker process."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._encoders: dict[Mp3Format, SegmentEncoder] = {}
+
+    def render(self, spec: RenderSpec, job: ChunkJob) -> RenderedChunk:
+        started = time.process_time()
+        pieces = list(self.engine.synthesize(job.text, spec.voice, spec.settings, job.language))
+        samples = np.concatenate([piece.samples for piece in pieces]) if pieces else np.zeros(
+            0, dtype=np.int16)
+        synthesized = time.process_time()
+        start, end = speech_bounds(samples)
+        rate = self.engine.format.rate
+        natural = max(MIN_NATURAL_GAP, (len(samples) - end) / rate)
+        gap = natural if job.gap is None else job.gap
+        segment = self._encoder(spec.output).encode(samples[start:end], gap)
+        lead = segment.speech_start / spec.output.rate
+        words = tuple(
+            TimedWord(word.text_offset, word.length, lead + max(0, word.sample - start) / rate)
+            for piece in pieces
+            for word in piece.words
+        )
+        return RenderedChunk(
+            job.index, segment, spec.output.rate, (end - start) / rate, words,
+            job.gap or 0.0, synthesized - started, time.process_time() - synthesized,
+        )
+
+    def _encoder(self, target: Mp3Format) -> SegmentEncoder:
+        if target not in self._encoders:
+            self._encoders[target] = SegmentEncoder(self.engine.format.rate, target)
+        return self._encoders[target]

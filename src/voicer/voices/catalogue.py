@@ -1,0 +1,73 @@
+"""Voices a caller can choose, each bound to an engine voice.
+
+The ElevenLabs premade ids are here too, mapped to fitting local voices, so
+code written for ElevenLabs runs offline unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from voicer.errors import UnknownVoice
+
+DEFAULT_VOICE_ID = "AB9XsbSA4eLG12t2myjN"
+
+
+@dataclass(frozen=True, slots=True)
+class Voice:
+    voice_id: str
+    name: str
+    espeak_voice: str  # espeak-ng language voice, e.g. "en-us"
+    variant: str | None  # espeak-ng variant, e.g. "f3"
+    languages: tuple[str, ...]  # ISO 639 codes, the first is the voice's own
+    gender: str
+    age: str
+    accent: str
+    description: str
+    use_case: str
+    long_description: str
+    pitch: int = 50
+
+    @property
+    def language(self) -> str:
+        return self.languages[0]
+
+
+class VoiceCatalogue:
+    """An immutable, ordered set of voices, looked up by id."""
+
+    def __init__(self, voices: list[Voice]) -> None:
+        self._voices = {voice.voice_id: voice for voice in voices}
+        if len(self._voices) != len(voices):
+            raise ValueError("voice ids must be unique")
+
+    @classmethod
+    def bundled(cls) -> VoiceCatalogue:
+        raw = resources.files("voicer.voices").joinpath("catalogue.json").read_text("utf-8")
+        return cls([_voice(entry) for entry in json.loads(raw)])
+
+    def get(self, voice_id: str) -> Voice:
+        try:
+            return self._voices[voice_id]
+        except KeyError:
+            raise UnknownVoice(voice_id) from None
+
+    def __iter__(self) -> Iterator[Voice]:
+        return iter(self._voices.values())
+
+    def __len__(self) -> int:
+        return len(self._voices)
+
+    def languages(self) -> set[str]:
+        return {language for voice in self for language in voice.languages}
+
+    def speaking(self, language: str) -> list[Voice]:
+        return [voice for voice in self if language in voice.languages]
+
+
+def _voice(entry: dict[str, Any]) -> Voice:
+    return Voice(**{**entry, "languages": tuple(entry["languages"])})
