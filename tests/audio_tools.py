@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,8 +10,8 @@ import av
 import numpy as np
 import numpy.typing as npt
 
-WINDOW = 0.005  # seconds per loudness window
-SILENT = 0.01  # peak amplitude (of 1.0) under which a window is silent
+# Amplitude (of 1.0) under which a sample is silent: Voicer's own trim threshold, -42 dBFS.
+SILENT = 256 / 32_768
 
 
 @dataclass(frozen=True)
@@ -26,18 +25,10 @@ class Decoded:
 
     def gaps(self, minimum: float = 0.05) -> list[tuple[float, float]]:
         """Silent stretches between sounds, ``(start, length)`` in seconds, at least ``minimum`` long."""
-        size = round(self.rate * WINDOW)
-        count = len(self.samples) // size
-        peaks = np.abs(self.samples[: count * size]).reshape(count, size).max(axis=1)
-        loud = np.flatnonzero(peaks > SILENT)
-        if loud.size == 0:
-            return []
-        found = []
-        for before, after in itertools.pairwise(loud):
-            length = (after - before - 1) * WINDOW
-            if length >= minimum:
-                found.append(((before + 1) * WINDOW, length))
-        return found
+        loud = np.flatnonzero(np.abs(self.samples) > SILENT)
+        lengths = np.diff(loud) - 1
+        found = np.flatnonzero(lengths >= minimum * self.rate)
+        return [((loud[i] + 1) / self.rate, lengths[i] / self.rate) for i in found]
 
     def sound_span(self) -> tuple[float, float]:
         loud = np.flatnonzero(np.abs(self.samples) > SILENT)

@@ -7,8 +7,10 @@ most ``window`` jobs in flight, so memory does not grow with the text.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import queue
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
@@ -69,48 +71,46 @@ class WorkerPool:
 
     def render(self, spec: RenderSpec, jobs: Iterable[ChunkJob]) -> Iterator[RenderedChunk]:
         """Render ``jobs`` in parallel and yield the results in the order of the jobs."""
-        window = 2 * self.size + 2
         pending = iter(jobs)
-        order: list[int] = []
+        order: deque[int] = deque()
         done: dict[int, RenderedChunk] = {}
-        for job in _take(pending, window):
-            self._jobs.put((spec, job))
-            order.append(job.index)
-        position = 0
+        in_flight = 0
         try:
-            while position < len(order):
-                while order[position] not in done:
-                    result = self._next_result()
+            for job in itertools.islice(pending, 2 * self.size + 2):
+                self._jobs.put((spec, job))
+                order.append(job.index)
+                in_flight += 1
+            while order:
+                while order[0] not in done:
+                    result = self._receive()
+                    in_flight -= 1
+                    if isinstance(result, _Failure):
+                        raise EngineError(f"chunk {result.index + 1}: {result.message}")
                     done[result.index] = result
-                yield done.pop(order[position])
-                position += 1
-                for job in _take(pending, 1):
+                yield done.pop(order.popleft())
+                for job in itertools.islice(pending, 1):
                     self._jobs.put((spec, job))
                     order.append(job.index)
+                    in_flight += 1
         finally:
-            self._drain(len(order) - position - len(done))
+            self._drain(in_flight)
 
-    def _drain(self, outstanding: int) -> None:
+    def _drain(self, in_flight: int) -> None:
         """Collect what is still in flight after an early stop, so the pool can be reused."""
-        for _ in range(outstanding):
-            try:
-                self._next_result()
-            except EngineError:
-                if not all(process.is_alive() for process in self._processes):
-                    return
+        try:
+            for _ in range(in_flight):
+                self._receive()
+        except EngineError:
+            pass  # a dead worker: nothing more will come
 
-    def _next_result(self) -> RenderedChunk:
+    def _receive(self) -> RenderedChunk | _Failure:
         while True:
             try:
-                result = self._results.get(timeout=_POLL_SECONDS)
+                result: RenderedChunk | _Failure = self._results.get(timeout=_POLL_SECONDS)
+                return result
             except queue.Empty:
                 if not all(process.is_alive() for process in self._processes):
                     raise EngineError("a synthesis worker process died") from None
-                continue
-            if isinstance(result, _Failure):
-                raise EngineError(f"chunk {result.index + 1}: {result.message}")
-            assert isinstance(result, RenderedChunk)
-            return result
 
     def close(self) -> None:
         for _ in self._processes:
@@ -129,12 +129,3 @@ class WorkerPool:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
         self.close()
-
-
-def _take(items: Iterator[ChunkJob], count: int) -> list[ChunkJob]:
-    taken = []
-    for item in items:
-        taken.append(item)
-        if len(taken) == count:
-            break
-    return taken
