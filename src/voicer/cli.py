@@ -17,7 +17,7 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
-from rich.table import Table
+from rich.table import Column, Table
 
 from voicer.errors import VoicerError
 from voicer.language import LanguageDetector
@@ -102,7 +102,9 @@ def voices(
     chosen = catalogue.speaking(language.lower()) if language else list(catalogue)
     if not chosen:
         fail(f"language: no voice speaks {language!r}; known: {', '.join(sorted(catalogue.languages()))}")
-    table = Table("voice_id", "name", "language", "gender", "age", "accent", "description")
+    # ids are for copying: never wrap or cut them
+    table = Table(Column("voice_id", no_wrap=True), Column("name", no_wrap=True),
+                  "language", "gender", "age", "accent", "description")
     for voice in chosen:
         table.add_row(voice.voice_id, voice.name, ",".join(voice.languages), voice.gender,
                       voice.age, voice.accent, voice.description)

@@ -1,0 +1,3 @@
+from voicer.cli import app
+
+app(prog_name="voicer")

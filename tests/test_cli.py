@@ -1,0 +1,88 @@
+"""The ``voicer`` command, run as a user runs it."""
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.audio_tools import decode
+
+VOICER = [sys.executable, "-m", "voicer"]
+
+
+def voicer(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*VOICER, *args], input=stdin, capture_output=True, text=True,
+                          timeout=120, check=False)
+
+
+def test_synthesize_reads_stdin_and_writes_a_merged_mp3(tmp_path: Path) -> None:
+    out = tmp_path / "news.mp3"
+    done = voicer("synthesize", "-", "-o", str(out), "--split", "sentences", "--pause", "0.8",
+                  "--speed", "1.1", "--workers", "2",
+                  stdin="Breaking news. The river rose overnight. Schools are closed today.")
+    assert done.returncode == 0, done.stderr
+    assert "wrote" in done.stderr and "3 chunks" in done.stderr
+    audio = decode(out)
+    assert [length for _, length in audio.gaps(0.6)] == pytest.approx([0.8, 0.8], abs=0.03)
+
+
+def test_synthesize_a_file_into_a_zip(tmp_path: Path) -> None:
+    source = tmp_path / "book.txt"
+    source.write_text("Глава 1. Текст главы.\n\nГлава 2. Текст главы.", "utf-8")
+    out = tmp_path / "book.zip"
+    done = voicer("synthesize", str(source), "-o", str(out), "--split", "paragraphs",
+                  "--voice", "ru-natalia", "--pause", "1.5", "--pause-every", "1")
+    assert done.returncode == 0, done.stderr
+    with zipfile.ZipFile(out) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        assert sorted(archive.namelist()) == ["0001.mp3", "0002.mp3", "manifest.json"]
+    assert [c["text"] for c in manifest["chunks"]] == ["Глава 1. Текст главы.", "Глава 2. Текст главы."]
+
+
+@pytest.mark.parametrize(("args", "stdin", "message"), [
+    (["--voice", "nope"], "Hello.", "voice 'nope' not found"),
+    ([], "   \n", "text is empty"),
+    (["--pause", "31"], "Hello.", "--pause: Input should be less than or equal to 30"),
+    (["--pause", "0.05"], "Hello.", "--pause: Input should be greater than or equal to 0.1"),
+    (["--pause", "1", "--pause-every", "101"], "Hello.", "--pause-every"),
+    (["--speed", "1.5"], "Hello.", "--speed: Input should be less than or equal to 1.2"),
+    (["--model", "gpt-4"], "Hello.", "model 'gpt-4' not found"),
+    (["--max-chunk", "20000"], "Hello.", "max_chunk must be between 50 and 10000"),
+    (["--language", "xx"], "Hello.", "language_code 'xx' is not supported"),
+    (["--split", "words"], "Hello.", "Invalid value for '--split'"),
+])
+def test_bad_input_exits_nonzero_with_one_clear_line(tmp_path: Path, args: list[str],
+                                                     stdin: str, message: str) -> None:
+    out = tmp_path / "x.mp3"
+    done = voicer("synthesize", "-", "-o", str(out), *args, stdin=stdin)
+    assert done.returncode == 2
+    assert message in " ".join(done.stderr.split())
+    assert "Traceback" not in done.stderr
+    assert not out.exists()
+
+
+def test_a_missing_input_file_is_named(tmp_path: Path) -> None:
+    done = voicer("synthesize", str(tmp_path / "none.txt"), "-o", str(tmp_path / "x.mp3"))
+    assert done.returncode == 2 and "none.txt does not exist" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_the_output_must_be_mp3_or_zip(tmp_path: Path) -> None:
+    done = voicer("synthesize", "-", "-o", str(tmp_path / "x.wav"), stdin="Hi.")
+    assert done.returncode == 2 and "must end in .mp3 or .zip" in done.stderr
+
+
+def test_voices_lists_the_catalogue_by_language() -> None:
+    done = voicer("voices", "--language", "uk")
+    assert done.returncode == 0
+    assert "uk-oksana" in done.stdout and "21m00Tcm4TlvDq8ikWAM" not in done.stdout
+    everything = voicer("voices")
+    assert "21m00Tcm4TlvDq8ikWAM" in everything.stdout and "Rachel" in everything.stdout
+
+
+def test_voices_for_an_unknown_language_is_an_error() -> None:
+    done = voicer("voices", "--language", "tlh")
+    assert done.returncode == 2 and "no voice speaks 'tlh'" in done.stderr
