@@ -4,7 +4,7 @@ import pytest
 
 from voicer.engines.espeak import EspeakEngine
 from voicer.language import LanguageDetector
-from voicer.pipeline import WorkerPool
+from voicer.pipeline.workers import WorkerPool
 from voicer.voices import VoiceCatalogue
 
 

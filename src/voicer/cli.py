@@ -23,8 +23,10 @@ from voicer.errors import VoicerError
 from voicer.language import LanguageDetector
 from voicer.models import DEFAULT_MODEL_ID
 from voicer.pauses import PausePlan
-from voicer.pipeline import Progress as TaskProgress
-from voicer.pipeline import SynthesisOptions, WorkerPool, make_plan, run
+from voicer.pipeline.plan import SynthesisOptions, make_plan
+from voicer.pipeline.runner import Progress as TaskProgress
+from voicer.pipeline.runner import run
+from voicer.pipeline.workers import WorkerPool
 from voicer.settings import Settings
 from voicer.text import SplitType
 from voicer.voice_settings import VoiceSettings

@@ -16,7 +16,9 @@ from voicer.errors import EngineError
 from voicer.language import LanguageDetector
 from voicer.output import open_output
 from voicer.pauses import PausePlan
-from voicer.pipeline import Result, SynthesisOptions, WorkerPool, make_plan, run
+from voicer.pipeline.plan import SynthesisOptions, make_plan
+from voicer.pipeline.runner import Result, run
+from voicer.pipeline.workers import WorkerPool
 from voicer.text import SplitType
 from voicer.voice_settings import VoiceSettings
 from voicer.voices import Voice, VoiceCatalogue
@@ -76,7 +78,7 @@ def test_joins_without_pauses_keep_a_natural_sentence_gap(speak) -> None:
 
 def test_merged_duration_is_the_chunks_plus_pauses(speak) -> None:
     text = "\n\n".join(f"Paragraph {i}. It has two sentences." for i in range(6))
-    out, result = speak(text, name="book.zip", split_type=SplitType.paragraphs,
+    out, _ = speak(text, name="book.zip", split_type=SplitType.paragraphs,
                         split_output=True, pauses=PausePlan(enabled=True, duration=1.5))
     with zipfile.ZipFile(out) as archive:
         manifest = json.loads(archive.read("manifest.json"))
@@ -124,7 +126,7 @@ def test_the_seed_ukrainian_request_speaks_ukrainian(speak, catalogue: VoiceCata
     assert [job.language for job in plan.jobs] == ["uk"]
     voice = catalogue.get("21m00Tcm4TlvDq8ikWAM")
     assert engine.voice_name(voice, "uk").startswith("uk+")
-    out, result = speak(text, **options)
+    out, _ = speak(text, **options)
     direct = np.concatenate([p.samples for p in engine.synthesize(text, voice, VoiceSettings(), "uk")])
     english = np.concatenate([p.samples for p in engine.synthesize(text, voice, VoiceSettings())])
     heard = decode(out).sound_span()

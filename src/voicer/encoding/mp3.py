@@ -27,6 +27,7 @@ DELAY = 1105  # LAME encoder delay (576) plus decoder delay (529), in output sam
 FLUSH = 1152  # LAME's flush always emits frames covering this much past the input
 # LAME's default quality: its reference psychoacoustics, ~230x realtime per core here.
 QUALITY = 3
+_BLOCK = 1 << 16  # samples handed to the encoder at once
 
 
 def frame_size(rate: int) -> int:
@@ -71,14 +72,19 @@ class SegmentEncoder:
         wanted = round((speech_out + gap * self.target.rate) / self.frame) * self.frame
         total = max(minimum, wanted) if gap > 0 else minimum
         fill = max(0, math.floor((total - FLUSH) / ratio) - len(speech))
-        pcm = np.concatenate([speech, silence(fill)]) if fill else speech
-        return Segment(self._lame(pcm), total, DELAY)
+        return Segment(self._lame(speech, silence(fill)), total, DELAY)
 
-    def _lame(self, pcm: Samples) -> bytes:
+    def _lame(self, *parts: Samples) -> bytes:
         encoder = lameenc.Encoder()
         encoder.set_bit_rate(self.target.bitrate)
         encoder.set_in_sample_rate(self.in_rate)
         encoder.set_out_sample_rate(self.target.rate)
         encoder.set_channels(1)
         encoder.set_quality(QUALITY)
-        return bytes(encoder.encode(pcm.astype("<i2", copy=False).tobytes()) + encoder.flush())
+        encoded = bytearray()
+        for part in parts:
+            # lameenc wants bytes: copy a block at a time, not the whole chunk
+            for offset in range(0, len(part), _BLOCK):
+                encoded += encoder.encode(part[offset:offset + _BLOCK].astype("<i2").tobytes())
+        encoded += encoder.flush()
+        return bytes(encoded)

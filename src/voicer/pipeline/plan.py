@@ -12,10 +12,11 @@ from voicer.errors import EmptyText, InvalidInput, OutOfRange
 from voicer.language import LanguageDetector
 from voicer.models import DEFAULT_MODEL_ID, Model, get_model
 from voicer.pauses import PausePlan
+from voicer.pipeline.jobs import ChunkJob, RenderSpec
 from voicer.text import Chunk, SplitType, split_text
 from voicer.text.splitter import DEFAULT_CHUNK_LIMIT
 from voicer.voice_settings import VoiceSettings
-from voicer.voices import DEFAULT_VOICE_ID, Voice, VoiceCatalogue
+from voicer.voices import DEFAULT_VOICE_ID, VoiceCatalogue
 
 MAX_TEXT_CHARACTERS = 1_000_000
 _MP3_FORMAT = re.compile(r"mp3_(\d+)_(\d+)")
@@ -36,23 +37,6 @@ class SynthesisOptions(BaseModel):
     pauses: PausePlan = PausePlan()
     voice_settings: VoiceSettings = VoiceSettings()
     output_format: str = "mp3_44100_128"
-
-
-@dataclass(frozen=True, slots=True)
-class RenderSpec:
-    """What every chunk of one task shares."""
-
-    voice: Voice
-    settings: VoiceSettings
-    output: Mp3Format
-
-
-@dataclass(frozen=True, slots=True)
-class ChunkJob:
-    index: int
-    text: str
-    language: str | None  # None: the voice's own language
-    gap: float | None  # seconds of pause after it; None: natural gap; 0: the last chunk
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ import numpy as np
 from voicer.audio import speech_bounds
 from voicer.encoding.mp3 import Mp3Format, Segment, SegmentEncoder
 from voicer.engines import Engine
-from voicer.pipeline.plan import ChunkJob, RenderSpec
+from voicer.pipeline.jobs import ChunkJob, RenderSpec
 
 # A chunk that ends without trailing silence still gets this much before the next one.
 MIN_NATURAL_GAP = 0.1
@@ -54,8 +54,9 @@ class Renderer:
     def render(self, spec: RenderSpec, job: ChunkJob) -> RenderedChunk:
         started = time.process_time()
         pieces = list(self.engine.synthesize(job.text, spec.voice, spec.settings, job.language))
-        samples = np.concatenate([piece.samples for piece in pieces]) if pieces else np.zeros(
-            0, dtype=np.int16)
+        samples = np.concatenate([piece.samples for piece in pieces] or [np.zeros(0, np.int16)])
+        spoken = [word for piece in pieces for word in piece.words]
+        del pieces  # keep one copy of the audio, not two
         synthesized = time.process_time()
         start, end = speech_bounds(samples)
         rate = self.engine.format.rate
@@ -65,8 +66,7 @@ class Renderer:
         lead = segment.speech_start / spec.output.rate
         words = tuple(
             TimedWord(word.text_offset, word.length, lead + max(0, word.sample - start) / rate)
-            for piece in pieces
-            for word in piece.words
+            for word in spoken
         )
         return RenderedChunk(
             job.index, segment, spec.output.rate, (end - start) / rate, words,

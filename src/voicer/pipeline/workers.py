@@ -19,7 +19,7 @@ from typing import Any
 
 from voicer.engines import Engine
 from voicer.errors import EngineError, VoicerError
-from voicer.pipeline.plan import ChunkJob, RenderSpec
+from voicer.pipeline.jobs import ChunkJob, RenderSpec
 from voicer.pipeline.render import RenderedChunk, Renderer
 
 EngineFactory = Callable[[], Engine]

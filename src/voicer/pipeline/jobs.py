@@ -1,0 +1,30 @@
+"""What a worker process receives: small values, cheap to pickle, light to import.
+
+Worker processes import only this, the renderer and the engine, never the
+planning side (segmenter, language model), to keep each worker small.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from voicer.encoding.mp3 import Mp3Format
+from voicer.voice_settings import VoiceSettings
+from voicer.voices import Voice
+
+
+@dataclass(frozen=True, slots=True)
+class RenderSpec:
+    """What every chunk of one task shares."""
+
+    voice: Voice
+    settings: VoiceSettings
+    output: Mp3Format
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkJob:
+    index: int
+    text: str
+    language: str | None  # None: the voice's own language
+    gap: float | None  # seconds of pause after it; None: natural gap; 0: the last chunk
