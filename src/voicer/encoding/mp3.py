@@ -19,7 +19,6 @@ import math
 from dataclasses import dataclass
 
 import lameenc
-import numpy as np
 
 from voicer.audio import Samples, silence
 
