@@ -22,6 +22,7 @@ from rich.table import Column, Table
 from voicer.errors import VoicerError
 from voicer.language import LanguageDetector
 from voicer.models import DEFAULT_MODEL_ID
+from voicer.output import open_output
 from voicer.pauses import PausePlan
 from voicer.pipeline.plan import SynthesisOptions, make_plan
 from voicer.pipeline.runner import Progress as TaskProgress
@@ -76,8 +77,6 @@ def synthesize(
     except VoicerError as error:
         fail(error.message)
     processes = min(workers or settings.workers, len(plan.jobs))
-    from voicer.output import open_output
-
     with _progress() as bar, WorkerPool(processes) as pool:
         task = bar.add_task("speaking", total=plan.characters,
                             chunks=f"0/{len(plan.jobs)}", rate="")

@@ -18,7 +18,8 @@ def _default_workers() -> int:
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="VOICER_", frozen=True)
 
-    data_dir: Path = Field(Path.home() / ".local/share/voicer", description="where Voicer keeps data")
+    data_dir: Path = Field(default_factory=lambda: Path.home() / ".local/share/voicer",
+                           description="where Voicer keeps data")
     workers: int = Field(default_factory=_default_workers, ge=1, le=256,
                          description="synthesis worker processes (default: one per core)")
     chunk_limit: int = Field(DEFAULT_CHUNK_LIMIT, ge=50, le=40_000,

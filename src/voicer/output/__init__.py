@@ -1,5 +1,14 @@
 """Where rendered chunks go: one merged MP3, or a ZIP with a file per chunk."""
 
-from voicer.output.base import Output, open_output
+from pathlib import Path
 
-__all__ = ["Output", "open_output"]
+from voicer.output.archive import ZipOutput
+from voicer.output.base import Output
+from voicer.output.merged import MergedMp3Output
+
+
+def open_output(path: Path, split_output: bool) -> Output:
+    return ZipOutput(path) if split_output else MergedMp3Output(path)
+
+
+__all__ = ["MergedMp3Output", "Output", "ZipOutput", "open_output"]

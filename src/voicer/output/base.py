@@ -23,13 +23,6 @@ class Output(Protocol):
                  trace: TracebackType | None) -> None: ...
 
 
-def open_output(path: Path, split_output: bool) -> Output:
-    from voicer.output.archive import ZipOutput
-    from voicer.output.merged import MergedMp3Output
-
-    return ZipOutput(path) if split_output else MergedMp3Output(path)
-
-
 class PartFile:
     """Write to ``<path>.part`` and move it into place on success, remove it on failure."""
 
