@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -18,7 +21,11 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Column, Table
+from sqlalchemy.orm import Session
 
+from voicer import accounts
+from voicer.accounts import Plan
+from voicer.db import Database
 from voicer.errors import VoicerError
 from voicer.language import LanguageDetector
 from voicer.models import DEFAULT_MODEL_ID
@@ -110,6 +117,106 @@ def voices(
         table.add_row(voice.voice_id, voice.name, ",".join(voice.languages), voice.gender,
                       voice.age, voice.accent, voice.description)
     Console().print(table)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option("--host", help="address to listen on")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="port to listen on")] = None,
+) -> None:
+    """Run the Voicer API (SQLite and local disk in VOICER_DATA_DIR; workers in-process)."""
+    import uvicorn
+
+    from voicer.api import create_app
+
+    settings = Settings()
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
+                timeout_graceful_shutdown=10)
+
+
+users = typer.Typer(help="Manage users.", no_args_is_help=True)
+tokens = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
+app.add_typer(users, name="users")
+app.add_typer(tokens, name="tokens")
+
+
+@users.command("create")
+def create_user(
+    name: Annotated[str, typer.Argument(help="a unique user name")],
+    characters: Annotated[int, typer.Option("--characters", help="character quota")] = 100_000,
+    plan: Annotated[Plan, typer.Option("--plan", help="rate-limit plan")] = Plan.basic,
+    as_json: Annotated[bool, typer.Option("--json", help="print {user_id, token} as JSON")] = False,
+) -> None:
+    """Create a user and print their first API token (shown once)."""
+    with _database() as session:
+        try:
+            user = accounts.create_user(session, name, characters, plan)
+            new = accounts.create_token(session, user, "default")
+        except VoicerError as error:
+            fail(error.message)
+        session.commit()
+    if as_json:
+        print(json.dumps({"user_id": new.user_id, "token": new.token}))
+    else:
+        Console().print(f"user [bold]{name}[/bold] ({new.user_id}), plan {plan}, "
+                        f"{characters:,} characters\ntoken: {new.token}", highlight=False)
+
+
+@tokens.command("create")
+def create_token(
+    user: Annotated[str, typer.Argument(help="user name or id")],
+    name: Annotated[str, typer.Option("--name", help="a label for the token")] = "",
+) -> None:
+    """Issue another token for a user (shown once)."""
+    with _database() as session:
+        try:
+            new = accounts.create_token(session, accounts.find_user(session, user), name)
+        except VoicerError as error:
+            fail(error.message)
+        session.commit()
+    print(new.token)
+
+
+@tokens.command("revoke")
+def revoke_token(token_id: Annotated[str, typer.Argument(help="the token id (tok_...)")]) -> None:
+    """Revoke a token: it stops working at once."""
+    with _database() as session:
+        try:
+            accounts.revoke_token(session, token_id)
+        except VoicerError as error:
+            fail(error.message)
+        session.commit()
+    err.print(f"revoked {token_id}")
+
+
+@tokens.command("list")
+def list_tokens(user: Annotated[str | None, typer.Argument(help="only this user's")] = None) -> None:
+    """List tokens (ids, owners, state; never the secrets)."""
+    with _database() as session:
+        try:
+            owner = accounts.find_user(session, user) if user else None
+        except VoicerError as error:
+            fail(error.message)
+        rows = accounts.list_tokens(session, owner)
+    table = Table(Column("token_id", no_wrap=True), Column("user_id", no_wrap=True), "name",
+                  "created", "state")
+    for row in rows:
+        table.add_row(row.id, row.user_id, row.name, f"{row.created_at:%Y-%m-%d %H:%M}",
+                      "revoked" if row.revoked_at else "active")
+    Console().print(table)
+
+
+@contextmanager
+def _database() -> Iterator[Session]:
+    settings = Settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    database = Database(settings.database)
+    database.migrate()
+    try:
+        with database.session() as session:
+            yield session
+    finally:
+        database.close()
 
 
 def _progress() -> Progress:

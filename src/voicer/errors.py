@@ -4,11 +4,18 @@ Only the edges (the CLI now, the HTTP API later) turn these into exit codes or
 status codes; everything below raises them.
 
     VoicerError
-    ├── InvalidInput            bad text or parameter, named by ``field``
+    ├── InvalidInput            bad text or parameter, named by ``field``   (HTTP 400)
     │   ├── EmptyText
     │   ├── UnknownVoice
     │   ├── UnknownModel
     │   └── OutOfRange
+    ├── NotAuthenticated        no token, or a bad one                      (401)
+    ├── Forbidden               not allowed                                 (403)
+    │   └── QuotaExceeded       not enough characters left
+    ├── NotFound                no such thing for this caller               (404)
+    ├── Conflict                not in a state that allows it               (409)
+    ├── IdempotencyMismatch     key reused with another body                (422)
+    ├── RateLimited             too many requests; ``retry_after`` seconds  (429)
     └── EngineError             the engine failed to speak a chunk
 """
 
@@ -55,3 +62,34 @@ class OutOfRange(InvalidInput):
 
 class EngineError(VoicerError):
     """The speech engine could not synthesize a chunk."""
+
+
+class NotAuthenticated(VoicerError):
+    """No API token, or one that is unknown or revoked."""
+
+
+class Forbidden(VoicerError):
+    """The caller may not do this."""
+
+
+class QuotaExceeded(Forbidden):
+    """Not enough characters left in the caller's quota."""
+
+
+class NotFound(VoicerError):
+    """No such resource, or not the caller's: the two look the same."""
+
+
+class Conflict(VoicerError):
+    """The resource is not in a state that allows the request."""
+
+
+class IdempotencyMismatch(VoicerError):
+    """An Idempotency-Key was reused with a different request body."""
+
+
+class RateLimited(VoicerError):
+    def __init__(self, message: str, retry_after: int, limit: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.limit = limit

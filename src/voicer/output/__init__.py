@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from voicer.output.archive import ZipOutput
-from voicer.output.base import Output
+from voicer.output.base import ChunkAudio, Output
 from voicer.output.merged import MergedMp3Output
 
 
@@ -11,4 +11,4 @@ def open_output(path: Path, split_output: bool) -> Output:
     return ZipOutput(path) if split_output else MergedMp3Output(path)
 
 
-__all__ = ["MergedMp3Output", "Output", "ZipOutput", "open_output"]
+__all__ = ["ChunkAudio", "MergedMp3Output", "Output", "ZipOutput", "open_output"]

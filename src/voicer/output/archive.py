@@ -10,13 +10,9 @@ import json
 import zipfile
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import Self
 
-from voicer.output.base import PartFile
-from voicer.text import Chunk
-
-if TYPE_CHECKING:
-    from voicer.pipeline.render import RenderedChunk
+from voicer.output.base import ChunkAudio, PartFile
 
 
 class ZipOutput:
@@ -32,22 +28,22 @@ class ZipOutput:
         self._zip = zipfile.ZipFile(self._part.part, "w", zipfile.ZIP_STORED, allowZip64=True)
         return self
 
-    def add(self, chunk: Chunk, rendered: RenderedChunk) -> None:
+    def add(self, chunk: ChunkAudio) -> None:
         assert self._zip is not None, "use the output as a context manager"
         name = f"{chunk.index + 1:04d}.mp3"
-        self._zip.writestr(name, rendered.segment.data)
+        self._zip.writestr(name, chunk.data)
         self._entries.append({
             "index": chunk.index + 1,
             "file": name,
             "text": chunk.text,
-            "text_offset": chunk.start,
+            "text_offset": chunk.text_offset,
             "start_seconds": round(self._position, 4),
-            "duration_seconds": round(rendered.duration, 4),
-            "speech_seconds": round(rendered.speech, 4),
-            "pause_seconds": rendered.pause,
-            "gap_seconds": round(rendered.gap, 4),
+            "duration_seconds": round(chunk.duration, 4),
+            "speech_seconds": round(chunk.speech, 4),
+            "pause_seconds": chunk.pause,
+            "gap_seconds": round(chunk.duration - chunk.speech, 4),
         })
-        self._position += rendered.duration
+        self._position += chunk.duration
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:

@@ -1,21 +1,30 @@
-"""The output protocol: chunks arrive in order; the file appears only when all went well."""
+"""The output protocol: chunk audio arrives in order; the file appears only when all went well."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Protocol, Self
+from typing import Protocol, Self
 
-from voicer.text import Chunk
 
-if TYPE_CHECKING:
-    from voicer.pipeline.render import RenderedChunk
+@dataclass(frozen=True, slots=True)
+class ChunkAudio:
+    """One chunk's encoded segment and what the manifest says of it."""
+
+    index: int  # 0-based
+    text: str
+    text_offset: int  # where the chunk starts in the input text
+    data: bytes
+    duration: float  # seconds the segment decodes to
+    speech: float  # seconds of speech in it
+    pause: float  # the configured pause it earned, 0 if none
 
 
 class Output(Protocol):
     path: Path
 
-    def add(self, chunk: Chunk, rendered: RenderedChunk) -> None: ...
+    def add(self, chunk: ChunkAudio) -> None: ...
 
     def __enter__(self) -> Self: ...
 

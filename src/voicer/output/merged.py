@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import TracebackType
-from typing import IO, TYPE_CHECKING, Self
+from typing import IO, Self
 
-from voicer.output.base import PartFile
-from voicer.text import Chunk
-
-if TYPE_CHECKING:
-    from voicer.pipeline.render import RenderedChunk
+from voicer.output.base import ChunkAudio, PartFile
 
 
 class MergedMp3Output:
@@ -23,9 +19,9 @@ class MergedMp3Output:
         self._file = self._part.part.open("wb")
         return self
 
-    def add(self, chunk: Chunk, rendered: RenderedChunk) -> None:
+    def add(self, chunk: ChunkAudio) -> None:
         assert self._file is not None, "use the output as a context manager"
-        self._file.write(rendered.segment.data)
+        self._file.write(chunk.data)
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:

@@ -78,8 +78,12 @@ def make_plan(
         )
         for chunk in chunks
     ]
-    spec = RenderSpec(voice, options.voice_settings, parse_output_format(options.output_format))
-    return Plan(spec, model, chunks, jobs, options.split_output)
+    return Plan(render_spec(options, voices), model, chunks, jobs, options.split_output)
+
+
+def render_spec(options: SynthesisOptions, voices: VoiceCatalogue) -> RenderSpec:
+    return RenderSpec(voices.get(options.voice_id), options.voice_settings,
+                      parse_output_format(options.output_format))
 
 
 def parse_output_format(name: str) -> Mp3Format:

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from voicer.output import Output
+from voicer.output import ChunkAudio, Output
 from voicer.pipeline.plan import Plan
 from voicer.pipeline.workers import WorkerPool
 
@@ -41,7 +41,8 @@ def run(
     characters = duration = synthesis = encoding = 0.0
     with output:
         for chunk, rendered in zip(plan.chunks, pool.render(plan.spec, plan.jobs), strict=True):
-            output.add(chunk, rendered)
+            output.add(ChunkAudio(chunk.index, chunk.text, chunk.start, rendered.segment.data,
+                                  rendered.duration, rendered.speech, rendered.pause))
             characters += len(chunk.text)
             duration += rendered.duration
             synthesis += rendered.synthesis_cpu

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import os
 import queue
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -38,10 +39,22 @@ def default_engine() -> Engine:
     return EspeakEngine()
 
 
-def _work(make_engine: EngineFactory, jobs: Any, results: Any) -> None:
+def _orders(jobs: Any, parent: int) -> Iterator[tuple[RenderSpec, ChunkJob]]:
+    """Jobs until the pool says stop, or until the parent process is gone (killed)."""
+    while os.getppid() == parent:
+        try:
+            item = jobs.get(timeout=_POLL_SECONDS)
+        except queue.Empty:
+            continue
+        if item is None:
+            return
+        yield item
+
+
+def _work(make_engine: EngineFactory, jobs: Any, results: Any, parent: int) -> None:
     """A worker process: build one engine, then render jobs until told to stop."""
     renderer = Renderer(make_engine())
-    for spec, job in iter(jobs.get, None):
+    for spec, job in _orders(jobs, parent):
         try:
             results.put(renderer.render(spec, job))
         except VoicerError as error:
@@ -58,7 +71,7 @@ class WorkerPool:
         self._jobs = context.Queue()
         self._results = context.Queue()
         self._processes: list[BaseProcess] = [
-            context.Process(target=_work, args=(make_engine, self._jobs, self._results),
+            context.Process(target=_work, args=(make_engine, self._jobs, self._results, os.getpid()),
                             daemon=True, name=f"voicer-worker-{i}")
             for i in range(processes)
         ]

@@ -1,0 +1,47 @@
+"""The FastAPI application, built from one Settings object."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from voicer import __version__
+from voicer.api import errors
+from voicer.api.bodylimit import BodyLimit
+from voicer.api.routes import catalogue, root, user, voice
+from voicer.api.services import Services
+from voicer.settings import Settings
+
+DESCRIPTION = """
+Voicer API — a self-hosted text-to-speech service for long texts.
+
+- 🎭 142 voices in 48 languages, the ElevenLabs premade voice ids among them
+- 🚀 texts up to 1,000,000 characters, split into chunks and spoken in parallel
+- 📊 progress in real time (polling or Server-Sent Events)
+- 🔒 `Authorization: Bearer <token>` on everything but `/` and `/health`
+- ⏸️ automatic pauses between chunks, never after the last
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = await run_in_threadpool(Services.start, settings)
+        app.state.services = services
+        try:
+            yield
+        finally:
+            await run_in_threadpool(services.stop)
+
+    app = FastAPI(title="🎤 Voicer API", version=__version__, description=DESCRIPTION,
+                  lifespan=lifespan)
+    for module in (root, voice, user, catalogue):
+        app.include_router(module.router)
+    errors.install(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    return app

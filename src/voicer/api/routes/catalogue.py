@@ -1,0 +1,28 @@
+"""Voices and models a caller can choose from."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from voicer.api.deps import CurrentUser, ServicesDep
+from voicer.api.schemas import ModelInfo, VoiceInfo
+from voicer.models import MODELS
+
+router = APIRouter(prefix="/api/v1", tags=["🎭 Голоса и модели"])
+
+
+@router.get("/voices", summary="🎭 Голоса")
+def voices(user: CurrentUser, services: ServicesDep, language: str | None = None) -> list[VoiceInfo]:
+    """Every voice, or those speaking `language` (ISO 639-1)."""
+    catalogue = services.planner.voices
+    chosen = catalogue.speaking(language.lower()) if language else list(catalogue)
+    return [VoiceInfo(voice_id=v.voice_id, name=v.name, languages=list(v.languages),
+                      gender=v.gender, age=v.age, accent=v.accent, description=v.description,
+                      use_case=v.use_case, long_description=v.long_description) for v in chosen]
+
+
+@router.get("/models", summary="🤖 Модели")
+def models(user: CurrentUser) -> list[ModelInfo]:
+    return [ModelInfo(model_id=m.model_id, name=m.name, description=m.description,
+                      multilingual=m.multilingual, max_characters_per_request=m.max_characters)
+            for m in MODELS]

@@ -1,0 +1,42 @@
+"""Service information and health: the two routes that need no token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from voicer import __version__
+from voicer.api.deps import ServicesDep
+
+router = APIRouter(tags=["🔍 Общая информация"])
+
+
+@router.get("/", summary="🏠 Информация о сервисе")
+def info(services: ServicesDep) -> dict[str, Any]:
+    """Получить основную информацию о Voicer API и проверить доступность сервиса."""
+    return {
+        "service": "Voicer API",
+        "version": __version__,
+        "docs": "/docs",
+        "openapi": "/openapi.json",
+        "engines": [{"name": "espeak-ng", "default": True,
+                     "voices": len(services.planner.voices),
+                     "languages": len(services.planner.voices.languages())}],
+        "api": {"voicer": "/api/v1"},
+    }
+
+
+@router.get("/health", summary="💚 Проверка состояния сервиса")
+def health(services: ServicesDep) -> JSONResponse:
+    """Проверить работоспособность API и подключений к базе данных."""
+    components: dict[str, dict[str, str]] = {"api": {"status": "ok"}}
+    try:
+        services.database.ping()
+        components["database"] = {"status": "ok"}
+    except Exception as error:  # report, whatever the driver raised
+        components["database"] = {"status": "error", "error": type(error).__name__}
+    healthy = all(c["status"] == "ok" for c in components.values())
+    return JSONResponse({"status": "ok" if healthy else "error", "version": __version__,
+                         "components": components}, status_code=200 if healthy else 503)

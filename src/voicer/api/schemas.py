@@ -1,0 +1,145 @@
+"""Request and response bodies of the Voicer API, with the seed's examples."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from voicer.models import DEFAULT_MODEL_ID
+from voicer.pauses import PausePlan
+from voicer.pipeline.plan import MAX_TEXT_CHARACTERS, SynthesisOptions
+from voicer.text import SplitType
+from voicer.text.splitter import DEFAULT_CHUNK_LIMIT
+from voicer.voice_settings import VoiceSettings
+from voicer.voices import DEFAULT_VOICE_ID
+
+SYNTHESIZE_EXAMPLES: dict[str, Any] = {
+    "basic": {"summary": "Пример 1: Базовая озвучка", "value": {
+        "text": "Привет! Это простой пример.", "voice_id": "21m00Tcm4TlvDq8ikWAM",
+        "model_id": "eleven_multilingual_v2"}},
+    "audiobook": {"summary": "Пример 2: Аудиокнига с паузами", "value": {
+        "text": "Глава 1. Текст главы...\n\nГлава 2. Текст главы...", "split_type": "paragraphs",
+        "auto_pause_enabled": True, "auto_pause_duration": 1.5, "auto_pause_frequency": 1}},
+    "course": {"summary": "Пример 3: Обучающий курс", "value": {
+        "text": "Вопрос 1? Вопрос 2? Вопрос 3?", "split_type": "sentences",
+        "auto_pause_enabled": True, "auto_pause_duration": 5.0, "auto_pause_frequency": 1}},
+    "podcast": {"summary": "Пример 4: Подкаст с секциями", "value": {
+        "text": "Длинный текст подкаста...", "split_type": "smart", "auto_pause_enabled": True,
+        "auto_pause_duration": 3.0, "auto_pause_frequency": 10}},
+    "meditation": {"summary": "Пример 5: Медитация", "value": {
+        "text": "Вдох. Задержите дыхание. Выдох.", "split_type": "sentences",
+        "auto_pause_enabled": True, "auto_pause_duration": 15.0,
+        "voice_settings": {"stability": 0.8}}},
+    "voice_settings": {"summary": "Приклад запиту з налаштуваннями голосу", "value": {
+        "text": "Привіт! Це тестовий текст, щоб перевірити всі налаштування.",
+        "voice_id": "21m00Tcm4TlvDq8ikWAM", "model_id": "eleven_multilingual_v2",
+        "split_type": "smart", "auto_pause_enabled": True, "auto_pause_duration": 1.5,
+        "voice_settings": {"stability": 0.5, "similarity_boost": 0.75, "style": 0.0,
+                           "use_speaker_boost": True}}},
+}
+
+
+class SynthesizeRequest(BaseModel):
+    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARACTERS,
+                      description="Text to speak, 1 to 1,000,000 characters")
+    voice_id: str = Field(DEFAULT_VOICE_ID, description="See GET /api/v1/voices")
+    model_id: str = Field(DEFAULT_MODEL_ID, description="See GET /api/v1/models")
+    split_type: SplitType = Field(SplitType.smart, description="smart, sentences, paragraphs, max_length")
+    split_output: bool = Field(False, description="false: one merged MP3; true: a ZIP of chunks")
+    auto_pause_enabled: bool = False
+    auto_pause_duration: float = Field(0.5, ge=0.1, le=30.0, description="Seconds, 0.1-30")
+    auto_pause_frequency: int = Field(1, ge=1, le=100, description="Every N-th chunk, 1-100")
+    voice_settings: VoiceSettings | None = None
+    output_format: str = Field("mp3_44100_128", description="mp3_<rate>_<kbps>")
+    language_code: str | None = Field(None, description="ISO 639-1; detected per chunk if absent")
+    max_chunk_length: int = Field(DEFAULT_CHUNK_LIMIT, ge=50,
+                                  description="Characters per chunk, at most the model's limit")
+
+    def options(self) -> SynthesisOptions:
+        return SynthesisOptions(
+            voice_id=self.voice_id, model_id=self.model_id, language_code=self.language_code,
+            split_type=self.split_type, max_chunk=self.max_chunk_length,
+            split_output=self.split_output,
+            pauses=PausePlan(enabled=self.auto_pause_enabled, duration=self.auto_pause_duration,
+                             frequency=self.auto_pause_frequency),
+            voice_settings=self.voice_settings or VoiceSettings(),
+            output_format=self.output_format,
+        )
+
+
+class SynthesizeResponse(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "task_id": "550e8400-e29b-41d4-a716-446655440000", "status": "pending",
+        "message": "Задача успешно создана и добавлена в очередь", "chunks_count": 3,
+        "estimated_time": 45.5}]})
+
+    task_id: str
+    status: str
+    message: str
+    chunks_count: int
+    estimated_time: float
+
+
+class TaskStatusResponse(BaseModel):
+    task_id: str
+    status: str = Field(description="pending, processing, completed, failed or cancelled")
+    progress: float = Field(description="0-100")
+    chunks_total: int
+    chunks_completed: int
+    characters: int
+    created_at: datetime
+    started_at: datetime | None
+    completed_at: datetime | None
+    estimated_time_remaining: float | None = Field(description="seconds")
+    error: str | None
+    download_url: str | None
+    audio_duration_seconds: float | None
+    output: str = Field(description="mp3 or zip")
+    voice_id: str
+    model_id: str
+
+
+class TaskList(BaseModel):
+    tasks: list[TaskStatusResponse]
+    total: int
+    limit: int
+    offset: int
+
+
+class UserStats(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "user_id": "user_123456", "subscription_type": "unlimited", "total_characters": 100000,
+        "used_characters": 25000, "remaining_characters": 75000, "total_tasks": 15,
+        "completed_tasks": 12, "active_tasks": 2}]})
+
+    user_id: str
+    subscription_type: str
+    total_characters: int
+    used_characters: int
+    remaining_characters: int
+    total_tasks: int
+    completed_tasks: int
+    active_tasks: int
+
+
+class VoiceInfo(BaseModel):
+    voice_id: str
+    name: str
+    languages: list[str]
+    gender: str
+    age: str
+    accent: str
+    description: str
+    use_case: str
+    long_description: str
+    engine: str = "espeak-ng"
+
+
+class ModelInfo(BaseModel):
+    model_id: str
+    name: str
+    description: str
+    multilingual: bool
+    max_characters_per_request: int

@@ -1,0 +1,52 @@
+"""Per-token request limits with the ``limits`` library: a per-minute limit for
+everyone and an hourly limit by plan. Storage is in memory by default and
+can be Redis, so several API processes share one count."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+from limits import RateLimitItem, RateLimitItemPerHour, RateLimitItemPerMinute
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+from voicer.errors import RateLimited
+from voicer.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Allowance:
+    """What is left of the tightest limit after a request: for the RateLimit headers."""
+
+    limit: int
+    remaining: int
+    reset: int  # seconds until the window frees a request
+
+
+class RateLimiter:
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._limiter = MovingWindowRateLimiter(storage_from_string(settings.rate_limit_storage))
+        self._minute = RateLimitItemPerMinute(settings.requests_per_minute)
+
+    def hit(self, token_id: str, plan: str) -> Allowance:
+        """Count one request for ``token_id``; ``RateLimited`` if a limit is spent."""
+        hour = RateLimitItemPerHour(self._settings.hourly_limit(plan))
+        for item in (self._minute, hour):
+            if not self._limiter.hit(item, token_id):
+                reset = self._reset(item, token_id)
+                raise RateLimited(f"rate limit exceeded: {item.amount} requests per "
+                                  f"{item.GRANULARITY.name}; retry in {reset} s",
+                                  retry_after=reset, limit=item.amount)
+        return min((self._allowance(item, token_id) for item in (self._minute, hour)),
+                   key=lambda allowance: allowance.remaining)
+
+    def _allowance(self, item: RateLimitItem, key: str) -> Allowance:
+        stats = self._limiter.get_window_stats(item, key)
+        return Allowance(item.amount, stats.remaining, self._reset(item, key))
+
+    def _reset(self, item: RateLimitItem, key: str) -> int:
+        stats = self._limiter.get_window_stats(item, key)
+        return max(1, math.ceil(stats.reset_time - time.time()))

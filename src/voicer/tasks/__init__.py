@@ -1,0 +1,1 @@
+"""Tasks: long-text synthesis jobs that survive restarts."""

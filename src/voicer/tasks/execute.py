@@ -1,0 +1,120 @@
+"""Run one task: render its unfinished chunks, store each, then assemble the output.
+
+Every finished chunk is stored and recorded before the next one, so a task
+interrupted at any point resumes where it stopped and never speaks a chunk twice.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from voicer.db import Database
+from voicer.db.models import ACTIVE, ChunkStatus, Task, TaskChunk, TaskStatus, utcnow
+from voicer.errors import VoicerError
+from voicer.output import ChunkAudio, open_output
+from voicer.pipeline.jobs import ChunkJob
+from voicer.pipeline.plan import SynthesisOptions, render_spec
+from voicer.pipeline.render import RenderedChunk
+from voicer.pipeline.workers import WorkerPool
+from voicer.storage import Storage
+from voicer.tasks import service
+from voicer.tasks.throughput import ThroughputMeter
+from voicer.voices import VoiceCatalogue
+
+
+class TaskExecutor:
+    def __init__(self, database: Database, storage: Storage, pool: WorkerPool,
+                 voices: VoiceCatalogue, meter: ThroughputMeter) -> None:
+        self.database = database
+        self.storage = storage
+        self.pool = pool
+        self.voices = voices
+        self.meter = meter
+
+    def run(self, task_id: str, should_stop: Callable[[], bool] = lambda: False) -> None:
+        """Speak what is left of ``task_id``; leave it resumable if ``should_stop`` says so."""
+        try:
+            if self._speak(task_id, should_stop):
+                self._assemble(task_id)
+        except VoicerError as error:
+            with self.database.session() as session:
+                service.fail(session, task_id, error.message)
+
+    def _speak(self, task_id: str, should_stop: Callable[[], bool]) -> bool:
+        """Render the unfinished chunks; ``True`` when all are done."""
+        with self.database.session() as session:
+            task = self._start(session, task_id)
+            if task is None:
+                return False
+            options = SynthesisOptions.model_validate(task.options)
+            jobs = [ChunkJob(c.index, c.text, c.language, c.gap) for c in session.scalars(
+                select(TaskChunk).where(TaskChunk.task_id == task_id,
+                                        TaskChunk.status == ChunkStatus.pending)
+                .order_by(TaskChunk.index))]
+        spec = render_spec(options, self.voices)
+        lengths = {job.index: len(job.text) for job in jobs}
+        last = time.perf_counter()
+        for rendered in self.pool.render(spec, jobs):
+            self.storage.put_chunk(task_id, rendered.index, rendered.segment.data)
+            if not self._record(task_id, rendered) or should_stop():
+                return False
+            now = time.perf_counter()
+            self.meter.record(lengths[rendered.index], now - last)
+            last = now
+        return True
+
+    def _start(self, session: Session, task_id: str) -> Task | None:
+        task = session.get(Task, task_id)
+        if task is None or task.status not in ACTIVE:
+            return None
+        task.status = TaskStatus.processing
+        task.started_at = task.started_at or utcnow()
+        session.commit()
+        return task
+
+    def _record(self, task_id: str, rendered: RenderedChunk) -> bool:
+        """Mark a chunk done; ``False`` if the task was cancelled meanwhile."""
+        with self.database.session() as session:
+            counted = session.execute(
+                update(Task).where(Task.id == task_id, Task.status == TaskStatus.processing)
+                .values(chunks_completed=Task.chunks_completed + 1,
+                        audio_seconds=Task.audio_seconds + rendered.duration)
+            )
+            if counted.rowcount != 1:  # type: ignore[attr-defined]
+                return False
+            session.execute(
+                update(TaskChunk)
+                .where(TaskChunk.task_id == task_id, TaskChunk.index == rendered.index)
+                .values(status=ChunkStatus.done, duration=rendered.duration,
+                        speech=rendered.speech, rendered_at=utcnow())
+            )
+            session.commit()
+        return True
+
+    def _assemble(self, task_id: str) -> None:
+        with self.database.session() as session:
+            task = session.get(Task, task_id)
+            if task is None or task.status != TaskStatus.processing:
+                return
+            split = bool(task.options.get("split_output"))
+            path = self.storage.output_path(task_id, ".zip" if split else ".mp3")
+            chunks = session.scalars(select(TaskChunk).where(TaskChunk.task_id == task_id)
+                                     .order_by(TaskChunk.index))
+            with open_output(path, split) as output:
+                for chunk in chunks:
+                    output.add(ChunkAudio(
+                        chunk.index, chunk.text, chunk.text_offset,
+                        self.storage.read_chunk(task_id, chunk.index),
+                        chunk.duration or 0.0, chunk.speech or 0.0, chunk.gap or 0.0,
+                    ))
+            finished = session.execute(
+                update(Task).where(Task.id == task_id, Task.status == TaskStatus.processing)
+                .values(status=TaskStatus.completed, completed_at=utcnow())
+            )
+            session.commit()
+        if finished.rowcount == 1:  # type: ignore[attr-defined]
+            self.storage.remove_chunks(task_id)

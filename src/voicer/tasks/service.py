@@ -1,0 +1,200 @@
+"""Task business rules: submit, look up, list, cancel, describe. No HTTP here."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from voicer.accounts import refund_characters, reserve_characters
+from voicer.db.models import ACTIVE, ChunkStatus, Task, TaskChunk, TaskStatus, User, utcnow
+from voicer.errors import Conflict, IdempotencyMismatch, NotFound
+from voicer.language import LanguageDetector
+from voicer.pipeline.plan import SynthesisOptions, make_plan
+from voicer.tasks.throughput import ThroughputMeter
+from voicer.voices import VoiceCatalogue
+
+
+@dataclass(frozen=True, slots=True)
+class Planner:
+    """What planning a task needs, loaded once and held by the app."""
+
+    voices: VoiceCatalogue
+    detector: LanguageDetector
+
+
+@dataclass(frozen=True, slots=True)
+class TaskView:
+    """Everything a caller may know about a task."""
+
+    task_id: str
+    status: str
+    progress: float
+    chunks_total: int
+    chunks_completed: int
+    characters: int
+    created_at: datetime
+    started_at: datetime | None
+    completed_at: datetime | None
+    estimated_time_remaining: float | None
+    error: str | None
+    audio_duration_seconds: float | None
+    output: str  # "mp3" or "zip"
+    voice_id: str
+    model_id: str
+
+
+def submit(session: Session, user: User, text: str, options: SynthesisOptions, planner: Planner,
+           idempotency_key: str | None = None) -> tuple[Task, bool]:
+    """Create a task, reserving its characters; ``(task, False)`` if the key was seen."""
+    digest = _request_hash(text, options)
+    if idempotency_key is not None:
+        existing = _by_key(session, user, idempotency_key, digest)
+        if existing is not None:
+            return existing, False
+    plan = make_plan(text, options, planner.voices, planner.detector)
+    task = Task(id=str(uuid.uuid4()), user_id=user.id, status=TaskStatus.pending,
+                options=options.model_dump(mode="json"), characters=len(text),
+                chunks_total=len(plan.chunks), idempotency_key=idempotency_key,
+                request_hash=digest)
+    try:
+        reserve_characters(session, user.id, len(text))
+        session.add(task)
+        session.flush()
+        session.execute(insert(TaskChunk), [
+            {"task_id": task.id, "index": job.index, "text": job.text, "language": job.language,
+             "gap": job.gap, "text_offset": chunk.start}
+            for chunk, job in zip(plan.chunks, plan.jobs, strict=True)
+        ])
+        session.commit()
+    except IntegrityError:  # the same key, submitted concurrently, won the race
+        session.rollback()
+        existing = _by_key(session, user, idempotency_key or "", digest)
+        if existing is None:
+            raise
+        return existing, False
+    return task, True
+
+
+def get(session: Session, user: User, task_id: str) -> Task:
+    """The caller's task; another user's task is as unknown as a missing one."""
+    task = session.get(Task, task_id)
+    if task is None or task.user_id != user.id:
+        raise NotFound(f"task {task_id} not found")
+    return task
+
+
+def list_for(session: Session, user: User, status: TaskStatus | None, limit: int,
+             offset: int) -> tuple[list[Task], int]:
+    query = select(Task).where(Task.user_id == user.id)
+    if status is not None:
+        query = query.where(Task.status == status)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = session.scalars(query.order_by(Task.created_at.desc(), Task.id).limit(limit)
+                           .offset(offset))
+    return list(page), total
+
+
+def cancel(session: Session, user: User, task_id: str) -> Task:
+    """Stop a pending or running task and refund what it has not spoken."""
+    task = get(session, user, task_id)
+    stopped = session.execute(
+        update(Task).where(Task.id == task.id, Task.status.in_(ACTIVE))
+        .values(status=TaskStatus.cancelled, completed_at=utcnow())
+    )
+    if stopped.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(f"task {task_id} is {task.status}; only pending or processing tasks "
+                       "can be cancelled")
+    refund_unspoken(session, task)
+    session.commit()
+    session.refresh(task)
+    return task
+
+
+def fail(session: Session, task_id: str, message: str) -> None:
+    task = session.get(Task, task_id)
+    if task is None or task.status not in ACTIVE:
+        return
+    task.status, task.error, task.completed_at = TaskStatus.failed, message, utcnow()
+    refund_unspoken(session, task)
+    session.commit()
+
+
+def refund_unspoken(session: Session, task: Task) -> None:
+    """Give back the characters of every chunk not yet spoken (and the spaces between)."""
+    spoken = session.scalar(
+        select(func.coalesce(func.sum(func.length(TaskChunk.text)), 0))
+        .where(TaskChunk.task_id == task.id, TaskChunk.status == ChunkStatus.done)
+    ) or 0
+    refund = max(0, task.characters - spoken - task.refunded_characters)
+    task.refunded_characters += refund
+    refund_characters(session, task.user_id, refund)
+
+
+def describe(session: Session, task: Task, meter: ThroughputMeter) -> TaskView:
+    output = "zip" if task.options.get("split_output") else "mp3"
+    done = task.status == TaskStatus.completed
+    return TaskView(
+        task_id=task.id,
+        status=task.status,
+        progress=100.0 if done else round(100 * task.chunks_completed / max(task.chunks_total, 1), 1),
+        chunks_total=task.chunks_total,
+        chunks_completed=task.chunks_completed,
+        characters=task.characters,
+        created_at=task.created_at,
+        started_at=task.started_at,
+        completed_at=task.completed_at,
+        estimated_time_remaining=_eta(session, task, meter),
+        error=task.error,
+        audio_duration_seconds=round(task.audio_seconds, 3) if done else None,
+        output=output,
+        voice_id=str(task.options.get("voice_id")),
+        model_id=str(task.options.get("model_id")),
+    )
+
+
+def estimate(session: Session, task: Task, meter: ThroughputMeter) -> float:
+    """Seconds until ``task`` is done: its own text plus the work queued ahead of it."""
+    return meter.seconds_for(_characters_ahead(session, task) + _characters_left(session, task))
+
+
+def _eta(session: Session, task: Task, meter: ThroughputMeter) -> float | None:
+    if task.status not in ACTIVE:
+        return 0.0 if task.status == TaskStatus.completed else None
+    return estimate(session, task, meter)
+
+
+def _characters_left(session: Session, task: Task) -> int:
+    return session.scalar(
+        select(func.coalesce(func.sum(func.length(TaskChunk.text)), 0))
+        .where(TaskChunk.task_id == task.id, TaskChunk.status == ChunkStatus.pending)
+    ) or 0
+
+
+def _characters_ahead(session: Session, task: Task) -> int:
+    if task.status != TaskStatus.pending:
+        return 0
+    ahead = select(Task.id).where(Task.status.in_(ACTIVE), Task.created_at < task.created_at)
+    return session.scalar(
+        select(func.coalesce(func.sum(func.length(TaskChunk.text)), 0))
+        .where(TaskChunk.task_id.in_(ahead), TaskChunk.status == ChunkStatus.pending)
+    ) or 0
+
+
+def _by_key(session: Session, user: User, key: str, digest: str) -> Task | None:
+    task = session.scalar(select(Task).where(Task.user_id == user.id,
+                                             Task.idempotency_key == key))
+    if task is not None and task.request_hash != digest:
+        raise IdempotencyMismatch(f"Idempotency-Key {key!r} was used with a different request body")
+    return task
+
+
+def _request_hash(text: str, options: SynthesisOptions) -> str:
+    body = json.dumps({"text": text, "options": options.model_dump(mode="json")}, sort_keys=True)
+    return hashlib.sha256(body.encode()).hexdigest()
