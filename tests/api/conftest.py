@@ -1,0 +1,129 @@
+"""Two ways to reach the API: the real app in-process, and a real server on a free port."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from voicer import accounts
+from voicer.accounts import Plan
+from voicer.api import create_app
+from voicer.api.services import Services
+from voicer.settings import Settings
+
+
+@dataclass
+class Api:
+    client: TestClient
+    services: Services
+
+    def user(self, characters: int = 100_000, plan: Plan = Plan.basic) -> dict[str, str]:
+        """A new user; returns the headers that authenticate as them."""
+        with self.services.database.session() as session:
+            user = accounts.create_user(session, f"user-{time.monotonic_ns()}", characters, plan)
+            new = accounts.create_token(session, user)
+            session.commit()
+        return {"Authorization": f"Bearer {new.token}"}
+
+    def wait(self, task_id: str, headers: dict[str, str], timeout: float = 60) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            status = self.client.get(f"/api/v1/voice/status/{task_id}", headers=headers).json()
+            if status["status"] not in ("pending", "processing"):
+                return status
+            time.sleep(0.1)
+        raise AssertionError(f"task {task_id} did not finish in {timeout} s")
+
+
+def make_api(tmp_path: Path, **overrides: object) -> Iterator[Api]:
+    settings = Settings(data_dir=tmp_path, workers=2, **overrides)  # type: ignore[arg-type]
+    with TestClient(create_app(settings)) as client:
+        yield Api(client, client.app.state.services)  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    yield from make_api(tmp_path_factory.mktemp("api"), requests_per_minute=10_000)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """``voicer serve`` in a subprocess, as a user starts it."""
+
+    data_dir: Path
+    env: dict[str, str] = field(default_factory=dict)
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def environment(self) -> dict[str, str]:
+        return {**os.environ, "VOICER_DATA_DIR": str(self.data_dir), "VOICER_WORKERS": "2",
+                **self.env}
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "voicer", "serve", "--port", str(self.port)],
+            env=self.environment(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise AssertionError("the server did not start")
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def token(self, characters: int = 100_000, plan: str = "basic") -> str:
+        """A new user's token, made the way the README says: ``voicer users create``."""
+        done = subprocess.run(
+            [sys.executable, "-m", "voicer", "users", "create", f"user-{time.monotonic_ns()}",
+             "--characters", str(characters), "--plan", plan, "--json"],
+            env=self.environment(), capture_output=True, text=True, check=True,
+        )
+        return str(json.loads(done.stdout)["token"])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    running = Server(tmp_path_factory.mktemp("server"))
+    running.start()
+    yield running
+    running.stop()
+
+
+ServerFactory = Callable[..., Server]

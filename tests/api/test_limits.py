@@ -1,0 +1,58 @@
+"""Rate limits per token, and request bodies too large to read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.api.conftest import Api, make_api
+from voicer.accounts import Plan
+
+
+@pytest.fixture(scope="module")
+def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    yield from make_api(tmp_path_factory.mktemp("limited"), requests_per_minute=5,
+                        basic_requests_per_hour=8, pro_requests_per_hour=20,
+                        max_request_bytes=10_000)
+
+
+def test_the_per_minute_limit_answers_429_with_retry_after(limited: Api) -> None:
+    headers = limited.user()
+    answers = [limited.client.get("/api/v1/user/stats", headers=headers) for _ in range(6)]
+    assert [a.status_code for a in answers] == [200] * 5 + [429]
+    assert [a.headers["RateLimit-Remaining"] for a in answers[:5]] == ["4", "3", "2", "1", "0"]
+    refused = answers[-1]
+    assert refused.headers["RateLimit-Limit"] == "5"
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert "5 requests per minute" in refused.json()["detail"]
+
+
+def test_limits_are_per_token(limited: Api) -> None:
+    first, second = limited.user(), limited.user()
+    for _ in range(5):
+        limited.client.get("/api/v1/user/stats", headers=first)
+    assert limited.client.get("/api/v1/user/stats", headers=first).status_code == 429
+    assert limited.client.get("/api/v1/user/stats", headers=second).status_code == 200
+
+
+@pytest.fixture(scope="module")
+def hourly(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    yield from make_api(tmp_path_factory.mktemp("hourly"), requests_per_minute=1_000,
+                        basic_requests_per_hour=8, pro_requests_per_hour=12)
+
+
+def test_the_hourly_limit_follows_the_plan(hourly: Api) -> None:
+    basic, pro = hourly.user(plan=Plan.basic), hourly.user(plan=Plan.pro)
+    basic_answers = [hourly.client.get("/api/v1/user/stats", headers=basic) for _ in range(9)]
+    pro_answers = [hourly.client.get("/api/v1/user/stats", headers=pro) for _ in range(13)]
+    assert [a.status_code for a in basic_answers] == [200] * 8 + [429]
+    assert "8 requests per hour" in basic_answers[-1].json()["detail"]
+    assert int(basic_answers[-1].headers["Retry-After"]) > 60
+    assert [a.status_code for a in pro_answers] == [200] * 12 + [429]
+
+
+def test_a_body_over_the_limit_is_413_from_its_length(limited: Api) -> None:
+    answer = limited.client.post("/api/v1/voice/synthesize", headers=limited.user(),
+                                 json={"text": "x" * 20_000})
+    assert answer.status_code == 413 and "10,000 bytes" in answer.json()["detail"]
