@@ -2,11 +2,13 @@
 
 import json
 import os
+import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+import psutil
 import pytest
 
 from tests.audio_tools import decode
@@ -170,11 +172,45 @@ def test_a_failed_chunk_fails_the_run_and_leaves_no_partial_file(
     assert decode(out).duration == pytest.approx(result.duration, abs=1e-6)
 
 
-def test_a_dead_worker_fails_the_run_instead_of_hanging(
+def test_an_engine_crash_fails_the_chunk_and_spares_the_worker(
         tmp_path: Path, catalogue: VoiceCatalogue, detector: LanguageDetector) -> None:
-    with WorkerPool(1, DyingEngine) as pool, pytest.raises(EngineError, match="process died"):
-        synthesize("Fine. Then die.", tmp_path / "dead.mp3", pool, catalogue, detector,
-                   split_type=SplitType.sentences)
+    with WorkerPool(1, DyingEngine) as pool:
+        with pytest.raises(EngineError, match=r"chunk 2: the engine crashed \(exit status 1\)"):
+            synthesize("Fine. Then die.", tmp_path / "dead.mp3", pool, catalogue, detector,
+                       split_type=SplitType.sentences)
+        assert pool.healthy
+        result = synthesize("Fine again.", tmp_path / "alive.mp3", pool, catalogue, detector)
+    assert result.chunks == 1
+
+
+def test_a_killed_worker_fails_the_run_instead_of_hanging(
+        tmp_path: Path, catalogue: VoiceCatalogue, detector: LanguageDetector) -> None:
+    with WorkerPool(1, SlowEngine) as pool:
+        worker = psutil.Process(os.getpid()).children()[-1]
+        text = "Fine. " * 3
+        plan = make_plan(text, SynthesisOptions(split_type=SplitType.sentences), catalogue, detector)
+        results = pool.render(plan.spec, plan.jobs)
+        worker.kill()
+        with pytest.raises(EngineError, match="worker process died"):
+            list(results)
+        assert not pool.healthy
+
+
+class SlowEngine(EspeakEngine):
+    def synthesize(self, text: str, voice: Voice, settings: VoiceSettings,
+                   language: str | None = None) -> Iterator[Speech]:
+        time.sleep(1)
+        return super().synthesize(text, voice, settings, language)
+
+
+def test_a_chunk_sounds_the_same_whichever_worker_renders_it(
+        tmp_path: Path, pool: WorkerPool, catalogue: VoiceCatalogue,
+        detector: LanguageDetector) -> None:
+    # espeak-ng's output depends on what it spoke before; each chunk starts from a clean engine
+    text = "One more time. " * 6
+    plan = make_plan(text, SynthesisOptions(split_type=SplitType.sentences), catalogue, detector)
+    segments = [rendered.segment.data for rendered in pool.render(plan.spec, plan.jobs)]
+    assert len(set(segments[:-1])) == 1  # the last chunk differs: no gap after it
 
 
 class DyingEngine(EspeakEngine):

@@ -1,22 +1,25 @@
 """Worker processes, one engine each, rendering chunk jobs in parallel.
 
 libespeak-ng is one global instance per process and not thread-safe, so
-parallelism comes from processes. Results come back in job order, with at
-most ``window`` jobs in flight, so memory does not grow with the text.
+parallelism comes from processes. Its output also depends on what it spoke
+before (wave generator state), so each worker loads the engine once and then
+renders every chunk in a fork of that pristine state: a chunk sounds the same,
+to the sample, whichever worker renders it, in whatever order, after a restart.
+A crash while rendering takes down only that fork.
+
+Results come back in job order, with a bounded number of jobs in flight, so
+memory does not grow with the text.
 """
 
 from __future__ import annotations
 
-import itertools
 import multiprocessing
 import os
-import queue
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from types import TracebackType
-from typing import Any
 
 from voicer.engines import Engine
 from voicer.errors import EngineError, VoicerError
@@ -39,28 +42,41 @@ def default_engine() -> Engine:
     return EspeakEngine()
 
 
-def _orders(jobs: Any, parent: int) -> Iterator[tuple[RenderSpec, ChunkJob]]:
-    """Jobs until the pool says stop, or until the parent process is gone (killed)."""
-    while os.getppid() == parent:
-        try:
-            item = jobs.get(timeout=_POLL_SECONDS)
-        except queue.Empty:
-            continue
-        if item is None:
-            return
-        yield item
-
-
-def _work(make_engine: EngineFactory, jobs: Any, results: Any, parent: int) -> None:
-    """A worker process: build one engine, then render jobs until told to stop."""
+def _work(make_engine: EngineFactory, connection: Connection, parent: int) -> None:
+    """A worker process: load one engine, then render each job in a fork of it."""
     renderer = Renderer(make_engine())
-    for spec, job in _orders(jobs, parent):
-        try:
-            results.put(renderer.render(spec, job))
-        except VoicerError as error:
-            results.put(_Failure(job.index, error.message))
-        except Exception as error:  # report, never hang the parent
-            results.put(_Failure(job.index, f"{type(error).__name__}: {error}"))
+    while os.getppid() == parent:  # exit when the pool's process is gone (even killed)
+        if not connection.poll(_POLL_SECONDS):
+            continue
+        order = connection.recv()
+        if order is None:
+            return
+        spec, job = order
+        child = os.fork()
+        if child == 0:
+            _render_once(renderer, spec, job, connection)
+        _, status = os.waitpid(child, 0)
+        if status != 0:
+            connection.send(_Failure(job.index, f"the engine crashed ({_describe(status)})"))
+
+
+def _render_once(renderer: Renderer, spec: RenderSpec, job: ChunkJob,
+                 connection: Connection) -> None:
+    """In the fork: render, send the result, and leave without any clean-up."""
+    try:
+        connection.send(renderer.render(spec, job))
+    except VoicerError as error:
+        connection.send(_Failure(job.index, error.message))
+    except Exception as error:  # report, never hang the pool
+        connection.send(_Failure(job.index, f"{type(error).__name__}: {error}"))
+    finally:
+        os._exit(0)
+
+
+def _describe(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"signal {os.WTERMSIG(status)}"
+    return f"exit status {os.waitstatus_to_exitcode(status)}"
 
 
 class WorkerPool:
@@ -68,73 +84,91 @@ class WorkerPool:
 
     def __init__(self, processes: int, make_engine: EngineFactory = default_engine) -> None:
         context = multiprocessing.get_context("spawn")
-        self._jobs = context.Queue()
-        self._results = context.Queue()
-        self._processes: list[BaseProcess] = [
-            context.Process(target=_work, args=(make_engine, self._jobs, self._results, os.getpid()),
-                            daemon=True, name=f"voicer-worker-{i}")
-            for i in range(processes)
-        ]
-        for process in self._processes:
+        self._connections: list[Connection] = []
+        self._processes: list[BaseProcess] = []
+        for i in range(processes):
+            ours, theirs = context.Pipe()
+            process = context.Process(target=_work, args=(make_engine, theirs, os.getpid()),
+                                      daemon=True, name=f"voicer-worker-{i}")
             process.start()
+            theirs.close()
+            self._connections.append(ours)
+            self._processes.append(process)
+        self._idle = list(self._connections)
 
     @property
     def size(self) -> int:
         return len(self._processes)
 
+    @property
+    def healthy(self) -> bool:
+        return all(process.is_alive() for process in self._processes)
+
     def render(self, spec: RenderSpec, jobs: Iterable[ChunkJob]) -> Iterator[RenderedChunk]:
         """Render ``jobs`` in parallel and yield the results in the order of the jobs."""
+        window = 2 * self.size + 2  # jobs in flight or finished but not yet yielded
         pending = iter(jobs)
-        order: deque[int] = deque()
+        order: list[int] = []
         done: dict[int, RenderedChunk] = {}
-        in_flight = 0
+        position = 0
         try:
-            for job in itertools.islice(pending, 2 * self.size + 2):
-                self._jobs.put((spec, job))
-                order.append(job.index)
-                in_flight += 1
-            while order:
-                while order[0] not in done:
+            while True:
+                while self._idle and len(order) - position < window:
+                    job = next(pending, None)
+                    if job is None:
+                        break
+                    self._idle.pop().send((spec, job))
+                    order.append(job.index)
+                if position == len(order):
+                    return
+                while order[position] not in done:
                     result = self._receive()
-                    in_flight -= 1
                     if isinstance(result, _Failure):
                         raise EngineError(f"chunk {result.index + 1}: {result.message}")
                     done[result.index] = result
-                yield done.pop(order.popleft())
-                for job in itertools.islice(pending, 1):
-                    self._jobs.put((spec, job))
-                    order.append(job.index)
-                    in_flight += 1
+                yield done.pop(order[position])
+                position += 1
         finally:
-            self._drain(in_flight)
-
-    def _drain(self, in_flight: int) -> None:
-        """Collect what is still in flight after an early stop, so the pool can be reused."""
-        try:
-            for _ in range(in_flight):
-                self._receive()
-        except EngineError:
-            pass  # a dead worker: nothing more will come
+            self._drain()
 
     def _receive(self) -> RenderedChunk | _Failure:
+        """The next result from any busy worker."""
+        busy = [c for c in self._connections if c not in self._idle]
         while True:
-            try:
-                result: RenderedChunk | _Failure = self._results.get(timeout=_POLL_SECONDS)
-                return result
-            except queue.Empty:
-                if not all(process.is_alive() for process in self._processes):
+            ready = wait(busy, timeout=_POLL_SECONDS)
+            if ready:
+                connection = ready[0]
+                assert isinstance(connection, Connection)
+                try:
+                    result: RenderedChunk | _Failure = connection.recv()
+                except (EOFError, OSError):
                     raise EngineError("a synthesis worker process died") from None
+                self._idle.append(connection)
+                return result
+            if not self.healthy:
+                raise EngineError("a synthesis worker process died")
+
+    def _drain(self) -> None:
+        """Collect what is still in flight after an early stop, so the pool can be reused."""
+        try:
+            while len(self._idle) < len(self._connections):
+                self._receive()
+        except EngineError:
+            pass  # a dead worker: nothing more will come from it
 
     def close(self) -> None:
-        for _ in self._processes:
-            self._jobs.put(None)
+        for connection in self._connections:
+            try:
+                connection.send(None)
+            except OSError:
+                pass  # that worker is gone already
         for process in self._processes:
             process.join(timeout=5)
             if process.is_alive():
                 process.kill()
                 process.join()
-        self._jobs.close()
-        self._results.close()
+        for connection in self._connections:
+            connection.close()
 
     def __enter__(self) -> WorkerPool:
         return self

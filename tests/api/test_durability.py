@@ -1,0 +1,77 @@
+"""An accepted task is never lost: kill -9 the server mid-task, start it again."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+
+from tests.api.conftest import Server
+from tests.audio_tools import decode
+
+TEXT = "\n\n".join(
+    f"Chapter {i}. " + "The long road wound on through the quiet hills until evening. " * 12
+    for i in range(40)
+)
+
+
+def progress(server: Server, task_id: str, headers: dict[str, str]) -> dict:
+    return httpx.get(f"{server.url}/api/v1/voice/status/{task_id}", headers=headers,
+                     timeout=10).json()
+
+
+def done_chunks(data_dir: Path, task_id: str) -> dict[int, str]:
+    with sqlite3.connect(data_dir / "voicer.db") as db:
+        rows = db.execute("SELECT \"index\", rendered_at FROM task_chunks "
+                          "WHERE task_id = ? AND status = 'done'", (task_id,)).fetchall()
+    return dict(rows)
+
+
+def finish(server: Server, task_id: str, headers: dict[str, str], timeout: float = 120) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = progress(server, task_id, headers)
+        if status["status"] not in ("pending", "processing"):
+            return status
+        time.sleep(0.2)
+    raise AssertionError("the task did not finish")
+
+
+def test_a_killed_server_resumes_the_task_without_redoing_chunks(tmp_path: Path) -> None:
+    server = Server(tmp_path)
+    server.start()
+    headers = {"Authorization": f"Bearer {server.token(characters=500_000)}"}
+    try:
+        task_id = httpx.post(f"{server.url}/api/v1/voice/synthesize", headers=headers,
+                             json={"text": TEXT, "split_type": "paragraphs"}).json()["task_id"]
+        while progress(server, task_id, headers)["chunks_completed"] < 5:
+            time.sleep(0.05)
+        workers = psutil.Process(server.process.pid).children(recursive=True)  # type: ignore[union-attr]
+        server.kill()
+        before = done_chunks(tmp_path, task_id)
+        assert 5 <= len(before) < 40, "killed mid-task"
+        # orphaned workers notice their parent is gone and exit
+        gone, alive = psutil.wait_procs(workers, timeout=10)
+        assert alive == []
+
+        server.start()
+        resumed = finish(server, task_id, headers)
+        assert resumed["status"] == "completed" and resumed["chunks_completed"] == 40
+        after = done_chunks(tmp_path, task_id)
+        assert {index: after[index] for index in before} == before, "done chunks were redone"
+
+        fresh_id = httpx.post(f"{server.url}/api/v1/voice/synthesize", headers=headers,
+                              json={"text": TEXT, "split_type": "paragraphs"}).json()["task_id"]
+        fresh = finish(server, fresh_id, headers)
+        assert resumed["audio_duration_seconds"] == pytest.approx(
+            fresh["audio_duration_seconds"], abs=0.001)
+        audio = decode(httpx.get(resumed["download_url"], headers=headers, timeout=30).content)
+        assert audio.duration == pytest.approx(fresh["audio_duration_seconds"], abs=0.001)
+        stats = httpx.get(f"{server.url}/api/v1/user/stats", headers=headers).json()
+        assert stats["used_characters"] == 2 * len(TEXT)
+    finally:
+        server.stop()
