@@ -2,7 +2,7 @@
 
 Measures, side by side in one run:
 - wall time of a 100,000-character text with 1 and with 2 worker processes;
-- peak resident memory of the whole process tree (CLI + workers) for a
+- peak memory (PSS) of the whole process tree (CLI + workers) for a
   200,000-character text.
 
 Prints a table and writes JSON to ``benchmarks/results/``.
@@ -39,7 +39,7 @@ class Run:
     characters: int
     workers: int
     wall_seconds: float
-    peak_rss_mb: float
+    peak_pss_mb: float
     audio_seconds: float
 
     @property
@@ -47,11 +47,12 @@ class Run:
         return self.audio_seconds / self.wall_seconds
 
 
-def tree_rss(process: psutil.Process) -> int:
+def tree_memory(process: psutil.Process) -> int:
+    """Proportional set size of the tree: pages shared by forks count once, split among them."""
     total = 0
     for member in [process, *process.children(recursive=True)]:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            total += member.memory_info().rss
+        with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+            total += member.memory_full_info().pss
     return total
 
 
@@ -67,7 +68,7 @@ def synthesize(name: str, text: str, workers: int, folder: Path) -> Run:
     peak = 0
     while child.poll() is None:
         try:
-            peak = max(peak, tree_rss(watched))
+            peak = max(peak, tree_memory(watched))
         except psutil.NoSuchProcess:
             break
         time.sleep(0.02)
@@ -95,11 +96,11 @@ def main() -> None:
             synthesize("memory", prose(args.memory_characters), 2, folder),
         ][1:]
     speedup = runs[0].wall_seconds / runs[1].wall_seconds
-    table = Table("run", "characters", "workers", "wall s", "audio s", "× realtime", "peak RSS MB",
+    table = Table("run", "characters", "workers", "wall s", "audio s", "× realtime", "peak PSS MB",
                   title="voicer synthesize (merged MP3, mp3_44100_128)")
     for run in runs:
         table.add_row(run.name, f"{run.characters:,}", str(run.workers), f"{run.wall_seconds:.2f}",
-                      f"{run.audio_seconds:,.0f}", f"{run.realtime:,.0f}", f"{run.peak_rss_mb:.0f}")
+                      f"{run.audio_seconds:,.0f}", f"{run.realtime:,.0f}", f"{run.peak_pss_mb:.0f}")
     console = Console()
     console.print(table)
     console.print(f"2 workers vs 1: {speedup:.2f}× faster")

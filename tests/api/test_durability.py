@@ -55,7 +55,7 @@ def test_a_killed_server_resumes_the_task_without_redoing_chunks(tmp_path: Path)
         before = done_chunks(tmp_path, task_id)
         assert 5 <= len(before) < 40, "killed mid-task"
         # orphaned workers notice their parent is gone and exit
-        gone, alive = psutil.wait_procs(workers, timeout=10)
+        _, alive = psutil.wait_procs(workers, timeout=10)
         assert alive == []
 
         server.start()

@@ -13,6 +13,7 @@ memory does not grow with the text.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -158,10 +159,8 @@ class WorkerPool:
 
     def close(self) -> None:
         for connection in self._connections:
-            try:
+            with contextlib.suppress(OSError):  # that worker may be gone already
                 connection.send(None)
-            except OSError:
-                pass  # that worker is gone already
         for process in self._processes:
             process.join(timeout=5)
             if process.is_alive():
