@@ -51,15 +51,17 @@ class EmbeddedRunner:
         self._thread.join(timeout=30)
 
     def _loop(self) -> None:
-        with WorkerPool(self.processes) as pool:
-            executor = self._make_executor(pool)
-            while not self._stopping.is_set():
-                task_id = self._next_task()
-                if task_id is None:
-                    self._wake.wait(_IDLE_WAIT)
-                    self._wake.clear()
-                    continue
-                executor.run(task_id, self._stopping.is_set)
+        while not self._stopping.is_set():
+            with WorkerPool(self.processes) as pool:
+                executor = self._make_executor(pool)
+                # a pool that lost a worker is replaced; its task failed and was refunded
+                while pool.healthy and not self._stopping.is_set():
+                    task_id = self._next_task()
+                    if task_id is None:
+                        self._wake.wait(_IDLE_WAIT)
+                        self._wake.clear()
+                        continue
+                    executor.run(task_id, self._stopping.is_set)
 
     def _next_task(self) -> str | None:
         """Resume interrupted tasks first, then the oldest pending one."""
