@@ -1,6 +1,7 @@
 """The ``voicer`` command, run as a user runs it."""
 
 import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -9,6 +10,9 @@ from pathlib import Path
 import pytest
 
 from tests.audio_tools import decode
+from voicer.accounts import authenticate
+from voicer.db import Database
+from voicer.errors import NotAuthenticated
 
 VOICER = [sys.executable, "-m", "voicer"]
 
@@ -86,3 +90,39 @@ def test_voices_lists_the_catalogue_by_language() -> None:
 def test_voices_for_an_unknown_language_is_an_error() -> None:
     done = voicer("voices", "--language", "tlh")
     assert done.returncode == 2 and "no voice speaks 'tlh'" in done.stderr
+
+
+def account_command(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "VOICER_DATA_DIR": str(data_dir)}
+    return subprocess.run([*VOICER, *args], capture_output=True, text=True, timeout=60,
+                          env=env, check=False)
+
+
+def test_users_and_tokens_from_the_command_line(tmp_path: Path) -> None:
+    created = account_command(tmp_path, "users", "create", "alice", "--characters", "5000",
+                              "--plan", "pro", "--json")
+    assert created.returncode == 0, created.stderr
+    first = json.loads(created.stdout)
+    assert first["user_id"].startswith("user_") and first["token"].startswith("vk_")
+    again = account_command(tmp_path, "users", "create", "alice")
+    assert again.returncode == 2 and "exists already" in again.stderr
+
+    second = account_command(tmp_path, "tokens", "create", "alice", "--name", "laptop")
+    assert second.returncode == 0 and second.stdout.strip().startswith("vk_")
+    listed = account_command(tmp_path, "tokens", "list", "alice")
+    assert listed.stdout.count("tok_") == 2 and "vk_" not in listed.stdout
+
+    database = Database(f"sqlite:///{tmp_path / 'voicer.db'}")
+    with database.session() as session:
+        caller = authenticate(session, first["token"])
+        assert caller.user.plan == "pro" and caller.user.total_characters == 5000
+        token_id = caller.token_id
+    revoked = account_command(tmp_path, "tokens", "revoke", token_id)
+    assert revoked.returncode == 0
+    with database.session() as session, pytest.raises(NotAuthenticated):
+        authenticate(session, first["token"])
+    with database.session() as session:
+        assert authenticate(session, second.stdout.strip()).user.name == "alice"
+    database.close()
+    unknown = account_command(tmp_path, "tokens", "create", "bob")
+    assert unknown.returncode == 2 and "no user 'bob'" in unknown.stderr

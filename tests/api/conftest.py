@@ -21,6 +21,7 @@ from voicer import accounts
 from voicer.accounts import Plan
 from voicer.api import create_app
 from voicer.api.services import Services
+from voicer.pipeline.workers import EngineFactory, default_engine
 from voicer.settings import Settings
 
 
@@ -47,9 +48,10 @@ class Api:
         raise AssertionError(f"task {task_id} did not finish in {timeout} s")
 
 
-def make_api(tmp_path: Path, **overrides: object) -> Iterator[Api]:
+def make_api(tmp_path: Path, engine: EngineFactory = default_engine,
+             **overrides: object) -> Iterator[Api]:
     settings = Settings(data_dir=tmp_path, workers=2, **overrides)  # type: ignore[arg-type]
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings, engine), raise_server_exceptions=False) as client:
         yield Api(client, client.app.state.services)  # type: ignore[attr-defined]
 
 

@@ -13,6 +13,7 @@ from voicer.api import errors
 from voicer.api.bodylimit import BodyLimit
 from voicer.api.routes import catalogue, root, user, voice
 from voicer.api.services import Services
+from voicer.pipeline.workers import EngineFactory, default_engine
 from voicer.settings import Settings
 
 DESCRIPTION = """
@@ -26,12 +27,14 @@ Voicer API — a self-hosted text-to-speech service for long texts.
 """
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None,
+               engine: EngineFactory = default_engine) -> FastAPI:
+    """The app; ``engine`` makes the speech engine inside each worker process."""
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        services = await run_in_threadpool(Services.start, settings)
+        services = await run_in_threadpool(Services.start, settings, engine)
         app.state.services = services
         try:
             yield

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from voicer.db import Database
 from voicer.db.models import Task, TaskStatus
 from voicer.language import LanguageDetector
+from voicer.pipeline.workers import EngineFactory, default_engine
 from voicer.ratelimit import RateLimiter
 from voicer.settings import Settings
 from voicer.storage import LocalStorage
@@ -33,7 +34,7 @@ class Services:
     runner: TaskRunner
 
     @classmethod
-    def start(cls, settings: Settings) -> Services:
+    def start(cls, settings: Settings, engine: EngineFactory = default_engine) -> Services:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         database = Database(settings.database)
         database.migrate()
@@ -41,7 +42,7 @@ class Services:
         planner = Planner(VoiceCatalogue.bundled(), LanguageDetector())
         meter = ThroughputMeter(_measured_rate(database) or PRIOR_PER_WORKER * settings.workers)
         runner = EmbeddedRunner(database, settings.workers, lambda pool: TaskExecutor(
-            database, storage, pool, planner.voices, meter))
+            database, storage, pool, planner.voices, meter), engine)
         runner.start()
         return cls(settings, database, storage, planner, meter, RateLimiter(settings), runner)
 

@@ -7,6 +7,7 @@ ends, so a restarted server finds and resumes every unfinished task.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from typing import Protocol
@@ -15,8 +16,10 @@ from sqlalchemy import case, select
 
 from voicer.db import Database
 from voicer.db.models import ACTIVE, Task, TaskStatus
-from voicer.pipeline.workers import WorkerPool
+from voicer.pipeline.workers import EngineFactory, WorkerPool, default_engine
 from voicer.tasks.execute import TaskExecutor
+
+log = logging.getLogger("voicer.runner")
 
 ExecutorFactory = Callable[[WorkerPool], TaskExecutor]
 _IDLE_WAIT = 1.0  # seconds between looks at the queue when nothing wakes the runner
@@ -31,9 +34,11 @@ class TaskRunner(Protocol):
 
 
 class EmbeddedRunner:
-    def __init__(self, database: Database, processes: int, executor: ExecutorFactory) -> None:
+    def __init__(self, database: Database, processes: int, executor: ExecutorFactory,
+                 engine: EngineFactory = default_engine) -> None:
         self.database = database
         self.processes = processes
+        self.engine = engine
         self._make_executor = executor
         self._wake = threading.Event()
         self._stopping = threading.Event()
@@ -52,16 +57,23 @@ class EmbeddedRunner:
 
     def _loop(self) -> None:
         while not self._stopping.is_set():
-            with WorkerPool(self.processes) as pool:
+            with WorkerPool(self.processes, self.engine) as pool:
                 executor = self._make_executor(pool)
                 # a pool that lost a worker is replaced; its task failed and was refunded
                 while pool.healthy and not self._stopping.is_set():
-                    task_id = self._next_task()
-                    if task_id is None:
-                        self._wake.wait(_IDLE_WAIT)
-                        self._wake.clear()
-                        continue
-                    executor.run(task_id, self._stopping.is_set)
+                    try:
+                        self._step(executor)
+                    except Exception:  # a database outage must not end the runner
+                        log.exception("task runner step failed; retrying")
+                        self._stopping.wait(_IDLE_WAIT)
+
+    def _step(self, executor: TaskExecutor) -> None:
+        task_id = self._next_task()
+        if task_id is None:
+            self._wake.wait(_IDLE_WAIT)
+            self._wake.clear()
+            return
+        executor.run(task_id, self._stopping.is_set)
 
     def _next_task(self) -> str | None:
         """Resume interrupted tasks first, then the oldest pending one."""
