@@ -186,7 +186,7 @@ def test_an_engine_crash_fails_the_chunk_and_spares_the_worker(
 def test_a_killed_worker_fails_the_run_instead_of_hanging(
         tmp_path: Path, catalogue: VoiceCatalogue, detector: LanguageDetector) -> None:
     with WorkerPool(1, SlowEngine) as pool:
-        worker = psutil.Process(os.getpid()).children()[-1]
+        [worker] = [psutil.Process(pid) for pid in pool.pids]
         text = "Fine. " * 3
         plan = make_plan(text, SynthesisOptions(split_type=SplitType.sentences), catalogue, detector)
         results = pool.render(plan.spec, plan.jobs)

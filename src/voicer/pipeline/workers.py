@@ -102,6 +102,10 @@ class WorkerPool:
         return len(self._processes)
 
     @property
+    def pids(self) -> list[int]:
+        return [process.pid for process in self._processes if process.pid is not None]
+
+    @property
     def healthy(self) -> bool:
         return all(process.is_alive() for process in self._processes)
 
