@@ -123,15 +123,21 @@ def voices(
 def serve(
     host: Annotated[str | None, typer.Option("--host", help="address to listen on")] = None,
     port: Annotated[int | None, typer.Option("--port", help="port to listen on")] = None,
+    ssl_certfile: Annotated[Path | None, typer.Option("--ssl-certfile", help="serve TLS")] = None,
+    ssl_keyfile: Annotated[Path | None, typer.Option("--ssl-keyfile", help="its key")] = None,
 ) -> None:
     """Run the Voicer API (SQLite and local disk in VOICER_DATA_DIR; workers in-process)."""
     import uvicorn
 
     from voicer.api import create_app
 
+    if (ssl_certfile is None) != (ssl_keyfile is None):
+        fail("--ssl-certfile and --ssl-keyfile go together")
     settings = Settings()
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
-                timeout_graceful_shutdown=10)
+                timeout_graceful_shutdown=10,
+                ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
+                ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None)
 
 
 users = typer.Typer(help="Manage users.", no_args_is_help=True)

@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     database_url: str | None = Field(None, description="SQLAlchemy URL; default SQLite in data_dir")
     workers: int = Field(default_factory=_default_workers, ge=1, le=256,
                          description="synthesis worker processes (default: one per core)")
+    speech_workers: int | None = Field(None, ge=1, le=256,
+                                       description="processes for synchronous text-to-speech "
+                                                   "(default: as many as workers)")
     chunk_limit: int = Field(DEFAULT_CHUNK_LIMIT, ge=50, le=40_000,
                              description="default maximum characters per chunk")
     host: str = "127.0.0.1"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -19,14 +18,18 @@ class Storage(Protocol):
     def output_path(self, task_id: str, suffix: str) -> Path: ...
     def remove_chunks(self, task_id: str) -> None: ...
     def remove(self, task_id: str) -> None: ...
+    def history_path(self, item_id: str, extension: str) -> Path: ...
 
 
 class LocalStorage:
-    """A directory tree: ``<root>/<task_id>/chunks/0001.mp3`` and ``<root>/<task_id>/output.*``."""
+    """A directory tree: ``tasks/<task_id>/chunks/0001.mp3``, ``tasks/<task_id>/output.*``
+    and ``history/<item_id>.<ext>``."""
 
     def __init__(self, root: Path) -> None:
-        self.root = root
-        root.mkdir(parents=True, exist_ok=True)
+        self.tasks = root / "tasks"
+        self.history = root / "history"
+        self.tasks.mkdir(parents=True, exist_ok=True)
+        self.history.mkdir(parents=True, exist_ok=True)
 
     def put_chunk(self, task_id: str, index: int, data: bytes) -> None:
         path = self._chunk(task_id, index)
@@ -42,18 +45,19 @@ class LocalStorage:
         return self._chunk(task_id, index).read_bytes()
 
     def output_path(self, task_id: str, suffix: str) -> Path:
-        folder = self.root / task_id
+        folder = self.tasks / task_id
         folder.mkdir(parents=True, exist_ok=True)
         return folder / f"output{suffix}"
 
     def remove_chunks(self, task_id: str) -> None:
-        shutil.rmtree(self.root / task_id / "chunks", ignore_errors=True)
+        shutil.rmtree(self.tasks / task_id / "chunks", ignore_errors=True)
 
     def remove(self, task_id: str) -> None:
-        shutil.rmtree(self.root / task_id, ignore_errors=True)
+        shutil.rmtree(self.tasks / task_id, ignore_errors=True)
 
-    def chunk_files(self, task_id: str) -> Iterator[Path]:
-        yield from sorted((self.root / task_id / "chunks").glob("*.mp3"))
+    def history_path(self, item_id: str, extension: str) -> Path:
+        """Where the audio of one synchronous request is kept."""
+        return self.history / f"{item_id}.{extension}"
 
     def _chunk(self, task_id: str, index: int) -> Path:
-        return self.root / task_id / "chunks" / f"{index + 1:04d}.mp3"
+        return self.tasks / task_id / "chunks" / f"{index + 1:04d}.mp3"

@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -74,10 +75,13 @@ class Server:
     env: dict[str, str] = field(default_factory=dict)
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    scheme: str = "http"
+    extra_args: list[str] = field(default_factory=list)
+    verify: ssl.SSLContext | bool = True
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     def environment(self) -> dict[str, str]:
         return {**os.environ, "VOICER_DATA_DIR": str(self.data_dir), "VOICER_WORKERS": "2",
@@ -85,13 +89,13 @@ class Server:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "voicer", "serve", "--port", str(self.port)],
+            [sys.executable, "-m", "voicer", "serve", "--port", str(self.port), *self.extra_args],
             env=self.environment(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                if httpx.get(f"{self.url}/health", timeout=1, verify=self.verify).status_code == 200:
                     return
             except httpx.TransportError:
                 time.sleep(0.1)

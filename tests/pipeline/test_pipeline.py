@@ -193,6 +193,9 @@ def test_a_killed_worker_fails_the_run_instead_of_hanging(
         worker.kill()
         with pytest.raises(EngineError, match="worker process died"):
             list(results)
+        deadline = time.monotonic() + 5
+        while pool.healthy and time.monotonic() < deadline:
+            time.sleep(0.01)
         assert not pool.healthy
 
 

@@ -11,7 +11,16 @@ from starlette.concurrency import run_in_threadpool
 from voicer import __version__
 from voicer.api import errors
 from voicer.api.bodylimit import BodyLimit
-from voicer.api.routes import catalogue, root, user, voice
+from voicer.api.routes import (
+    catalogue,
+    elevenlabs_account,
+    elevenlabs_catalogue,
+    elevenlabs_tts,
+    elevenlabs_ws,
+    root,
+    user,
+    voice,
+)
 from voicer.api.services import Services
 from voicer.pipeline.workers import EngineFactory, default_engine
 from voicer.settings import Settings
@@ -43,7 +52,8 @@ def create_app(settings: Settings | None = None,
 
     app = FastAPI(title="🎤 Voicer API", version=__version__, description=DESCRIPTION,
                   lifespan=lifespan)
-    for module in (root, voice, user, catalogue):
+    for module in (root, voice, user, catalogue, elevenlabs_tts, elevenlabs_ws,
+                   elevenlabs_catalogue, elevenlabs_account):
         app.include_router(module.router)
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)

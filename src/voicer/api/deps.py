@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from voicer.accounts import Caller, authenticate
@@ -14,6 +14,8 @@ from voicer.api.services import Services
 from voicer.db.models import User
 
 bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <token>`")
+xi_api_key = APIKeyHeader(name="xi-api-key", auto_error=False,
+                          description="The ElevenLabs API's header; the same tokens")
 
 
 def get_services(request: Request) -> Services:
@@ -39,7 +41,21 @@ def get_caller(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Caller:
     """Authenticate the bearer token, then count the request against its rate limits."""
-    caller = authenticate(session, credentials.credentials if credentials else None)
+    return _admit(services, session, response, credentials.credentials if credentials else None)
+
+
+def get_elevenlabs_caller(
+    services: ServicesDep,
+    session: SessionDep,
+    response: Response,
+    key: Annotated[str | None, Depends(xi_api_key)],
+) -> Caller:
+    """The same, with the token in ``xi-api-key`` as ElevenLabs clients send it."""
+    return _admit(services, session, response, key)
+
+
+def _admit(services: Services, session: Session, response: Response, token: str | None) -> Caller:
+    caller = authenticate(session, token)
     allowance = services.limiter.hit(caller.token_id, caller.user.plan)
     response.headers["RateLimit-Limit"] = str(allowance.limit)
     response.headers["RateLimit-Remaining"] = str(allowance.remaining)
@@ -52,3 +68,4 @@ def get_user(caller: Annotated[Caller, Depends(get_caller)]) -> User:
 
 
 CurrentUser = Annotated[User, Depends(get_user)]
+ElevenLabsCaller = Annotated[Caller, Depends(get_elevenlabs_caller)]

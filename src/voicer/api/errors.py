@@ -15,7 +15,10 @@ from voicer.errors import (
     InvalidInput,
     NotAuthenticated,
     NotFound,
+    QuotaExceeded,
     RateLimited,
+    UnknownModel,
+    UnknownVoice,
     VoicerError,
 )
 
@@ -33,16 +36,45 @@ STATUS: list[tuple[type[VoicerError], int]] = [
 ]
 
 
+# ElevenLabs names its errors in ``detail.status``.
+ELEVENLABS_NAMES: list[tuple[type[VoicerError], str]] = [
+    (UnknownVoice, "voice_not_found"),
+    (UnknownModel, "model_not_found"),
+    (InvalidInput, "invalid_request"),
+    (NotAuthenticated, "invalid_api_key"),
+    (QuotaExceeded, "quota_exceeded"),
+    (Forbidden, "forbidden"),
+    (NotFound, "not_found"),
+    (Conflict, "conflict"),
+    (IdempotencyMismatch, "invalid_request"),
+    (RateLimited, "rate_limit_exceeded"),
+    (EngineError, "internal_error"),
+]
+
+
 def status_of(error: VoicerError) -> int:
     return next((code for kind, code in STATUS if isinstance(error, kind)), 500)
+
+
+def is_elevenlabs(request: Request) -> bool:
+    return request.url.path.startswith(("/v1/", "/v2/"))
+
+
+def body_of(request: Request, error: VoicerError) -> dict[str, object]:
+    """The Voicer shape, ``{"detail": message}``, or ElevenLabs', ``{"detail": {status, message}}``."""
+    if is_elevenlabs(request):
+        name = next((name for kind, name in ELEVENLABS_NAMES if isinstance(error, kind)), "error")
+        return {"detail": {"status": name, "message": error.message}}
+    body: dict[str, object] = {"detail": error.message}
+    if isinstance(error, InvalidInput):
+        body["field"] = error.field
+    return body
 
 
 async def voicer_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, VoicerError)
     code = status_of(error)
-    body: dict[str, object] = {"detail": error.message}
-    if isinstance(error, InvalidInput):
-        body["field"] = error.field
+    body = body_of(request, error)
     headers = {}
     if isinstance(error, NotAuthenticated):
         headers["WWW-Authenticate"] = "Bearer"
@@ -54,7 +86,10 @@ async def voicer_error(request: Request, error: Exception) -> JSONResponse:
 
 async def unexpected_error(request: Request, error: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return JSONResponse({"detail": "internal server error"}, status_code=500)
+    detail: object = "internal server error"
+    if is_elevenlabs(request):
+        detail = {"status": "internal_error", "message": "internal server error"}
+    return JSONResponse({"detail": detail}, status_code=500)
 
 
 def install(app: FastAPI) -> None:

@@ -13,6 +13,7 @@ from voicer.language import LanguageDetector
 from voicer.pipeline.workers import EngineFactory, default_engine
 from voicer.ratelimit import RateLimiter
 from voicer.settings import Settings
+from voicer.speech import SpeechPool
 from voicer.storage import LocalStorage
 from voicer.tasks.execute import TaskExecutor
 from voicer.tasks.runner import EmbeddedRunner, TaskRunner
@@ -32,22 +33,26 @@ class Services:
     meter: ThroughputMeter
     limiter: RateLimiter
     runner: TaskRunner
+    speech: SpeechPool
 
     @classmethod
     def start(cls, settings: Settings, engine: EngineFactory = default_engine) -> Services:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         database = Database(settings.database)
         database.migrate()
-        storage = LocalStorage(settings.data_dir / "tasks")
+        storage = LocalStorage(settings.data_dir)
         planner = Planner(VoiceCatalogue.bundled(), LanguageDetector())
         meter = ThroughputMeter(_measured_rate(database) or PRIOR_PER_WORKER * settings.workers)
         runner = EmbeddedRunner(database, settings.workers, lambda pool: TaskExecutor(
             database, storage, pool, planner.voices, meter), engine)
         runner.start()
-        return cls(settings, database, storage, planner, meter, RateLimiter(settings), runner)
+        speech = SpeechPool(settings.speech_workers or settings.workers, engine)
+        return cls(settings, database, storage, planner, meter, RateLimiter(settings), runner,
+                   speech)
 
     def stop(self) -> None:
         self.runner.stop()
+        self.speech.close()
         self.database.close()
 
 

@@ -117,3 +117,23 @@ class TaskChunk(Base):
     duration: Mapped[float | None] = mapped_column(Float, default=None)
     speech: Mapped[float | None] = mapped_column(Float, default=None)
     rendered_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class HistoryItem(Base):
+    """One synchronous text-to-speech request and where its audio is kept."""
+
+    __tablename__ = "history_items"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    request_id: Mapped[str] = mapped_column(String(40))
+    voice_id: Mapped[str] = mapped_column(String(64))
+    voice_name: Mapped[str] = mapped_column(String(200))
+    model_id: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    characters: Mapped[int] = mapped_column(Integer)
+    character_count_from: Mapped[int] = mapped_column(Integer)
+    output_format: Mapped[str] = mapped_column(String(40))
+    content_type: Mapped[str] = mapped_column(String(60))
+    settings: Mapped[dict[str, Any]] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

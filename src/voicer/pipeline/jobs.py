@@ -19,7 +19,7 @@ class RenderSpec:
 
     voice: Voice
     settings: VoiceSettings
-    output: Mp3Format
+    output: Mp3Format | None  # None: hand back the engine's PCM as it is
 
 
 @dataclass(frozen=True, slots=True)

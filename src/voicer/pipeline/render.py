@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from voicer.audio import speech_bounds
+from voicer.audio import Samples, speech_bounds
 from voicer.encoding.mp3 import Mp3Format, Segment, SegmentEncoder
-from voicer.engines import Engine
+from voicer.engines import Engine, WordEvent
 from voicer.pipeline.jobs import ChunkJob, RenderSpec
 
 # A chunk that ends without trailing silence still gets this much before the next one.
@@ -21,6 +21,16 @@ class TimedWord:
     text_offset: int  # in the chunk's text
     length: int
     start: float  # seconds from the start of the chunk's segment
+
+
+@dataclass(frozen=True, slots=True)
+class SpokenPiece:
+    """A job spoken but not encoded: the engine's PCM, its own silences kept."""
+
+    index: int
+    samples: Samples
+    rate: int
+    words: tuple[WordEvent, ...]  # sample offsets from the start of ``samples``
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +61,14 @@ class Renderer:
         self.engine = engine
         self._encoders: dict[Mp3Format, SegmentEncoder] = {}
 
+    def speak(self, spec: RenderSpec, job: ChunkJob) -> SpokenPiece:
+        pieces = list(self.engine.synthesize(job.text, spec.voice, spec.settings, job.language))
+        samples = np.concatenate([piece.samples for piece in pieces] or [np.zeros(0, np.int16)])
+        words = tuple(word for piece in pieces for word in piece.words)
+        return SpokenPiece(job.index, samples, self.engine.format.rate, words)
+
     def render(self, spec: RenderSpec, job: ChunkJob) -> RenderedChunk:
+        assert spec.output is not None, "render encodes: give an output format"
         started = time.process_time()
         pieces = list(self.engine.synthesize(job.text, spec.voice, spec.settings, job.language))
         samples = np.concatenate([piece.samples for piece in pieces] or [np.zeros(0, np.int16)])

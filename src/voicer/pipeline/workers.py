@@ -25,9 +25,10 @@ from types import TracebackType
 from voicer.engines import Engine
 from voicer.errors import EngineError, VoicerError
 from voicer.pipeline.jobs import ChunkJob, RenderSpec
-from voicer.pipeline.render import RenderedChunk, Renderer
+from voicer.pipeline.render import RenderedChunk, Renderer, SpokenPiece
 
 EngineFactory = Callable[[], Engine]
+Result = RenderedChunk | SpokenPiece
 _POLL_SECONDS = 0.5
 
 
@@ -65,7 +66,7 @@ def _render_once(renderer: Renderer, spec: RenderSpec, job: ChunkJob,
                  connection: Connection) -> None:
     """In the fork: render, send the result, and leave without any clean-up."""
     try:
-        connection.send(renderer.render(spec, job))
+        connection.send(renderer.render(spec, job) if spec.output else renderer.speak(spec, job))
     except VoicerError as error:
         connection.send(_Failure(job.index, error.message))
     except Exception as error:  # report, never hang the pool
@@ -110,11 +111,24 @@ class WorkerPool:
         return all(process.is_alive() for process in self._processes)
 
     def render(self, spec: RenderSpec, jobs: Iterable[ChunkJob]) -> Iterator[RenderedChunk]:
-        """Render ``jobs`` in parallel and yield the results in the order of the jobs."""
+        """Render ``jobs`` into MP3 segments in parallel; yield them in the order of the jobs."""
+        assert spec.output is not None
+        for result in self._run(spec, jobs):
+            assert isinstance(result, RenderedChunk)
+            yield result
+
+    def speak(self, spec: RenderSpec, jobs: Iterable[ChunkJob]) -> Iterator[SpokenPiece]:
+        """Speak ``jobs`` into PCM in parallel; yield them in the order of the jobs."""
+        assert spec.output is None
+        for result in self._run(spec, jobs):
+            assert isinstance(result, SpokenPiece)
+            yield result
+
+    def _run(self, spec: RenderSpec, jobs: Iterable[ChunkJob]) -> Iterator[Result]:
         window = 2 * self.size + 2  # jobs in flight or finished but not yet yielded
         pending = iter(jobs)
         order: list[int] = []
-        done: dict[int, RenderedChunk] = {}
+        done: dict[int, Result] = {}
         position = 0
         try:
             while True:
@@ -122,7 +136,7 @@ class WorkerPool:
                     job = next(pending, None)
                     if job is None:
                         break
-                    self._idle.pop().send((spec, job))
+                    self._send(self._idle.pop(), (spec, job))
                     order.append(job.index)
                 if position == len(order):
                     return
@@ -136,7 +150,14 @@ class WorkerPool:
         finally:
             self._drain()
 
-    def _receive(self) -> RenderedChunk | _Failure:
+    def _send(self, connection: Connection, order: tuple[RenderSpec, ChunkJob]) -> None:
+        try:
+            connection.send(order)
+        except OSError:  # the worker's end is closed: it died
+            self._idle.append(connection)
+            raise EngineError("a synthesis worker process died") from None
+
+    def _receive(self) -> Result | _Failure:
         """The next result from any busy worker."""
         busy = [c for c in self._connections if c not in self._idle]
         while True:
@@ -145,7 +166,7 @@ class WorkerPool:
                 connection = ready[0]
                 assert isinstance(connection, Connection)
                 try:
-                    result: RenderedChunk | _Failure = connection.recv()
+                    result: Result | _Failure = connection.recv()
                 except (EOFError, OSError):
                     raise EngineError("a synthesis worker process died") from None
                 self._idle.append(connection)

@@ -1,0 +1,62 @@
+"""ElevenLabs user, subscription and history, from the caller's Voicer account."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import FileResponse
+
+from voicer.api.deps import ElevenLabsCaller, ServicesDep, SessionDep
+from voicer.elevenlabs import account
+
+router = APIRouter(prefix="/v1", tags=["ElevenLabs: user and history"])
+
+
+@router.get("/user")
+def user(caller: ElevenLabsCaller, session: SessionDep) -> dict[str, Any]:
+    return account.user(session, caller.user)
+
+
+@router.get("/user/subscription")
+def subscription(caller: ElevenLabsCaller, session: SessionDep) -> dict[str, Any]:
+    return account.subscription(session, caller.user)
+
+
+@router.get("/history")
+def history(
+    caller: ElevenLabsCaller, session: SessionDep,
+    page_size: Annotated[int, Query(ge=1, le=1000)] = 100,
+    start_after_history_item_id: str | None = None,
+    voice_id: str | None = None,
+    model_id: str | None = None,
+    search: str | None = None,
+    source: str | None = None,
+    sort_direction: Annotated[str, Query(pattern="^(asc|desc)$")] = "desc",
+) -> dict[str, Any]:
+    items, has_more = account.history(session, caller.user, page_size, start_after_history_item_id,
+                                      voice_id, model_id, search, sort_direction)
+    return {"history": [account.history_json(item) for item in items], "has_more": has_more,
+            "last_history_item_id": items[-1].id if items else None,
+            "scanned_until": int(items[-1].created_at.timestamp()) if items else None}
+
+
+@router.get("/history/{history_item_id}")
+def history_item(history_item_id: str, caller: ElevenLabsCaller,
+                 session: SessionDep) -> dict[str, Any]:
+    return account.history_json(account.history_item(session, caller.user, history_item_id))
+
+
+@router.delete("/history/{history_item_id}")
+def delete_history_item(history_item_id: str, caller: ElevenLabsCaller, session: SessionDep,
+                        services: ServicesDep) -> dict[str, Any]:
+    account.delete_history_item(session, services.storage, caller.user, history_item_id)
+    return {"status": "ok"}
+
+
+@router.get("/history/{history_item_id}/audio", response_class=FileResponse)
+def history_audio(history_item_id: str, caller: ElevenLabsCaller, session: SessionDep,
+                  services: ServicesDep) -> FileResponse:
+    item = account.history_item(session, caller.user, history_item_id)
+    return FileResponse(account.audio_path(services.storage, item), media_type=item.content_type)
+

@@ -1,0 +1,71 @@
+"""ElevenLabs voices and models."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from voicer.api.deps import ElevenLabsCaller, ServicesDep
+from voicer.elevenlabs import shapes
+from voicer.models import MODELS
+
+router = APIRouter(tags=["ElevenLabs: voices and models"])
+
+
+@router.get("/v1/voices")
+def list_voices(caller: ElevenLabsCaller, services: ServicesDep,
+                show_legacy: bool = False) -> dict[str, Any]:
+    return {"voices": [shapes.voice_json(voice) for voice in services.planner.voices]}
+
+
+@router.get("/v2/voices")
+def search_voices(
+    caller: ElevenLabsCaller, services: ServicesDep,
+    next_page_token: str | None = None,
+    page_size: Annotated[int, Query(ge=1, le=100)] = 10,
+    search: str | None = None,
+    sort: Annotated[str | None, Query(pattern="^(name|created_at_unix)$")] = None,
+    sort_direction: Annotated[str | None, Query(pattern="^(asc|desc)$")] = None,
+    voice_type: str | None = None,
+    category: str | None = None,
+    fine_tuning_state: str | None = None,
+    collection_id: str | None = None,
+    include_total_count: bool = True,
+    gender: str | None = None,
+    age: str | None = None,
+    accent: str | None = None,
+    language: str | None = None,
+    use_cases: Annotated[list[str] | None, Query()] = None,
+    voice_ids: Annotated[list[str] | None, Query()] = None,
+) -> dict[str, Any]:
+    """Search, filter, sort and page through the voices."""
+    page, has_more, total, token = shapes.search_voices(
+        services.planner.voices, search=search, sort=sort, sort_direction=sort_direction,
+        page_size=page_size, next_page_token=next_page_token, voice_type=voice_type,
+        category=category, gender=gender, age=age, accent=accent, language=language,
+        use_cases=use_cases, voice_ids=voice_ids)
+    return {"voices": [shapes.voice_json(voice) for voice in page], "has_more": has_more,
+            "total_count": total, "next_page_token": token}
+
+
+@router.get("/v1/voices/settings/default")
+def default_settings(caller: ElevenLabsCaller) -> dict[str, Any]:
+    return shapes.default_settings_json()
+
+
+@router.get("/v1/voices/{voice_id}")
+def get_voice(voice_id: str, caller: ElevenLabsCaller, services: ServicesDep,
+              with_settings: bool = True) -> dict[str, Any]:
+    return shapes.voice_json(services.planner.voices.get(voice_id), with_settings)
+
+
+@router.get("/v1/voices/{voice_id}/settings")
+def voice_settings(voice_id: str, caller: ElevenLabsCaller, services: ServicesDep) -> dict[str, Any]:
+    services.planner.voices.get(voice_id)
+    return shapes.default_settings_json()
+
+
+@router.get("/v1/models")
+def list_models(caller: ElevenLabsCaller, services: ServicesDep) -> list[dict[str, Any]]:
+    return [shapes.model_json(model, services.planner.voices) for model in MODELS]

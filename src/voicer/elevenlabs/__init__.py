@@ -1,0 +1,1 @@
+"""The ElevenLabs-compatible API."""

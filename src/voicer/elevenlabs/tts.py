@@ -1,0 +1,85 @@
+"""Text-to-speech requests of the ElevenLabs API: check, charge, record. No HTTP here.
+
+A request is charged its characters before any audio is made, refunded if it
+fails, and kept in the caller's history once its audio is complete.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from voicer.accounts import Caller, refund_characters, reserve_characters
+from voicer.db.models import HistoryItem, User
+from voicer.encoding.formats import OutputFormat
+from voicer.errors import InvalidInput
+from voicer.models import get_model
+from voicer.speech import SpeechRequest
+from voicer.storage import Storage
+from voicer.voice_settings import VoiceSettings
+from voicer.voices import VoiceCatalogue
+
+
+@dataclass(frozen=True, slots=True)
+class Charged:
+    """A checked, paid-for request, with the ids the response will carry."""
+
+    speech: SpeechRequest
+    user_id: str
+    request_id: str
+    history_id: str
+    audio_path: Path
+    characters_before: int
+
+
+def prepare(session: Session, caller: Caller, voices: VoiceCatalogue, storage: Storage,
+            voice_id: str, text: str, model_id: str, language_code: str | None,
+            settings: VoiceSettings, output: OutputFormat) -> Charged:
+    voice = voices.get(voice_id)
+    model = get_model(model_id)
+    if not text.strip():
+        raise InvalidInput("text", "text is empty")
+    if len(text) > model.max_characters:
+        raise InvalidInput("text", f"text is {len(text):,} characters; {model.model_id} takes at "
+                                   f"most {model.max_characters:,} per request")
+    language = language_code.lower() if language_code else None
+    if language is not None and language not in voices.languages():
+        raise InvalidInput("language_code", f"language_code {language_code!r} is not supported")
+    user = session.get(User, caller.user.id)
+    before = user.used_characters if user else 0
+    reserve_characters(session, caller.user.id, len(text))
+    session.commit()
+    history_id = secrets.token_hex(10)
+    return Charged(SpeechRequest(text, voice, model, settings, output, language), caller.user.id,
+                   secrets.token_hex(10), history_id,
+                   storage.history_path(history_id, output.extension), before)
+
+
+def record(session: Session, charged: Charged) -> None:
+    """The audio is complete: keep it in the caller's history."""
+    speech = charged.speech
+    session.add(HistoryItem(
+        id=charged.history_id, user_id=charged.user_id, request_id=charged.request_id,
+        voice_id=speech.voice.voice_id, voice_name=speech.voice.name,
+        model_id=speech.model.model_id, text=speech.text, characters=len(speech.text),
+        character_count_from=charged.characters_before, output_format=speech.format.name,
+        content_type=speech.format.media_type, settings=speech.settings.model_dump(),
+    ))
+    session.commit()
+
+
+def refund(session: Session, charged: Charged) -> None:
+    """The request failed or the client left: give the characters back."""
+    refund_characters(session, charged.user_id, len(charged.speech.text))
+    session.commit()
+    charged.audio_path.unlink(missing_ok=True)
+
+
+def response_headers(charged: Charged) -> dict[str, Any]:
+    return {"request-id": charged.request_id, "history-item-id": charged.history_id,
+            "x-character-count": str(len(charged.speech.text)),
+            "character-cost": str(len(charged.speech.text))}

@@ -1,0 +1,112 @@
+"""Synchronous speech: a text of up to one request's length, streamed as it is made.
+
+The first chunk is a single sentence, so its audio is encoded and on its way
+while the rest is still being spoken. Each request leases a single-worker pool,
+so several requests speak in parallel and never wait on a long task.
+"""
+
+from __future__ import annotations
+
+import queue
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from voicer.alignment import Alignment, align
+from voicer.encoding.formats import OutputFormat, StreamEncoder, stream_encoder
+from voicer.engines import WordEvent
+from voicer.language import LanguageDetector
+from voicer.models import Model
+from voicer.pipeline.jobs import ChunkJob, RenderSpec
+from voicer.pipeline.workers import EngineFactory, WorkerPool
+from voicer.text import Chunk, SplitType, split_text
+from voicer.voice_settings import VoiceSettings
+from voicer.voices import Voice, VoiceCatalogue
+
+# After the first sentence, sentences are packed up to this many characters per job:
+# fewer forks, same prosody (espeak-ng speaks sentence by sentence anyway).
+PACKED_CHARACTERS = 400
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechRequest:
+    text: str
+    voice: Voice
+    model: Model
+    settings: VoiceSettings
+    format: OutputFormat
+    language: str | None = None  # forced; else detected for multilingual models
+
+
+@dataclass(frozen=True, slots=True)
+class AudioPiece:
+    audio: bytes
+    alignment: Alignment | None  # times from the start of the whole audio
+
+
+class SpeechPool:
+    """Single-worker pools, lent to one request at a time."""
+
+    def __init__(self, size: int, engine: EngineFactory) -> None:
+        self._engine = engine
+        self._free: queue.Queue[WorkerPool] = queue.Queue()
+        self._all = [WorkerPool(1, engine) for _ in range(size)]
+        for pool in self._all:
+            self._free.put(pool)
+
+    @contextmanager
+    def lease(self) -> Iterator[WorkerPool]:
+        pool = self._free.get()
+        try:
+            yield pool
+        finally:
+            if not pool.healthy:  # replace a pool whose worker died
+                pool.close()
+                self._all.remove(pool)
+                pool = WorkerPool(1, self._engine)
+                self._all.append(pool)
+            self._free.put(pool)
+
+    def close(self) -> None:
+        for pool in self._all:
+            pool.close()
+
+
+def pieces(text: str, language: str) -> list[Chunk]:
+    """The first sentence alone, then sentences packed; spans cover every character."""
+    sentences = split_text(text, SplitType.sentences, len(text), language)
+    if len(sentences) <= 1:
+        return sentences
+    rest_start = sentences[1].start
+    packed = split_text(text[rest_start:], SplitType.smart, PACKED_CHARACTERS, language)
+    return [sentences[0], *(Chunk(i + 1, rest_start + c.start, c.text)
+                            for i, c in enumerate(packed))]
+
+
+def speak(request: SpeechRequest, pool: WorkerPool, voices: VoiceCatalogue,
+          detector: LanguageDetector) -> Iterator[AudioPiece]:
+    """Audio in ``request.format``, piece by piece, each with its characters' timings."""
+    encoder = stream_encoder(request.format)
+    yield from speak_into(encoder, request, pool, voices, detector)
+    yield AudioPiece(encoder.finish(), None)
+
+
+def speak_into(encoder: StreamEncoder, request: SpeechRequest, pool: WorkerPool,
+               voices: VoiceCatalogue, detector: LanguageDetector,
+               elapsed: float = 0.0) -> Iterator[AudioPiece]:
+    """Speak through an encoder the caller keeps open (one stream, many texts)."""
+    language = request.language
+    if language is None and request.model.multilingual:
+        language = detector.detect(request.text, voices.languages())
+    chunks = pieces(request.text, language or request.voice.language)
+    spec = RenderSpec(request.voice, request.settings, None)
+    jobs = [ChunkJob(chunk.index, chunk.text, language, None) for chunk in chunks]
+    # piece i owns the characters from its chunk's start to the next chunk's start
+    bounds = [0, *(chunk.start for chunk in chunks[1:]), len(request.text)]
+    for chunk, spoken, begin, end in zip(chunks, pool.speak(spec, jobs), bounds, bounds[1:],
+                                         strict=False):
+        shift = chunk.start - begin
+        words = [WordEvent(w.text_offset + shift, w.length, w.sample) for w in spoken.words]
+        timing = align(request.text[begin:end], words, len(spoken.samples), spoken.rate, elapsed)
+        elapsed += len(spoken.samples) / spoken.rate
+        yield AudioPiece(encoder.encode(spoken.samples), timing)
