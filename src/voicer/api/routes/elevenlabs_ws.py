@@ -77,22 +77,25 @@ async def _converse(websocket: WebSocket, services: Services, state: _Session,
     while True:
         text = message.get("text")
         if text == "":
-            await _generate(websocket, services, state, final=True)
+            await _generate(websocket, services, state, whole=True, end=True)
             await websocket.send_json({"isFinal": True})
             await websocket.close(code=1000)
             return
         state.buffer += text or ""
         if message.get("flush") or (message.get("try_trigger_generation", True)
                                     and len(state.buffer.strip()) >= state.threshold()):
-            await _generate(websocket, services, state, final=bool(message.get("flush")))
+            await _generate(websocket, services, state, whole=bool(message.get("flush")), end=False)
         message = await asyncio.wait_for(websocket.receive_json(), timeout=timeout)
 
 
-async def _generate(websocket: WebSocket, services: Services, state: _Session, final: bool) -> None:
-    """Speak the buffer up to its last word boundary (all of it when ``final``)."""
-    cut = len(state.buffer) if final else state.buffer.rstrip().rfind(" ") + 1
+async def _generate(websocket: WebSocket, services: Services, state: _Session, whole: bool,
+                    end: bool) -> None:
+    """Speak the buffer up to its last word boundary (all of it when ``whole``); at the
+    ``end``, close the encoder too."""
+    complete = whole or state.buffer[-1:].isspace()  # a trailing space ends the last word
+    cut = len(state.buffer) if complete else state.buffer.rfind(" ") + 1
     text, state.buffer = state.buffer[:cut], state.buffer[cut:]
-    audio, timings = await run_in_threadpool(_speak, services, state, text, final)
+    audio, timings = await run_in_threadpool(_speak, services, state, text, end)
     if audio:
         await websocket.send_json({"audio": base64.b64encode(audio).decode(), "isFinal": False,
                                    "alignment": timings, "normalizedAlignment": timings})
@@ -100,7 +103,7 @@ async def _generate(websocket: WebSocket, services: Services, state: _Session, f
 
 
 def _speak(services: Services, state: _Session, text: str,
-           final: bool) -> tuple[bytes, dict[str, Any] | None]:
+           end: bool) -> tuple[bytes, dict[str, Any] | None]:
     assert state.encoder is not None
     pieces: list[AudioPiece] = []
     if text.strip():
@@ -112,7 +115,7 @@ def _speak(services: Services, state: _Session, text: str,
             pieces = list(speak_into(state.encoder, charged.speech, pool,
                                      services.planner.voices, services.planner.detector))
     audio = b"".join(piece.audio for piece in pieces)
-    if final:
+    if end:
         audio += state.encoder.finish()
     chars = [c for p in pieces if p.alignment for c in p.alignment.to_websocket_json()["chars"]]
     starts = [t for p in pieces if p.alignment
