@@ -21,6 +21,13 @@ class Alignment:
     starts: list[float]  # seconds
     ends: list[float]
 
+    @classmethod
+    def join(cls, parts: Sequence[Alignment]) -> Alignment:
+        """Consecutive alignments (their times already on one clock) as one."""
+        return cls([c for part in parts for c in part.characters],
+                   [t for part in parts for t in part.starts],
+                   [t for part in parts for t in part.ends])
+
     def to_json(self) -> dict[str, list[str] | list[float]]:
         """ElevenLabs' REST shape."""
         return {"characters": self.characters,

@@ -5,9 +5,10 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 
 from voicer.alignment import Alignment
@@ -20,19 +21,28 @@ from voicer.speech import AudioPiece, speak
 
 router = APIRouter(prefix="/v1/text-to-speech", tags=["ElevenLabs: text to speech"])
 
-OutputFormatQuery = Annotated[str, Query(description="codec_rate[_kbps], e.g. mp3_44100_128")]
-LatencyQuery = Annotated[int | None, Query(ge=0, le=4, description="accepted; no effect here")]
+
+
+@dataclass
+class AudioQuery:
+    """The query every text-to-speech route takes."""
+
+    output_format: Annotated[str, Query(description="codec_rate[_kbps], e.g. mp3_44100_128")] = (
+        "mp3_44100_128")
+    optimize_streaming_latency: Annotated[
+        int | None, Query(ge=0, le=4, description="accepted; no effect here")] = None
+    enable_logging: bool = True
+
+
+AudioQueryDep = Annotated[AudioQuery, Depends()]
 
 
 @router.post("/{voice_id}", response_class=FileResponse,
              responses={200: {"content": {"audio/mpeg": {}}}})
 def convert(voice_id: str, body: TextToSpeechBody, caller: ElevenLabsCaller,
-            services: ServicesDep, session: SessionDep,
-            output_format: OutputFormatQuery = "mp3_44100_128",
-            optimize_streaming_latency: LatencyQuery = None,
-            enable_logging: bool = True) -> FileResponse:
+            services: ServicesDep, session: SessionDep, query: AudioQueryDep) -> FileResponse:
     """The whole audio at once."""
-    charged = _charge(services, session, caller, voice_id, body, output_format)
+    charged = _charge(services, session, caller, voice_id, body, query.output_format)
     _render(services, charged)
     return FileResponse(charged.audio_path, media_type=charged.speech.format.media_type,
                         headers=tts.response_headers(charged))
@@ -41,12 +51,9 @@ def convert(voice_id: str, body: TextToSpeechBody, caller: ElevenLabsCaller,
 @router.post("/{voice_id}/stream", response_class=StreamingResponse,
              responses={200: {"content": {"audio/mpeg": {}}}})
 def stream(voice_id: str, body: TextToSpeechBody, caller: ElevenLabsCaller,
-           services: ServicesDep, session: SessionDep,
-           output_format: OutputFormatQuery = "mp3_44100_128",
-           optimize_streaming_latency: LatencyQuery = None,
-           enable_logging: bool = True) -> StreamingResponse:
+           services: ServicesDep, session: SessionDep, query: AudioQueryDep) -> StreamingResponse:
     """Audio as it is made: the first sentence arrives while the rest is being spoken."""
-    charged = _charge(services, session, caller, voice_id, body, output_format)
+    charged = _charge(services, session, caller, voice_id, body, query.output_format)
     audio = (piece.audio for piece in _pieces(services, charged) if piece.audio)
     return StreamingResponse(audio, media_type=charged.speech.format.media_type,
                              headers=tts.response_headers(charged))
@@ -55,11 +62,9 @@ def stream(voice_id: str, body: TextToSpeechBody, caller: ElevenLabsCaller,
 @router.post("/{voice_id}/with-timestamps")
 def convert_with_timestamps(voice_id: str, body: TextToSpeechBody, caller: ElevenLabsCaller,
                             services: ServicesDep, session: SessionDep,
-                            output_format: OutputFormatQuery = "mp3_44100_128",
-                            optimize_streaming_latency: LatencyQuery = None,
-                            enable_logging: bool = True) -> JSONResponse:
+                            query: AudioQueryDep) -> JSONResponse:
     """The whole audio, base64, with every character's start and end time."""
-    charged = _charge(services, session, caller, voice_id, body, output_format)
+    charged = _charge(services, session, caller, voice_id, body, query.output_format)
     timing = _render(services, charged)
     audio = base64.b64encode(charged.audio_path.read_bytes()).decode()
     return JSONResponse({"audio_base64": audio, "alignment": timing.to_json(),
@@ -70,11 +75,9 @@ def convert_with_timestamps(voice_id: str, body: TextToSpeechBody, caller: Eleve
 @router.post("/{voice_id}/stream/with-timestamps", response_class=StreamingResponse)
 def stream_with_timestamps(voice_id: str, body: TextToSpeechBody, caller: ElevenLabsCaller,
                            services: ServicesDep, session: SessionDep,
-                           output_format: OutputFormatQuery = "mp3_44100_128",
-                           optimize_streaming_latency: LatencyQuery = None,
-                           enable_logging: bool = True) -> StreamingResponse:
+                           query: AudioQueryDep) -> StreamingResponse:
     """Newline-delimited JSON: ``{audio_base64, alignment, normalized_alignment}`` per piece."""
-    charged = _charge(services, session, caller, voice_id, body, output_format)
+    charged = _charge(services, session, caller, voice_id, body, query.output_format)
     lines = (_ndjson(piece) for piece in _pieces(services, charged))
     return StreamingResponse(lines, media_type="application/json",
                              headers=tts.response_headers(charged))
@@ -110,9 +113,8 @@ def _pieces(services: Services, charged: tts.Charged) -> Iterator[AudioPiece]:
 
 def _render(services: Services, charged: tts.Charged) -> Alignment:
     """Make the whole audio into the history file; return the characters' timings."""
-    timings = [piece.alignment for piece in _pieces(services, charged) if piece.alignment]
-    return Alignment([c for t in timings for c in t.characters],
-                     [s for t in timings for s in t.starts], [e for t in timings for e in t.ends])
+    return Alignment.join([piece.alignment for piece in _pieces(services, charged)
+                           if piece.alignment])
 
 
 def _ndjson(piece: AudioPiece) -> bytes:

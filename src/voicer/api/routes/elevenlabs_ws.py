@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from voicer.accounts import Caller, authenticate
+from voicer.alignment import Alignment
 from voicer.api.schemas_elevenlabs import VoiceSettingsIn
 from voicer.api.services import Services
 from voicer.elevenlabs import tts
@@ -34,7 +35,7 @@ POLICY_VIOLATION = 1008
 
 
 @dataclass
-class _Session:
+class _Stream:
     """One connection's state: the text not yet spoken, the open encoder, the schedule."""
 
     caller: Caller
@@ -61,7 +62,7 @@ async def stream_input(websocket: WebSocket, voice_id: str, model_id: str = "ele
     try:
         first = await asyncio.wait_for(websocket.receive_json(), timeout=inactivity_timeout)
         caller = await run_in_threadpool(_authenticate, services, websocket, first)
-        state = _Session(caller, voice_id, model_id, output_format, language_code)
+        state = _Stream(caller, voice_id, model_id, output_format, language_code)
         _configure(state, first)
         state.encoder = stream_encoder(parse_format(output_format))
         await _converse(websocket, services, state, first, inactivity_timeout)
@@ -71,7 +72,7 @@ async def stream_input(websocket: WebSocket, voice_id: str, model_id: str = "ele
         await _refuse(websocket, error)
 
 
-async def _converse(websocket: WebSocket, services: Services, state: _Session,
+async def _converse(websocket: WebSocket, services: Services, state: _Stream,
                     first: dict[str, Any], timeout: int) -> None:
     message = first
     while True:
@@ -88,7 +89,7 @@ async def _converse(websocket: WebSocket, services: Services, state: _Session,
         message = await asyncio.wait_for(websocket.receive_json(), timeout=timeout)
 
 
-async def _generate(websocket: WebSocket, services: Services, state: _Session, whole: bool,
+async def _generate(websocket: WebSocket, services: Services, state: _Stream, whole: bool,
                     end: bool) -> None:
     """Speak the buffer up to its last word boundary (all of it when ``whole``); at the
     ``end``, close the encoder too."""
@@ -102,7 +103,7 @@ async def _generate(websocket: WebSocket, services: Services, state: _Session, w
     state.generations += 1
 
 
-def _speak(services: Services, state: _Session, text: str,
+def _speak(services: Services, state: _Stream, text: str,
            end: bool) -> tuple[bytes, dict[str, Any] | None]:
     assert state.encoder is not None
     pieces: list[AudioPiece] = []
@@ -117,13 +118,8 @@ def _speak(services: Services, state: _Session, text: str,
     audio = b"".join(piece.audio for piece in pieces)
     if end:
         audio += state.encoder.finish()
-    chars = [c for p in pieces if p.alignment for c in p.alignment.to_websocket_json()["chars"]]
-    starts = [t for p in pieces if p.alignment
-              for t in p.alignment.to_websocket_json()["charStartTimesMs"]]
-    durations = [t for p in pieces if p.alignment
-                 for t in p.alignment.to_websocket_json()["charDurationsMs"]]
-    timing = {"chars": chars, "charStartTimesMs": starts, "charDurationsMs": durations}
-    return audio, timing if chars else None
+    timing = Alignment.join([piece.alignment for piece in pieces if piece.alignment])
+    return audio, timing.to_websocket_json() if timing.characters else None
 
 
 def _authenticate(services: Services, websocket: WebSocket, first: dict[str, Any]) -> Caller:
@@ -137,7 +133,7 @@ def _authenticate(services: Services, websocket: WebSocket, first: dict[str, Any
     return caller
 
 
-def _configure(state: _Session, first: dict[str, Any]) -> None:
+def _configure(state: _Stream, first: dict[str, Any]) -> None:
     if first.get("voice_settings"):
         state.settings = VoiceSettingsIn.model_validate(first["voice_settings"])
     schedule = (first.get("generation_config") or {}).get("chunk_length_schedule")

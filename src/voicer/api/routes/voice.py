@@ -58,7 +58,7 @@ def synthesize(
 def status(task_id: str, user: CurrentUser, services: ServicesDep, session: SessionDep,
            request: Request) -> TaskStatusResponse:
     """Получить текущий статус и прогресс выполнения задачи озвучки."""
-    return _status(services, user, task_id, request)
+    return _response(services, session, tasks.get(session, user, task_id), request)
 
 
 @router.get("/status/{task_id}/events", summary="📡 Следить за задачей (Server-Sent Events)",
