@@ -1,6 +1,10 @@
 """Per-token request limits with the ``limits`` library: a per-minute limit for
 everyone and an hourly limit by plan. Storage is in memory by default and
-can be Redis, so several API processes share one count."""
+can be Redis, so several API processes share one count.
+
+The sliding-window counter costs the same whatever the traffic; a moving window
+keeps every hit of the hour and slowed each request as the hour filled up.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from dataclasses import dataclass
 
 from limits import RateLimitItem, RateLimitItemPerHour, RateLimitItemPerMinute
 from limits.storage import storage_from_string
-from limits.strategies import MovingWindowRateLimiter
+from limits.strategies import SlidingWindowCounterRateLimiter
 
 from voicer.errors import RateLimited
 from voicer.settings import Settings
@@ -28,7 +32,8 @@ class Allowance:
 class RateLimiter:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._limiter = MovingWindowRateLimiter(storage_from_string(settings.rate_limit_storage))
+        self._limiter = SlidingWindowCounterRateLimiter(
+            storage_from_string(settings.rate_limit_storage))
         self._minute = RateLimitItemPerMinute(settings.requests_per_minute)
 
     def hit(self, token_id: str, plan: str) -> Allowance:

@@ -11,6 +11,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 
 class Database:
@@ -45,9 +46,14 @@ class Database:
 
 
 def _engine(url: str) -> Engine:
+    # A request holds its connection across several threadpool hops (dependencies, then the
+    # route). With fewer connections than threads, threads waiting for a connection can hold
+    # every thread that would give one back: the pool must never be the scarcer resource.
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=50)
+    # SQLite connections cost a file open: make one per session, no pool to run dry.
+    engine = create_engine(url, poolclass=NullPool,
+                           connect_args={"check_same_thread": False, "timeout": 30})
 
     @event.listens_for(engine, "connect")
     def _pragmas(connection: Any, _: Any) -> None:

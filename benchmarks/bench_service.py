@@ -1,0 +1,132 @@
+"""Long jobs through the running service, against the hardware limit, with the API under load.
+
+For 100,000 and 1,000,000 characters (embedded default, merged MP3, mp3_44100_128):
+wall time, audio seconds, realtime factor, the limit L measured directly on the
+same chunks, job / L, and the peak memory of the whole process tree. While the
+long job runs, 200 concurrent clients poll its status (wrk if installed, else an
+asyncio client) and the latency percentiles and request rate are recorded.
+
+Prints a table and writes JSON to ``benchmarks/results/``.
+Run: ``python -m benchmarks.bench_service [--sizes 100000 1000000]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+from rich.console import Console
+from rich.table import Table
+
+from benchmarks import limit
+from benchmarks.server import running_server
+from benchmarks.texts import prose
+from voicer.text import SplitType, split_text
+
+RESULTS = Path(__file__).parent / "results"
+
+
+class MemoryWatch(threading.Thread):
+    """Samples the PSS and RSS sums of a process tree until stopped."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.root = psutil.Process(pid)
+        self.peak_pss = self.peak_rss = 0
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.wait(0.5):
+            pss = rss = 0
+            for member in [self.root, *self.root.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    info = member.memory_full_info()
+                    pss, rss = pss + info.pss, rss + info.rss
+            self.peak_pss, self.peak_rss = max(self.peak_pss, pss), max(self.peak_rss, rss)
+
+
+def wrk(url: str, token: str, seconds: int = 10) -> dict[str, float]:
+    done = subprocess.run(["wrk", "-t2", "-c200", f"-d{seconds}s", "--latency",
+                           "-H", f"Authorization: Bearer {token}", url],
+                          capture_output=True, text=True, check=True).stdout
+    def ms(label: str) -> float:
+        match = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)", done, re.M)
+        assert match, done
+        value, unit = float(match[1]), match[2]
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", done)[1])  # type: ignore[index]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", done)
+    return {"p50_ms": ms("50"), "p99_ms": ms("99"), "requests_per_s": rate,
+            "errors": float(errors[1]) if errors else 0.0, "tool": "wrk"}
+
+
+def run_job(server: Any, characters: int, load: bool) -> dict[str, Any]:
+    text = prose(characters)
+    headers = {"Authorization": f"Bearer {server.token}"}
+    watch = MemoryWatch(server.pid)
+    watch.start()
+    with httpx.Client(base_url=server.url, headers=headers, timeout=120) as client:
+        started = time.perf_counter()
+        task = client.post("/api/v1/voice/synthesize", json={"text": text}).json()
+        status_url = f"{server.url}/api/v1/voice/status/{task['task_id']}"
+        polled = wrk(status_url, server.token) if load and shutil.which("wrk") else None
+        while (status := client.get(status_url).json())["status"] in ("pending", "processing"):
+            time.sleep(0.2)
+        wall = time.perf_counter() - started
+    watch.stopping.set()
+    watch.join()
+    assert status["status"] == "completed", status
+    chunks = [c.text for c in split_text(text, SplitType.smart, 2_000)]
+    bound = limit.measure(chunks)
+    audio = status["audio_duration_seconds"]
+    return {"characters": len(text), "chunks": task["chunks_count"], "wall_s": wall,
+            "audio_s": audio, "realtime": audio / wall, **bound, "job_over_limit": wall /
+            bound["limit_s"], "peak_pss_mb": watch.peak_pss / 2**20,
+            "peak_rss_mb": watch.peak_rss / 2**20, "status_poll": polled}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    args = parser.parse_args()
+    with running_server() as server:
+        runs = [run_job(server, size, load=size == max(args.sizes)) for size in args.sizes]
+    table = Table("characters", "wall s", "audio s", "× realtime", "L s", "job / L",
+                  "peak PSS MB", "peak RSS MB", title="Long jobs through the service (2 workers)")
+    for run in runs:
+        table.add_row(f"{run['characters']:,}", f"{run['wall_s']:.1f}", f"{run['audio_s']:,.0f}",
+                      f"{run['realtime']:.0f}", f"{run['limit_s']:.1f}",
+                      f"{run['job_over_limit']:.2f}", f"{run['peak_pss_mb']:.0f}",
+                      f"{run['peak_rss_mb']:.0f}")
+    console = Console()
+    console.print(table)
+    for run in runs:
+        if run["status_poll"]:
+            poll = run["status_poll"]
+            console.print(f"status poll under load (200 clients, during the "
+                          f"{run['characters']:,}-character job): p50 {poll['p50_ms']:.1f} ms, "
+                          f"p99 {poll['p99_ms']:.1f} ms, {poll['requests_per_s']:,.0f} requests/s")
+    report = {"benchmark": "service", "date": datetime.now(UTC).isoformat(timespec="seconds"),
+              "machine": {"cores": os.cpu_count(),
+                          "memory_gb": round(psutil.virtual_memory().total / 2**30)},
+              "runs": runs}
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"service-{datetime.now(UTC):%Y%m%d-%H%M%S}.json"
+    path.write_text(json.dumps(report, indent=2))
+    console.print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
