@@ -196,3 +196,17 @@ def test_a_streamed_body_over_the_limit_is_refused_without_reading_it(small_bodi
             answer += connection.recv(65_536)
     assert answer.startswith(b"HTTP/1.1 413")
     assert sent < 200_000
+
+
+def test_two_hundred_concurrent_clients_are_all_answered(server: Server) -> None:
+    tokens = [server.token() for _ in range(4)]
+
+    def ask(i: int) -> int:
+        headers = {"Authorization": f"Bearer {tokens[i % 4]}"}
+        return httpx.get(f"{server.url}/api/v1/user/stats", headers=headers, timeout=30).status_code
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(200) as pool:
+        codes = list(pool.map(ask, range(200)))
+    assert codes == [200] * 200
+    assert time.monotonic() - started < 20
