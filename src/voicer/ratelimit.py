@@ -22,7 +22,7 @@ from voicer.settings import Settings
 
 @dataclass(frozen=True, slots=True)
 class Allowance:
-    """What is left of the tightest limit after a request: for the RateLimit headers."""
+    """What is left of the per-minute limit after a request: for the RateLimit headers."""
 
     limit: int
     remaining: int
@@ -45,8 +45,7 @@ class RateLimiter:
                 raise RateLimited(f"rate limit exceeded: {item.amount} requests per "
                                   f"{item.GRANULARITY.name}; retry in {reset} s",
                                   retry_after=reset, limit=item.amount)
-        return min((self._allowance(item, token_id) for item in (self._minute, hour)),
-                   key=lambda allowance: allowance.remaining)
+        return self._allowance(self._minute, token_id)
 
     def _allowance(self, item: RateLimitItem, key: str) -> Allowance:
         stats = self._limiter.get_window_stats(item, key)

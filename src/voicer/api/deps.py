@@ -18,7 +18,8 @@ xi_api_key = APIKeyHeader(name="xi-api-key", auto_error=False,
                           description="The ElevenLabs API's header; the same tokens")
 
 
-def get_services(request: Request) -> Services:
+# Trivial dependencies are async: a sync one costs a trip through the thread pool.
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
@@ -63,7 +64,7 @@ def _admit(services: Services, session: Session, response: Response, token: str 
     return caller
 
 
-def get_user(caller: Annotated[Caller, Depends(get_caller)]) -> User:
+async def get_user(caller: Annotated[Caller, Depends(get_caller)]) -> User:
     return caller.user
 
 

@@ -161,7 +161,7 @@ def describe(session: Session, task: Task, meter: ThroughputMeter) -> TaskView:
 
 def estimate(session: Session, task: Task, meter: ThroughputMeter) -> float:
     """Seconds until ``task`` is done: its own text plus the work queued ahead of it."""
-    return meter.seconds_for(_characters_ahead(session, task) + _characters_left(session, task))
+    return meter.seconds_for(_characters_ahead(session, task) + _characters_left(task))
 
 
 def _eta(session: Session, task: Task, meter: ThroughputMeter) -> float | None:
@@ -170,21 +170,18 @@ def _eta(session: Session, task: Task, meter: ThroughputMeter) -> float | None:
     return estimate(session, task, meter)
 
 
-def _characters_left(session: Session, task: Task) -> int:
-    return session.scalar(
-        select(func.coalesce(func.sum(func.length(TaskChunk.text)), 0))
-        .where(TaskChunk.task_id == task.id, TaskChunk.status == ChunkStatus.pending)
-    ) or 0
+def _characters_left(task: Task) -> int:
+    # chunks are of similar size: the share of chunks left stands for the share of text
+    return task.characters * (task.chunks_total - task.chunks_completed) // max(task.chunks_total, 1)
 
 
 def _characters_ahead(session: Session, task: Task) -> int:
     if task.status != TaskStatus.pending:
         return 0
-    ahead = select(Task.id).where(Task.status.in_(ACTIVE), Task.created_at < task.created_at)
-    return session.scalar(
-        select(func.coalesce(func.sum(func.length(TaskChunk.text)), 0))
-        .where(TaskChunk.task_id.in_(ahead), TaskChunk.status == ChunkStatus.pending)
-    ) or 0
+    left = Task.characters * (Task.chunks_total - Task.chunks_completed) / Task.chunks_total
+    ahead = session.scalar(select(func.coalesce(func.sum(left), 0)).where(
+        Task.status.in_(ACTIVE), Task.created_at < task.created_at, Task.chunks_total > 0))
+    return int(ahead or 0)
 
 
 def _by_key(session: Session, user: User, key: str, digest: str) -> Task | None:
