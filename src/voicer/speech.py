@@ -8,6 +8,7 @@ so several requests speak in parallel and never wait on a long task.
 from __future__ import annotations
 
 import queue
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -45,31 +46,47 @@ class AudioPiece:
 
 
 class SpeechPool:
-    """Single-worker pools, lent to one request at a time."""
+    """Single-worker pools, lent to one request at a time, started on first demand.
+
+    A service that only runs long tasks never pays for them; the first request
+    after start-up waits for one worker to start (about half a second).
+    """
 
     def __init__(self, size: int, engine: EngineFactory) -> None:
         self._engine = engine
         self._free: queue.Queue[WorkerPool] = queue.Queue()
-        self._all = [WorkerPool(1, engine) for _ in range(size)]
-        for pool in self._all:
-            self._free.put(pool)
+        self._all: list[WorkerPool] = []
+        self._size = size
+        self._lock = threading.Lock()
 
     @contextmanager
     def lease(self) -> Iterator[WorkerPool]:
-        pool = self._free.get()
+        pool = self._take()
         try:
             yield pool
         finally:
             if not pool.healthy:  # replace a pool whose worker died
-                pool.close()
-                self._all.remove(pool)
-                pool = WorkerPool(1, self._engine)
-                self._all.append(pool)
+                pool = self._replace(pool)
             self._free.put(pool)
 
     def close(self) -> None:
-        for pool in self._all:
-            pool.close()
+        with self._lock:
+            for pool in self._all:
+                pool.close()
+
+    def _take(self) -> WorkerPool:
+        with self._lock:
+            if self._free.empty() and len(self._all) < self._size:
+                self._all.append(WorkerPool(1, self._engine))
+                return self._all[-1]
+        return self._free.get()
+
+    def _replace(self, broken: WorkerPool) -> WorkerPool:
+        broken.close()
+        with self._lock:
+            self._all.remove(broken)
+            self._all.append(WorkerPool(1, self._engine))
+            return self._all[-1]
 
 
 def pieces(text: str, language: str) -> list[Chunk]:
