@@ -30,6 +30,9 @@ from voicer.pipeline.render import RenderedChunk, Renderer, SpokenPiece
 EngineFactory = Callable[[], Engine]
 Result = RenderedChunk | SpokenPiece
 _POLL_SECONDS = 0.5
+# Synthesis is batch work: it yields the CPU to the API process that started it, so polls and
+# streams stay quick while a long job keeps every core busy.
+_NICENESS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +49,7 @@ def default_engine() -> Engine:
 
 def _work(make_engine: EngineFactory, connection: Connection, parent: int) -> None:
     """A worker process: load one engine, then render each job in a fork of it."""
+    os.nice(_NICENESS)
     renderer = Renderer(make_engine())
     while os.getppid() == parent:  # exit when the pool's process is gone (even killed)
         if not connection.poll(_POLL_SECONDS):
