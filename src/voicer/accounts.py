@@ -16,6 +16,7 @@ from enum import StrEnum
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
+from voicer.db.engine import rowcount
 from voicer.db.models import ACTIVE, Task, TaskStatus, Token, User, utcnow
 from voicer.errors import Conflict, InvalidInput, NotAuthenticated, QuotaExceeded
 
@@ -123,7 +124,7 @@ def reserve_characters(session: Session, user_id: str, characters: int) -> None:
         .where(User.id == user_id, User.total_characters - User.used_characters >= characters)
         .values(used_characters=User.used_characters + characters)
     )
-    if taken.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(taken) != 1:
         user = session.get(User, user_id)
         left = user.total_characters - user.used_characters if user else 0
         raise QuotaExceeded(f"character quota exhausted: {characters:,} requested, "

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from voicer.db import Database
+from voicer.db.engine import rowcount
 from voicer.db.models import ACTIVE, ChunkStatus, Task, TaskChunk, TaskStatus, utcnow
 from voicer.errors import VoicerError
 from voicer.output import ChunkAudio, open_output
@@ -84,7 +85,7 @@ class TaskExecutor:
                 .values(chunks_completed=Task.chunks_completed + 1,
                         audio_seconds=Task.audio_seconds + rendered.duration)
             )
-            if counted.rowcount != 1:  # type: ignore[attr-defined]
+            if rowcount(counted) != 1:
                 return False
             session.execute(
                 update(TaskChunk)
@@ -116,5 +117,5 @@ class TaskExecutor:
                 .values(status=TaskStatus.completed, completed_at=utcnow())
             )
             session.commit()
-        if finished.rowcount == 1:  # type: ignore[attr-defined]
+        if rowcount(finished) == 1:
             self.storage.remove_chunks(task_id)

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from voicer.accounts import refund_characters, reserve_characters
+from voicer.db.engine import rowcount
 from voicer.db.models import ACTIVE, ChunkStatus, Task, TaskChunk, TaskStatus, User, utcnow
 from voicer.errors import Conflict, IdempotencyMismatch, NotFound
 from voicer.language import LanguageDetector
@@ -108,7 +109,7 @@ def cancel(session: Session, user: User, task_id: str) -> Task:
         update(Task).where(Task.id == task.id, Task.status.in_(ACTIVE))
         .values(status=TaskStatus.cancelled, completed_at=utcnow())
     )
-    if stopped.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(stopped) != 1:
         raise Conflict(f"task {task_id} is {task.status}; only pending or processing tasks "
                        "can be cancelled")
     refund_unspoken(session, task)
