@@ -65,7 +65,7 @@ def _marks(words: Sequence[WordEvent], length: int, duration: float,
     for word in sorted(words, key=lambda w: w.text_offset):
         character = min(max(word.text_offset, marks[-1][0]), length)
         seconds = min(max(word.sample / rate, marks[-1][1]), duration)
-        if character > marks[-1][0]:
+        if marks[-1][0] < character < length:  # a word at the very end has no characters
             marks.append((character, seconds))
     marks.append((length, duration))
     return marks
