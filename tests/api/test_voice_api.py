@@ -259,3 +259,20 @@ def test_openapi_31_documents_every_route_with_the_seed_examples(api: Api) -> No
         "application/json"]["examples"]
     assert len(examples) >= 5
     assert api.client.get("/docs").status_code == 200
+
+
+def test_metrics_count_tasks_chunks_and_speech(api: Api) -> None:
+    headers = api.user()
+    task_id = submit(api, headers, text="Measure me. Twice.", split_type="sentences")["task_id"]
+    api.wait(task_id, headers)
+    key = {"xi-api-key": headers["Authorization"].split()[1]}
+    api.client.post("/v1/text-to-speech/21m00Tcm4TlvDq8ikWAM", headers=key, json={"text": "Hi."})
+    scraped = api.client.get("/metrics")
+    assert scraped.status_code == 200 and scraped.headers["content-type"].startswith("text/plain")
+    values = {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1])
+              for line in scraped.text.splitlines() if line and not line.startswith("#")}
+    assert values['voicer_tasks{status="completed"}'] >= 1
+    assert values["voicer_queue_chunks"] >= 0
+    assert values["voicer_chunk_seconds_count"] >= 2
+    assert values['voicer_speech_requests_total{output_format="mp3_44100_128"}'] >= 1
+    assert values["voicer_speech_characters_total"] >= 3

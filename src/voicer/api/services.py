@@ -10,6 +10,7 @@ from sqlalchemy import select
 from voicer.db import Database
 from voicer.db.models import Task, TaskStatus
 from voicer.language import LanguageDetector
+from voicer.metrics import Metrics
 from voicer.pipeline.workers import EngineFactory, default_engine
 from voicer.ratelimit import RateLimiter
 from voicer.settings import Settings
@@ -34,6 +35,7 @@ class Services:
     limiter: RateLimiter
     runner: TaskRunner
     speech: SpeechPool
+    metrics: Metrics
 
     @classmethod
     def start(cls, settings: Settings, engine: EngineFactory = default_engine) -> Services:
@@ -43,12 +45,13 @@ class Services:
         storage = LocalStorage(settings.data_dir)
         planner = Planner(VoiceCatalogue.bundled(), LanguageDetector())
         meter = ThroughputMeter(_measured_rate(database) or PRIOR_PER_WORKER * settings.workers)
+        metrics = Metrics(database)
         runner = EmbeddedRunner(database, settings.workers, lambda pool: TaskExecutor(
-            database, storage, pool, planner.voices, meter), engine)
+            database, storage, pool, planner.voices, meter, metrics), engine)
         runner.start()
         speech = SpeechPool(settings.speech_workers or settings.workers, engine)
         return cls(settings, database, storage, planner, meter, RateLimiter(settings), runner,
-                   speech)
+                   speech, metrics)
 
     def stop(self) -> None:
         self.runner.stop()

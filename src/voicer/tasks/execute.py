@@ -16,6 +16,7 @@ from voicer.db import Database
 from voicer.db.engine import rowcount
 from voicer.db.models import ACTIVE, ChunkStatus, Task, TaskChunk, TaskStatus, utcnow
 from voicer.errors import VoicerError
+from voicer.metrics import Metrics
 from voicer.output import ChunkAudio, open_output
 from voicer.pipeline.jobs import ChunkJob
 from voicer.pipeline.plan import SynthesisOptions, render_spec
@@ -29,7 +30,8 @@ from voicer.voices import VoiceCatalogue
 
 class TaskExecutor:
     def __init__(self, database: Database, storage: Storage, pool: WorkerPool,
-                 voices: VoiceCatalogue, meter: ThroughputMeter) -> None:
+                 voices: VoiceCatalogue, meter: ThroughputMeter, metrics: Metrics) -> None:
+        self.metrics = metrics
         self.database = database
         self.storage = storage
         self.pool = pool
@@ -42,6 +44,7 @@ class TaskExecutor:
             if self._speak(task_id, should_stop):
                 self._assemble(task_id)
         except VoicerError as error:
+            self.metrics.engine_errors.inc()
             with self.database.session() as session:
                 service.fail(session, task_id, error.message)
 
@@ -65,6 +68,7 @@ class TaskExecutor:
                 return False
             now = time.perf_counter()
             self.meter.record(lengths[rendered.index], now - last)
+            self.metrics.chunk_seconds.observe(now - last)
             last = now
         return True
 

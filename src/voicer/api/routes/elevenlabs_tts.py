@@ -85,9 +85,12 @@ def stream_with_timestamps(voice_id: str, body: TextToSpeechBody, caller: Eleven
 
 def _charge(services: Services, session: SessionDep, caller: ElevenLabsCaller, voice_id: str,
             body: TextToSpeechBody, output_format: str) -> tts.Charged:
-    return tts.prepare(session, caller, services.planner.voices, services.storage, voice_id,
-                       body.text, body.model_id, body.language_code, body.settings(),
-                       parse_format(output_format))
+    charged = tts.prepare(session, caller, services.planner.voices, services.storage, voice_id,
+                          body.text, body.model_id, body.language_code, body.settings(),
+                          parse_format(output_format))
+    services.metrics.speech_requests.labels(output_format).inc()
+    services.metrics.speech_characters.inc(len(body.text))
+    return charged
 
 
 def _pieces(services: Services, charged: tts.Charged) -> Iterator[AudioPiece]:

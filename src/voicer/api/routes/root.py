@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from voicer import __version__
 from voicer.api.deps import ServicesDep
@@ -26,6 +27,13 @@ def info(services: ServicesDep) -> dict[str, Any]:
                      "languages": len(services.planner.voices.languages())}],
         "api": {"voicer": "/api/v1"},
     }
+
+
+@router.get("/metrics", summary="📈 Prometheus metrics", response_class=Response,
+            responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}})
+def metrics(services: ServicesDep) -> Response:
+    """Tasks by status, queue depth, chunk latency, engine errors, synchronous speech."""
+    return Response(generate_latest(services.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
 
 @router.get("/health", summary="💚 Проверка состояния сервиса")
