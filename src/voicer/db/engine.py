@@ -11,7 +11,6 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import CursorResult, Engine, Result, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool
 
 
 class Database:
@@ -53,20 +52,20 @@ def rowcount(result: Result[Any]) -> int:
 def _engine(url: str) -> Engine:
     # A request holds its connection across several threadpool hops (dependencies, then the
     # route). With fewer connections than threads, threads waiting for a connection can hold
-    # every thread that would give one back: the pool must never be the scarcer resource.
+    # every thread that would give one back: the pool is larger than the thread pool (40).
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=50)
-    # SQLite connections cost a file open: make one per session, no pool to run dry.
-    engine = create_engine(url, poolclass=NullPool,
+    engine = create_engine(url, pool_size=50, max_overflow=50,
                            connect_args={"check_same_thread": False, "timeout": 30})
 
     @event.listens_for(engine, "connect")
     def _pragmas(connection: Any, _: Any) -> None:
         cursor = connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
+    with engine.connect() as connection:  # WAL is a property of the file: set it once
+        connection.exec_driver_sql("PRAGMA journal_mode=WAL")
     return engine
