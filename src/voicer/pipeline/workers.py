@@ -30,9 +30,9 @@ from voicer.pipeline.render import RenderedChunk, Renderer, SpokenPiece
 EngineFactory = Callable[[], Engine]
 Result = RenderedChunk | SpokenPiece
 _POLL_SECONDS = 0.5
-# Synthesis is batch work: it yields the CPU to the API process that started it, so polls and
-# streams stay quick while a long job keeps every core busy.
-_NICENESS = 5
+# Synthesis is batch work: at niceness 10 it yields the CPU to the API process that started it, so
+# polls and streams stay quick while a long job keeps every core busy.
+_NICENESS = 10
 
 
 @dataclass(frozen=True, slots=True)
