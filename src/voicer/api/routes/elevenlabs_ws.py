@@ -112,9 +112,14 @@ def _speak(services: Services, state: _Stream, text: str,
             charged = tts.prepare(session, state.caller, services.planner.voices, services.storage,
                                   state.voice_id, text, state.model_id, state.language_code,
                                   state.settings.resolve(), parse_format(state.output_format))
-        with services.speech.lease() as pool:
-            pieces = list(speak_into(state.encoder, charged.speech, pool,
-                                     services.planner.voices, services.planner.detector))
+        try:
+            with services.speech.lease() as pool:
+                pieces = list(speak_into(state.encoder, charged.speech, pool,
+                                         services.planner.voices, services.planner.detector))
+        except BaseException:
+            with services.database.session() as session:
+                tts.refund(session, charged)
+            raise
     audio = b"".join(piece.audio for piece in pieces)
     if end:
         audio += state.encoder.finish()
