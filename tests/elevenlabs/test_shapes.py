@@ -11,6 +11,7 @@ import pytest
 from elevenlabs.core.unchecked_base_model import construct_type
 
 from voicer.elevenlabs.shapes import (
+    VoiceQuery,
     default_settings_json,
     history_item_json,
     model_json,
@@ -33,10 +34,7 @@ def strictly(model: type[pydantic.BaseModel], data: dict[str, Any]) -> pydantic.
 
 
 def search(voices: VoiceCatalogue, **given: Any) -> tuple[list[Voice], bool, int, str | None]:
-    query: dict[str, Any] = dict(
-        search=None, sort=None, sort_direction=None, page_size=100, next_page_token=None, voice_type=None,
-        category=None, gender=None, age=None, accent=None, language=None, use_cases=None, voice_ids=None)
-    return search_voices(voices, **{**query, **given})
+    return search_voices(voices, VoiceQuery(**{"page_size": 100, **given}))
 
 
 def a_subscription() -> dict[str, Any]:

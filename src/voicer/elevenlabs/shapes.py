@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from voicer.errors import InvalidInput
@@ -232,39 +233,40 @@ def history_item_json(
     }
 
 
-def search_voices(
-    voices: Iterable[Voice],
-    *,
-    search: str | None,
-    sort: str | None,
-    sort_direction: str | None,
-    page_size: int,
-    next_page_token: str | None,
-    voice_type: str | None,
-    category: str | None,
-    gender: str | None,
-    age: str | None,
-    accent: str | None,
-    language: str | None,
-    use_cases: list[str] | None,
-    voice_ids: list[str] | None,
-) -> tuple[list[Voice], bool, int, str | None]:
+@dataclass(frozen=True, slots=True)
+class VoiceQuery:
+    """The query of ``GET /v2/voices``."""
+
+    search: str | None = None
+    sort: str | None = None
+    sort_direction: str | None = None
+    page_size: int = 10  # 1 to 100, the caller's to validate
+    next_page_token: str | None = None
+    voice_type: str | None = None
+    category: str | None = None
+    gender: str | None = None
+    age: str | None = None
+    accent: str | None = None
+    language: str | None = None
+    use_cases: list[str] | None = None
+    voice_ids: list[str] | None = None
+
+
+def search_voices(voices: Iterable[Voice], query: VoiceQuery) -> tuple[list[Voice], bool, int, str | None]:
     """Filter, sort and page voices as ``GET /v2/voices`` does.
 
     Returns ``(page, has_more, total_count, next_page_token)``; the token is ``None``
-    on the last page. ``page_size`` is the caller's to validate (1 to 100).
-    Raises ``InvalidInput`` for an unknown ``voice_type``, ``sort`` or
+    on the last page. Raises ``InvalidInput`` for an unknown ``voice_type``, ``sort`` or
     ``sort_direction``, and for a ``next_page_token`` this function did not make.
     """
-    _check_choice("voice_type", voice_type, VOICE_TYPES)
-    _check_choice("sort", sort, SORT_FIELDS)
-    _check_choice("sort_direction", sort_direction, SORT_DIRECTIONS)
-    offset = _decode_token(next_page_token)
-    tests = _filters(search=search, voice_type=voice_type, category=category, gender=gender, age=age,
-                     accent=accent, language=language, use_cases=use_cases, voice_ids=voice_ids)
+    _check_choice("voice_type", query.voice_type, VOICE_TYPES)
+    _check_choice("sort", query.sort, SORT_FIELDS)
+    _check_choice("sort_direction", query.sort_direction, SORT_DIRECTIONS)
+    offset = _decode_token(query.next_page_token)
+    tests = _filters(query)
     found = [voice for voice in voices if all(test(voice) for test in tests)]
-    found = _sorted(found, sort, sort_direction)
-    page = found[offset:offset + page_size]
+    found = _sorted(found, query.sort, query.sort_direction)
+    page = found[offset:offset + query.page_size]
     end = offset + len(page)
     has_more = end < len(found)
     return page, has_more, len(found), _encode_token(end) if has_more else None
@@ -285,42 +287,31 @@ def _primary(language: str) -> str:
     return _fold(language).split("_", 1)[0]
 
 
-def _filters(
-    *,
-    search: str | None,
-    voice_type: str | None,
-    category: str | None,
-    gender: str | None,
-    age: str | None,
-    accent: str | None,
-    language: str | None,
-    use_cases: list[str] | None,
-    voice_ids: list[str] | None,
-) -> list[Callable[[Voice], bool]]:
+def _filters(query: VoiceQuery) -> list[Callable[[Voice], bool]]:
     """One test per filter given; a voice is found when it passes all of them."""
     tests: list[Callable[[Voice], bool]] = []
     # Catalogue voices are ElevenLabs "default" voices. ElevenLabs defines "non-default"
     # as all but default, and "saved" as non-default plus default voices in a collection;
     # Voicer has neither personal, community or workspace voices nor collections, so only
     # "default" finds anything.
-    if voice_type is not None and voice_type != "default":
+    if query.voice_type is not None and query.voice_type != "default":
         tests.append(lambda voice: False)
-    if category is not None and _fold(category) != CATEGORY:
+    if query.category is not None and _fold(query.category) != CATEGORY:
         tests.append(lambda voice: False)
-    if search:
-        needle = search.casefold()
+    if query.search:
+        needle = query.search.casefold()
         tests.append(lambda voice: needle in _haystack(voice))
-    for field, wanted in (("gender", gender), ("age", age), ("accent", accent)):
+    for field, wanted in (("gender", query.gender), ("age", query.age), ("accent", query.accent)):
         if wanted:
             tests.append(_label_is(field, wanted))
-    if language:
-        code = _primary(language)
+    if query.language:
+        code = _primary(query.language)
         tests.append(lambda voice: code in {_primary(spoken) for spoken in voice.languages})
-    if use_cases:
-        cases = {_fold(case) for case in use_cases}
+    if query.use_cases:
+        cases = {_fold(case) for case in query.use_cases}
         tests.append(lambda voice: _fold(voice.use_case) in cases)
-    if voice_ids:
-        ids = set(voice_ids)
+    if query.voice_ids:
+        ids = set(query.voice_ids)
         tests.append(lambda voice: voice.voice_id in ids)
     return tests
 

@@ -40,11 +40,11 @@ def search_voices(
     voice_ids: Annotated[list[str] | None, Query()] = None,
 ) -> dict[str, Any]:
     """Search, filter, sort and page through the voices."""
-    page, has_more, total, token = shapes.search_voices(
-        services.planner.voices, search=search, sort=sort, sort_direction=sort_direction,
-        page_size=page_size, next_page_token=next_page_token, voice_type=voice_type,
-        category=category, gender=gender, age=age, accent=accent, language=language,
-        use_cases=use_cases, voice_ids=voice_ids)
+    query = shapes.VoiceQuery(
+        search=search, sort=sort, sort_direction=sort_direction, page_size=page_size,
+        next_page_token=next_page_token, voice_type=voice_type, category=category, gender=gender,
+        age=age, accent=accent, language=language, use_cases=use_cases, voice_ids=voice_ids)
+    page, has_more, total, token = shapes.search_voices(services.planner.voices, query)
     return {"voices": [shapes.voice_json(voice) for voice in page], "has_more": has_more,
             "total_count": total, "next_page_token": token}
 
