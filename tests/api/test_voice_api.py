@@ -276,3 +276,16 @@ def test_metrics_count_tasks_chunks_and_speech(api: Api) -> None:
     assert values["voicer_chunk_seconds_count"] >= 2
     assert values['voicer_speech_requests_total{output_format="mp3_44100_128"}'] >= 1
     assert values["voicer_speech_characters_total"] >= 3
+
+
+def test_a_short_task_is_not_stuck_behind_a_long_one(api: Api) -> None:
+    headers = api.user(characters=500_000)
+    book = "\n\n".join(f"Chapter {i}. " + "The road went on and on. " * 12 for i in range(90))
+    long_id = submit(api, headers, text=book, split_type="paragraphs")["task_id"]
+    short_id = submit(api, headers, text="Just one line.")["task_id"]
+    short = api.wait(short_id, headers)
+    long = api.client.get(f"/api/v1/voice/status/{long_id}", headers=headers).json()
+    assert short["status"] == "completed"
+    assert long["status"] == "processing" and long["chunks_completed"] < long["chunks_total"]
+    finished = api.wait(long_id, headers, timeout=120)
+    assert finished["status"] == "completed" and finished["chunks_completed"] == 90

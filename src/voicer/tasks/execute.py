@@ -7,7 +7,7 @@ interrupted at any point resumes where it stopped and never speaks a chunk twice
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -38,17 +38,22 @@ class TaskExecutor:
         self.voices = voices
         self.meter = meter
 
-    def run(self, task_id: str, should_stop: Callable[[], bool] = lambda: False) -> None:
-        """Speak what is left of ``task_id``; leave it resumable if ``should_stop`` says so."""
+    def run(self, task_id: str, should_pause: Callable[[int], bool] = lambda done: False) -> None:
+        """Speak what is left of ``task_id``.
+
+        ``should_pause(chunks done in this run)`` is asked before each new chunk is handed
+        out: once it says yes, the chunks in flight are finished and recorded, and the task
+        is left to be resumed (another task's turn, or a shutdown).
+        """
         try:
-            if self._speak(task_id, should_stop):
+            if self._speak(task_id, should_pause):
                 self._assemble(task_id)
         except VoicerError as error:
             self.metrics.engine_errors.inc()
             with self.database.session() as session:
                 service.fail(session, task_id, error.message)
 
-    def _speak(self, task_id: str, should_stop: Callable[[], bool]) -> bool:
+    def _speak(self, task_id: str, should_pause: Callable[[int], bool]) -> bool:
         """Render the unfinished chunks; ``True`` when all are done."""
         with self.database.session() as session:
             task = self._start(session, task_id)
@@ -61,16 +66,25 @@ class TaskExecutor:
                 .order_by(TaskChunk.index))]
         spec = render_spec(options, self.voices)
         lengths = {job.index: len(job.text) for job in jobs}
+        done = 0
+
+        def handed_out() -> Iterator[ChunkJob]:
+            for job in jobs:
+                if should_pause(done):
+                    return
+                yield job
+
         last = time.perf_counter()
-        for rendered in self.pool.render(spec, jobs):
+        for rendered in self.pool.render(spec, handed_out()):
             self.storage.put_chunk(task_id, rendered.index, rendered.segment.data)
-            if not self._record(task_id, rendered) or should_stop():
-                return False
+            if not self._record(task_id, rendered):
+                return False  # cancelled: what is in flight is dropped
+            done += 1
             now = time.perf_counter()
             self.meter.record(lengths[rendered.index], now - last)
             self.metrics.chunk_seconds.observe(now - last)
             last = now
-        return True
+        return done == len(jobs)
 
     def _start(self, session: Session, task_id: str) -> Task | None:
         task = session.get(Task, task_id)
