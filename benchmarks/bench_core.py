@@ -13,24 +13,20 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
-import os
 import platform
 import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import psutil
 from rich.console import Console
 from rich.table import Table
 
+from benchmarks.report import save
 from benchmarks.texts import prose
-
-RESULTS = Path(__file__).parent / "results"
 
 
 @dataclass
@@ -109,17 +105,9 @@ def main() -> None:
     console.print(table)
     console.print(f"2 workers vs 1: {speedup:.2f}× faster; memory run peak RSS sum "
                   f"{runs[2].peak_rss_mb:.0f} MB (shared pages counted in every process)")
-    report = {
-        "benchmark": "core",
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cores": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30),
-                    "python": platform.python_version()},
-        "runs": [asdict(run) | {"realtime": run.realtime} for run in runs],
-        "speedup_2_vs_1": speedup,
-    }
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"core-{datetime.now(UTC):%Y%m%d-%H%M%S}.json"
-    path.write_text(json.dumps(report, indent=2))
+    path = save("core", {"python": platform.python_version(),
+                         "runs": [asdict(run) | {"realtime": run.realtime} for run in runs],
+                         "speedup_2_vs_1": speedup})
     console.print(f"wrote {path}")
 
 

@@ -14,15 +14,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
-import os
 import re
 import shutil
 import subprocess
 import threading
 import time
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -31,11 +27,10 @@ from rich.console import Console
 from rich.table import Table
 
 from benchmarks import limit
+from benchmarks.report import save
 from benchmarks.server import running_server
 from benchmarks.texts import prose
 from voicer.text import SplitType, split_text
-
-RESULTS = Path(__file__).parent / "results"
 
 
 class MemoryWatch(threading.Thread):
@@ -57,7 +52,7 @@ class MemoryWatch(threading.Thread):
             self.peak_pss, self.peak_rss = max(self.peak_pss, pss), max(self.peak_rss, rss)
 
 
-def wrk(url: str, token: str, seconds: int = 10) -> dict[str, float]:
+def wrk(url: str, token: str, seconds: int = 10) -> dict[str, float | str]:
     done = subprocess.run(["wrk", "-t2", "-c200", f"-d{seconds}s", "--latency",
                            "-H", f"Authorization: Bearer {token}", url],
                           capture_output=True, text=True, check=True).stdout
@@ -120,14 +115,7 @@ def main() -> None:
             console.print(f"status poll under load (200 clients, during the "
                           f"{run['characters']:,}-character job): p50 {poll['p50_ms']:.1f} ms, "
                           f"p99 {poll['p99_ms']:.1f} ms, {poll['requests_per_s']:,.0f} requests/s")
-    report = {"benchmark": "service", "date": datetime.now(UTC).isoformat(timespec="seconds"),
-              "machine": {"cores": os.cpu_count(),
-                          "memory_gb": round(psutil.virtual_memory().total / 2**30)},
-              "runs": runs}
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"service-{datetime.now(UTC):%Y%m%d-%H%M%S}.json"
-    path.write_text(json.dumps(report, indent=2))
-    console.print(f"wrote {path}")
+    console.print(f"wrote {save('service', {'runs': runs})}")
 
 
 if __name__ == "__main__":

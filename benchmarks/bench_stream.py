@@ -10,21 +10,18 @@ Run: ``python -m benchmarks.bench_stream``.
 
 from __future__ import annotations
 
-import json
-import os
 import statistics
 import time
-from datetime import UTC, datetime
-from pathlib import Path
+from typing import Any
 
 import httpx
 from rich.console import Console
 from rich.table import Table
 
+from benchmarks.report import save
 from benchmarks.server import running_server
 from benchmarks.texts import prose
 
-RESULTS = Path(__file__).parent / "results"
 VOICE = "21m00Tcm4TlvDq8ikWAM"
 ROUNDS = 15
 
@@ -66,10 +63,7 @@ def main() -> None:
             stream_once(client, text)  # warm-up
             streams = [stream_once(client, text) for _ in range(ROUNDS)]
             submits = [submit_once(client, book) for _ in range(5)]
-    report = {
-        "benchmark": "stream",
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cores": os.cpu_count()},
+    report: dict[str, Any] = {
         "stream_2000_characters": {"time_to_first_byte": summary([s[0] for s in streams]),
                                    "time_to_last_byte": summary([s[1] for s in streams]),
                                    "bytes": streams[0][2]},
@@ -84,10 +78,7 @@ def main() -> None:
         table.add_row(name, f"{values['p50_ms']:.1f}", f"{values['min_ms']:.1f}",
                       f"{values['max_ms']:.1f}")
     Console().print(table)
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"stream-{datetime.now(UTC):%Y%m%d-%H%M%S}.json"
-    path.write_text(json.dumps(report, indent=2))
-    Console().print(f"wrote {path}")
+    Console().print(f"wrote {save('stream', report)}")
 
 
 if __name__ == "__main__":

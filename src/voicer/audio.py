@@ -21,27 +21,6 @@ class AudioFormat:
     width: int = 2
     channels: int = 1
 
-    def seconds(self, samples: int) -> float:
-        return samples / self.rate
-
-    def samples(self, seconds: float) -> int:
-        return round(seconds * self.rate)
-
-
-@dataclass(frozen=True, slots=True)
-class Pcm:
-    """A piece of mono 16-bit audio that knows its format."""
-
-    samples: Samples
-    format: AudioFormat
-
-    @property
-    def duration(self) -> float:
-        return self.format.seconds(len(self.samples))
-
-    def to_bytes(self) -> bytes:
-        return self.samples.astype("<i2", copy=False).tobytes()
-
 
 def speech_bounds(samples: Samples, threshold: int = SILENCE_THRESHOLD) -> tuple[int, int]:
     """Return ``(start, end)`` of the part louder than ``threshold``; ``(0, 0)`` if all silent."""

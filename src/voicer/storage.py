@@ -17,7 +17,6 @@ class Storage(Protocol):
     def read_chunk(self, task_id: str, index: int) -> bytes: ...
     def output_path(self, task_id: str, suffix: str) -> Path: ...
     def remove_chunks(self, task_id: str) -> None: ...
-    def remove(self, task_id: str) -> None: ...
     def history_path(self, item_id: str, extension: str) -> Path: ...
 
 
@@ -51,9 +50,6 @@ class LocalStorage:
 
     def remove_chunks(self, task_id: str) -> None:
         shutil.rmtree(self.tasks / task_id / "chunks", ignore_errors=True)
-
-    def remove(self, task_id: str) -> None:
-        shutil.rmtree(self.tasks / task_id, ignore_errors=True)
 
     def history_path(self, item_id: str, extension: str) -> Path:
         """Where the audio of one synchronous request is kept."""

@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 from voicer.accounts import Caller, refund_characters, reserve_characters
 from voicer.db.models import HistoryItem, User
 from voicer.encoding.formats import OutputFormat
-from voicer.errors import InvalidInput
+from voicer.errors import EmptyText, InvalidInput
 from voicer.models import get_model
+from voicer.pipeline.plan import check_language
 from voicer.speech import SpeechRequest
 from voicer.storage import Storage
 from voicer.voice_settings import VoiceSettings
@@ -42,13 +43,11 @@ def prepare(session: Session, caller: Caller, voices: VoiceCatalogue, storage: S
     voice = voices.get(voice_id)
     model = get_model(model_id)
     if not text.strip():
-        raise InvalidInput("text", "text is empty")
+        raise EmptyText()
     if len(text) > model.max_characters:
         raise InvalidInput("text", f"text is {len(text):,} characters; {model.model_id} takes at "
                                    f"most {model.max_characters:,} per request")
-    language = language_code.lower() if language_code else None
-    if language is not None and language not in voices.languages():
-        raise InvalidInput("language_code", f"language_code {language_code!r} is not supported")
+    language = check_language(language_code, voices)
     user = session.get(User, caller.user.id)
     before = user.used_characters if user else 0
     reserve_characters(session, caller.user.id, len(text))

@@ -65,7 +65,7 @@ def make_plan(
     model = get_model(options.model_id)
     if options.max_chunk > model.max_characters:
         raise OutOfRange("max_chunk", options.max_chunk, 50, model.max_characters)
-    forced = _language(options.language_code, voices)
+    forced = check_language(options.language_code, voices)
     among = voices.languages()
     main_language = forced or detector.detect(text, among) or voice.language
     chunks = split_text(text, options.split_type, options.max_chunk, main_language)
@@ -95,7 +95,8 @@ def parse_output_format(name: str) -> Mp3Format:
     return Mp3Format(int(match[1]), int(match[2]))
 
 
-def _language(code: str | None, voices: VoiceCatalogue) -> str | None:
+def check_language(code: str | None, voices: VoiceCatalogue) -> str | None:
+    """A forced language, lower-cased, if some voice speaks it."""
     if code is None:
         return None
     code = code.lower()
