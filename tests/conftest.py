@@ -1,11 +1,15 @@
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 import pytest
 
+from tests.servers import PostgresServer, RedisServer, ServerUnavailable
 from voicer.engines.espeak import EspeakEngine
 from voicer.language import LanguageDetector
 from voicer.pipeline.workers import WorkerPool
 from voicer.voices import VoiceCatalogue
+
+S = TypeVar("S", RedisServer, PostgresServer)
 
 
 @pytest.fixture(scope="session")
@@ -28,3 +32,39 @@ def detector() -> LanguageDetector:
 def pool() -> Iterator[WorkerPool]:
     with WorkerPool(2) as workers:
         yield workers
+
+
+def _started(start: Callable[[], S]) -> S:
+    """A server for the session; a missing one fails the tests that need it, never skips them."""
+    try:
+        return start()
+    except ServerUnavailable as error:
+        message = str(error)
+    pytest.fail(message, pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    server = _started(RedisServer.start)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_url(redis_server: RedisServer) -> str:
+    return redis_server.url
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    server = _started(PostgresServer.start)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """A fresh, empty database of its own for each test."""
+    url = postgres_server.create_database()
+    yield url
+    postgres_server.drop_database(url)

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from voicer import accounts
 from voicer.accounts import Plan
+from voicer.atomic import atomic_file
 from voicer.db import Database
 from voicer.errors import VoicerError
 from voicer.language import LanguageDetector
@@ -94,7 +95,8 @@ def synthesize(
                        chunks=f"{progress.chunks_done}/{progress.chunks_total}")
 
         try:
-            result = run(plan, pool, open_output(out, plan.split_output), show)
+            with atomic_file(out) as file:
+                result = run(plan, pool, open_output(file, plan.split_output), show)
         except VoicerError as error:
             fail(error.message)
     err.print(f"wrote {out}: {result.duration:,.1f} s of audio, {result.chunks} chunks, "

@@ -16,7 +16,9 @@ status codes; everything below raises them.
     ├── Conflict                not in a state that allows it               (409)
     ├── IdempotencyMismatch     key reused with another body                (422)
     ├── RateLimited             too many requests; ``retry_after`` seconds  (429)
-    └── EngineError             the engine failed to speak a chunk
+    ├── StorageError            the configured storage cannot be used       (500)
+    └── EngineError             the engine failed to speak a chunk        (500)
+        └── UpstreamError       the ElevenLabs upstream refused or failed   (502)
 """
 
 from __future__ import annotations
@@ -64,6 +66,19 @@ class EngineError(VoicerError):
     """The speech engine could not synthesize a chunk."""
 
 
+class UpstreamError(EngineError):
+    """The upstream ElevenLabs API answered with an error, or could not be reached in time.
+
+    ``status`` is the upstream's HTTP status (None when no answer came); the message
+    is the upstream's own, never the request (which carries the API key).
+    """
+
+    def __init__(self, message: str, status: int | None = None, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
+
+
 class NotAuthenticated(VoicerError):
     """No API token, or one that is unknown or revoked."""
 
@@ -82,6 +97,10 @@ class NotFound(VoicerError):
 
 class Conflict(VoicerError):
     """The resource is not in a state that allows the request."""
+
+
+class StorageError(VoicerError):
+    """The configured storage is missing, unreachable or refuses Voicer's credentials."""
 
 
 class IdempotencyMismatch(VoicerError):

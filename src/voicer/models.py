@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from voicer.errors import UnknownModel
 
@@ -14,6 +16,8 @@ class Model:
     multilingual: bool  # speaks the language of the text, not only the voice's own
     max_characters: int  # per request, as ElevenLabs documents it
     description: str
+    engine: str = "espeak-ng"  # "elevenlabs" for a model of the upstream
+    listing: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
 
 # The ElevenLabs ids route to the embedded engine until an upstream is configured.

@@ -3,7 +3,9 @@ everyone and an hourly limit by plan. Storage is in memory by default and
 can be Redis, so several API processes share one count.
 
 The sliding-window counter costs the same whatever the traffic; a moving window
-keeps every hit of the hour and slowed each request as the hour filled up.
+keeps every hit of the hour and slowed each request as the hour filled up. With
+Redis (``redis://host:6379/0``) each hit is one atomic script on the server, so
+two processes can never both take the last request of a window.
 """
 
 from __future__ import annotations
@@ -41,16 +43,14 @@ class RateLimiter:
         hour = RateLimitItemPerHour(self._settings.hourly_limit(plan))
         for item in (self._minute, hour):
             if not self._limiter.hit(item, token_id):
-                reset = self._reset(item, token_id)
+                reset = self._allowance(item, token_id).reset
                 raise RateLimited(f"rate limit exceeded: {item.amount} requests per "
                                   f"{item.GRANULARITY.name}; retry in {reset} s",
                                   retry_after=reset, limit=item.amount)
         return self._allowance(self._minute, token_id)
 
     def _allowance(self, item: RateLimitItem, key: str) -> Allowance:
+        # one look at the window: with Redis each look is a round trip
         stats = self._limiter.get_window_stats(item, key)
-        return Allowance(item.amount, stats.remaining, self._reset(item, key))
-
-    def _reset(self, item: RateLimitItem, key: str) -> int:
-        stats = self._limiter.get_window_stats(item, key)
-        return max(1, math.ceil(stats.reset_time - time.time()))
+        reset = max(1, math.ceil(stats.reset_time - time.time()))
+        return Allowance(item.amount, stats.remaining, reset)

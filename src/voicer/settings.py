@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from voicer.storage.location import parse_location
 from voicer.text.splitter import DEFAULT_CHUNK_LIMIT
 
 
@@ -38,6 +40,28 @@ class Settings(BaseSettings):
     ultra_requests_per_hour: int = Field(3_000, ge=1)
     rate_limit_storage: str = Field("memory://", description="a `limits` storage URI")
 
+    # The real ElevenLabs API as an upstream engine, enabled by a key.
+    elevenlabs_api_key: SecretStr | None = Field(None, description="enables the upstream engine")
+    elevenlabs_base_url: str = Field("https://api.elevenlabs.io", description="upstream API root")
+    elevenlabs_concurrency: int | None = Field(
+        None, ge=1, le=1_000, description="requests in flight to the upstream at once; default: "
+                                         "the subscription tier's limit, 2 if unknown")
+    elevenlabs_continuity: Literal["ordered", "parallel"] = Field(
+        "ordered", description="ordered: a task's chunks one after another, each stitched to the "
+                               "previous ones by request id; parallel: several at once, text "
+                               "context only")
+    elevenlabs_timeout: float = Field(120.0, gt=0, description="seconds without a byte from the "
+                                                               "upstream before a retry")
+    elevenlabs_max_attempts: int = Field(12, ge=1, le=100, description="tries per request")
+    elevenlabs_backoff: float = Field(0.5, gt=0, description="first retry delay ceiling, seconds")
+    elevenlabs_backoff_cap: float = Field(30.0, gt=0, description="largest retry delay ceiling")
+    elevenlabs_cache_seconds: float = Field(600.0, ge=0, description="voice and model list TTL")
+    elevenlabs_premade: Literal["upstream", "local"] = Field(
+        "upstream", description="who speaks the ElevenLabs premade voice ids")
+    elevenlabs_task_format: str = Field("pcm_24000", pattern=r"^pcm_\d+$",
+                                        description="what task chunks are fetched as; PCM so "
+                                                    "chunks join gaplessly")
+
     @property
     def database(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'voicer.db'}"
@@ -46,3 +70,18 @@ class Settings(BaseSettings):
         limits = {"basic": self.basic_requests_per_hour, "pro": self.pro_requests_per_hour,
                   "ultra": self.ultra_requests_per_hour}
         return limits.get(plan, self.basic_requests_per_hour)
+
+    # Storage: where task audio and history audio live (voicer.storage).
+    storage_url: str | None = Field(None, description="file:///shared/mount or s3://bucket/prefix; "
+                                                      "default: the data directory")
+    s3_endpoint_url: str | None = Field(None, description="an S3-compatible service; default: AWS")
+    s3_region: str | None = Field(None, description="default: boto3's usual sources")
+    s3_access_key_id: str | None = Field(None, description="default: boto3's usual sources")
+    s3_secret_access_key: SecretStr | None = Field(None, description="goes with the key id")
+
+    @field_validator("storage_url")
+    @classmethod
+    def check_storage_url(cls, url: str | None) -> str | None:
+        if url is not None:
+            parse_location(url)  # raises, saying what is wrong
+        return url

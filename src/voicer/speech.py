@@ -22,7 +22,7 @@ from voicer.pipeline.jobs import ChunkJob, RenderSpec
 from voicer.pipeline.workers import EngineFactory, WorkerPool
 from voicer.text import Chunk, SplitType, split_text
 from voicer.voice_settings import VoiceSettings
-from voicer.voices import Voice, VoiceCatalogue
+from voicer.voices import Voice, Voices
 
 # After the first sentence, sentences are packed up to this many characters per job:
 # fewer forks, same prosody (espeak-ng speaks sentence by sentence anyway).
@@ -100,7 +100,7 @@ def pieces(text: str, language: str) -> list[Chunk]:
                             for i, c in enumerate(packed))]
 
 
-def speak(request: SpeechRequest, pool: WorkerPool, voices: VoiceCatalogue,
+def speak(request: SpeechRequest, pool: WorkerPool, voices: Voices,
           detector: LanguageDetector) -> Iterator[AudioPiece]:
     """Audio in ``request.format``, piece by piece, each with its characters' timings."""
     encoder = stream_encoder(request.format)
@@ -109,7 +109,7 @@ def speak(request: SpeechRequest, pool: WorkerPool, voices: VoiceCatalogue,
 
 
 def speak_into(encoder: StreamEncoder, request: SpeechRequest, pool: WorkerPool,
-               voices: VoiceCatalogue, detector: LanguageDetector,
+               voices: Voices, detector: LanguageDetector,
                elapsed: float = 0.0) -> Iterator[AudioPiece]:
     """Speak through an encoder the caller keeps open (one stream, many texts)."""
     language = request.language

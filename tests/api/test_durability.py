@@ -42,7 +42,7 @@ def finish(server: Server, task_id: str, headers: dict[str, str], timeout: float
 
 
 def test_a_killed_server_resumes_the_task_without_redoing_chunks(tmp_path: Path) -> None:
-    server = Server(tmp_path)
+    server = Server(tmp_path, env={"VOICER_REQUESTS_PER_MINUTE": "100000"})
     server.start()
     headers = {"Authorization": f"Bearer {server.token(characters=500_000)}"}
     try:

@@ -12,6 +12,7 @@ import psutil
 import pytest
 
 from tests.audio_tools import decode
+from voicer.atomic import atomic_file
 from voicer.engines import Speech
 from voicer.engines.espeak import EspeakEngine
 from voicer.errors import EngineError
@@ -31,7 +32,8 @@ FRAME = 1152 / 44_100
 def synthesize(text: str, out: Path, pool: WorkerPool, catalogue: VoiceCatalogue,
                detector: LanguageDetector, **options: object) -> Result:
     plan = make_plan(text, SynthesisOptions(**options), catalogue, detector)  # type: ignore[arg-type]
-    return run(plan, pool, open_output(out, plan.split_output))
+    with atomic_file(out) as file:
+        return run(plan, pool, open_output(file, plan.split_output))
 
 
 @pytest.fixture

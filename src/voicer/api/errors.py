@@ -19,6 +19,7 @@ from voicer.errors import (
     RateLimited,
     UnknownModel,
     UnknownVoice,
+    UpstreamError,
     VoicerError,
 )
 
@@ -32,9 +33,13 @@ STATUS: list[tuple[type[VoicerError], int]] = [
     (Conflict, 409),
     (IdempotencyMismatch, 422),
     (RateLimited, 429),
+    (UpstreamError, 502),
     (EngineError, 500),
 ]
 
+
+# Upstream statuses that describe the caller's request, not the upstream or its key.
+_CALLERS_FAULT = frozenset({400, 404, 422})
 
 # ElevenLabs names its errors in ``detail.status``.
 ELEVENLABS_NAMES: list[tuple[type[VoicerError], str]] = [
@@ -48,11 +53,16 @@ ELEVENLABS_NAMES: list[tuple[type[VoicerError], str]] = [
     (Conflict, "conflict"),
     (IdempotencyMismatch, "invalid_request"),
     (RateLimited, "rate_limit_exceeded"),
+    (UpstreamError, "upstream_error"),
     (EngineError, "internal_error"),
 ]
 
 
 def status_of(error: VoicerError) -> int:
+    if isinstance(error, UpstreamError) and error.status in _CALLERS_FAULT:
+        return error.status  # the request itself was refused upstream: say so as it did
+    if isinstance(error, UpstreamError) and error.retry_after is not None:
+        return 503  # the upstream is busy: come back later
     return next((code for kind, code in STATUS if isinstance(error, kind)), 500)
 
 
@@ -81,6 +91,8 @@ async def voicer_error(request: Request, error: Exception) -> JSONResponse:
     if isinstance(error, RateLimited):
         headers = {"Retry-After": str(error.retry_after), "RateLimit-Limit": str(error.limit),
                    "RateLimit-Remaining": "0", "RateLimit-Reset": str(error.retry_after)}
+    if isinstance(error, UpstreamError) and error.retry_after is not None:
+        headers["Retry-After"] = str(error.retry_after)
     return JSONResponse(body, status_code=code, headers=headers)
 
 

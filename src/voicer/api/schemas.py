@@ -143,3 +143,4 @@ class ModelInfo(BaseModel):
     description: str
     multilingual: bool
     max_characters_per_request: int
+    engine: str = "espeak-ng"

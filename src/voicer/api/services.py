@@ -11,16 +11,19 @@ from voicer.db import Database
 from voicer.db.models import Task, TaskStatus
 from voicer.language import LanguageDetector
 from voicer.metrics import Metrics
-from voicer.pipeline.workers import EngineFactory, default_engine
+from voicer.pipeline.render import ChunkRenderer
+from voicer.pipeline.workers import EngineFactory, WorkerPool, default_engine
 from voicer.ratelimit import RateLimiter
 from voicer.settings import Settings
 from voicer.speech import SpeechPool
-from voicer.storage import LocalStorage
+from voicer.storage import Storage, make_storage
 from voicer.tasks.execute import TaskExecutor
 from voicer.tasks.runner import EmbeddedRunner, TaskRunner
 from voicer.tasks.service import Planner
 from voicer.tasks.throughput import PRIOR_PER_WORKER, ThroughputMeter
+from voicer.upstream.engine import ENGINE, Upstream
 from voicer.voices import VoiceCatalogue
+from voicer.voices.directory import VoiceDirectory
 
 _HISTORY = 20  # recent tasks whose speed seeds the throughput estimate
 
@@ -29,34 +32,49 @@ _HISTORY = 20  # recent tasks whose speed seeds the throughput estimate
 class Services:
     settings: Settings
     database: Database
-    storage: LocalStorage
+    storage: Storage
     planner: Planner
     meter: ThroughputMeter
     limiter: RateLimiter
     runner: TaskRunner
     speech: SpeechPool
     metrics: Metrics
+    upstream: Upstream | None  # the real ElevenLabs API, when a key is configured
 
     @classmethod
     def start(cls, settings: Settings, engine: EngineFactory = default_engine) -> Services:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
+        storage = make_storage(settings)  # first: bad storage settings fail before anything starts
         database = Database(settings.database)
         database.migrate()
-        storage = LocalStorage(settings.data_dir)
-        planner = Planner(VoiceCatalogue.bundled(), LanguageDetector())
+        upstream = Upstream(settings) if settings.elevenlabs_api_key else None
+        if upstream is not None:
+            upstream.listing()  # read the upstream's voices before the first request needs them
+        planner = Planner(VoiceDirectory(VoiceCatalogue.bundled(), upstream,
+                                         settings.elevenlabs_premade), LanguageDetector())
         meter = ThroughputMeter(_measured_rate(database) or PRIOR_PER_WORKER * settings.workers)
         metrics = Metrics(database)
         runner = EmbeddedRunner(database, settings.workers, lambda pool: TaskExecutor(
-            database, storage, pool, planner.voices, meter, metrics), engine)
+            database, storage, _renderers(pool, upstream), planner.voices, meter, metrics), engine)
         runner.start()
         speech = SpeechPool(settings.speech_workers or settings.workers, engine)
         return cls(settings, database, storage, planner, meter, RateLimiter(settings), runner,
-                   speech, metrics)
+                   speech, metrics, upstream)
 
     def stop(self) -> None:
         self.runner.stop()
         self.speech.close()
+        if self.upstream is not None:
+            self.upstream.close()
         self.database.close()
+
+
+def _renderers(pool: WorkerPool, upstream: Upstream | None) -> dict[str, ChunkRenderer]:
+    """Who renders a task's chunks, by the engine its voice belongs to."""
+    renderers: dict[str, ChunkRenderer] = {"espeak-ng": pool}
+    if upstream is not None:
+        renderers[ENGINE] = upstream
+    return renderers
 
 
 def _measured_rate(database: Database) -> float | None:

@@ -1,4 +1,8 @@
-"""The SQLAlchemy engine for a database URL, migrated to the latest schema."""
+"""The SQLAlchemy engine for a database URL, migrated to the latest schema.
+
+SQLite (the default, a file in the data directory) or PostgreSQL through psycopg 3:
+``postgresql://user:password@host:5432/voicer``.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +13,20 @@ from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import CursorResult, Engine, Result, create_engine, event, text
+from sqlalchemy import Connection, CursorResult, Engine, Result, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
+
+# The key of the PostgreSQL advisory lock that migrations hold: any fixed number will do, as
+# long as every Voicer process uses the same one ("voicer" in ASCII).
+MIGRATION_LOCK = 0x766F69636572
 
 
 class Database:
     """One engine and its session factory, held by the app."""
 
     def __init__(self, url: str) -> None:
-        self.url = url
-        self.engine = _engine(url)
+        self.url = normalise(url)
+        self.engine = _engine(self.url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def migrate(self) -> None:
@@ -28,6 +36,7 @@ class Database:
             "script_location", str(resources.files("voicer.db").joinpath("migrations"))
         )
         with self.engine.begin() as connection:
+            _lock_migrations(connection)
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
 
@@ -44,16 +53,34 @@ class Database:
         self.engine.dispose()
 
 
+def normalise(url: str) -> str:
+    """``postgresql://`` and ``postgres://`` URLs mean psycopg 3, not SQLAlchemy's psycopg2."""
+    for scheme in ("postgresql://", "postgres://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url.removeprefix(scheme)
+    return url
+
+
 def rowcount(result: Result[Any]) -> int:
     """Rows an UPDATE or DELETE matched (the typed Result hides its cursor's count)."""
     return cast(CursorResult[Any], result).rowcount
+
+
+def _lock_migrations(connection: Connection) -> None:
+    """On PostgreSQL, make servers that start at once migrate one after the other.
+
+    The lock is held until the migration's transaction ends (DDL is transactional there), so
+    the next server finds the schema at head and has nothing to do.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
 
 
 def _engine(url: str) -> Engine:
     # A request holds its connection across several threadpool hops (dependencies, then the
     # route). With fewer connections than threads, threads waiting for a connection can hold
     # every thread that would give one back: the pool is larger than the thread pool (40).
-    if not url.startswith("sqlite"):
+    if make_url(url).get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=50)
     engine = create_engine(url, pool_size=50, max_overflow=50,
                            connect_args={"check_same_thread": False, "timeout": 30})

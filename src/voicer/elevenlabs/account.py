@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import calendar
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -14,7 +13,7 @@ from voicer.db.models import HistoryItem, User
 from voicer.elevenlabs import shapes
 from voicer.encoding.formats import parse_format
 from voicer.errors import NotFound
-from voicer.storage import Storage
+from voicer.storage import Storage, Stored
 
 
 def subscription(session: Session, user: User) -> dict[str, Any]:
@@ -58,13 +57,13 @@ def history_item(session: Session, user: User, item_id: str) -> HistoryItem:
 
 def delete_history_item(session: Session, storage: Storage, user: User, item_id: str) -> None:
     item = history_item(session, user, item_id)
-    audio_path(storage, item).unlink(missing_ok=True)
+    storage.remove_history(item.id, _extension(item))
     session.delete(item)
     session.commit()
 
 
-def audio_path(storage: Storage, item: HistoryItem) -> Path:
-    return storage.history_path(item.id, parse_format(item.output_format).extension)
+def audio(storage: Storage, item: HistoryItem) -> Stored:
+    return storage.open_history(item.id, _extension(item))
 
 
 def history_json(item: HistoryItem) -> dict[str, Any]:
@@ -75,6 +74,10 @@ def history_json(item: HistoryItem) -> dict[str, Any]:
         character_count_change_from=item.character_count_from,
         character_count_change_to=item.character_count_from + item.characters,
         output_format=item.output_format, settings=item.settings, content_type=item.content_type)
+
+
+def _extension(item: HistoryItem) -> str:
+    return parse_format(item.output_format).extension
 
 
 def _next_month() -> int:

@@ -18,7 +18,7 @@ from typing import Any
 from voicer.errors import InvalidInput
 from voicer.models import DEFAULT_MODEL_ID, MODELS, Model
 from voicer.voice_settings import VoiceSettings
-from voicer.voices import Voice, VoiceCatalogue
+from voicer.voices import Voice, Voices
 
 # Every catalogue voice is an ElevenLabs "premade" voice: built in, shared by all users.
 CATEGORY = "premade"
@@ -55,7 +55,13 @@ def default_settings_json() -> dict[str, Any]:
 
 
 def voice_json(voice: Voice, with_settings: bool = True) -> dict[str, Any]:
-    """An ElevenLabs ``Voice`` (``GET /v1/voices/{voice_id}``, and each item of the voice lists)."""
+    """An ElevenLabs ``Voice`` (``GET /v1/voices/{voice_id}``, and each item of the voice lists).
+
+    An upstream voice is shown as the upstream lists it, with its engine named.
+    """
+    if voice.listing is not None:
+        return {**voice.listing, "engine": voice.engine,
+                "settings": voice.listing.get("settings") if with_settings else None}
     return {
         "voice_id": voice.voice_id,
         "name": voice.name,
@@ -85,7 +91,7 @@ def voice_json(voice: Voice, with_settings: bool = True) -> dict[str, Any]:
         # Premade voices have no creation time, as ElevenLabs sends for its older voices.
         "created_at_unix": None,
         "is_bookmarked": False,
-        "engine": "espeak-ng",  # Voicer's own: which engine speaks this voice
+        "engine": voice.engine,  # Voicer's own: which engine speaks this voice
     }
 
 
@@ -100,12 +106,14 @@ def _labels(voice: Voice) -> dict[str, str]:
     }
 
 
-def model_json(model: Model, voices: VoiceCatalogue) -> dict[str, Any]:
+def model_json(model: Model, voices: Voices) -> dict[str, Any]:
     """An ElevenLabs ``Model`` (each item of ``GET /v1/models``).
 
     A multilingual model lists every language the catalogue speaks, English first;
     an English-only model lists English alone.
     """
+    if model.listing is not None:
+        return {**model.listing, "engine": model.engine}
     codes = ["en"]
     if model.multilingual:
         codes = sorted(voices.languages(), key=lambda code: (code != "en", code))
@@ -127,6 +135,7 @@ def model_json(model: Model, voices: VoiceCatalogue) -> dict[str, Any]:
         "languages": [{"language_id": code, "name": language_name(code)} for code in codes],
         "model_rates": {"character_cost_multiplier": 1.0},
         "concurrency_group": "standard_voice",
+        "engine": model.engine,  # Voicer's own: which engine serves this model
     }
 
 

@@ -6,10 +6,12 @@ fails, and kept in the caller's history once its audio is complete.
 
 from __future__ import annotations
 
+import base64
+import json
 import secrets
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy.orm import Session
 
@@ -17,12 +19,11 @@ from voicer.accounts import Caller, refund_characters, reserve_characters
 from voicer.db.models import HistoryItem, User
 from voicer.encoding.formats import OutputFormat
 from voicer.errors import EmptyText, InvalidInput
-from voicer.models import get_model
 from voicer.pipeline.plan import check_language
 from voicer.speech import SpeechRequest
-from voicer.storage import Storage
+from voicer.storage import Storage, Stored
 from voicer.voice_settings import VoiceSettings
-from voicer.voices import VoiceCatalogue
+from voicer.voices import Voices
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,15 +34,22 @@ class Charged:
     user_id: str
     request_id: str
     history_id: str
-    audio_path: Path
+    storage: Storage  # where the audio is kept for the history
     characters_before: int
 
+    def keep(self) -> AbstractContextManager[BinaryIO]:
+        """A file for the audio, kept once the block ends without an error."""
+        return self.storage.write_history(self.history_id, self.speech.format.extension)
 
-def prepare(session: Session, caller: Caller, voices: VoiceCatalogue, storage: Storage,
+    def kept(self) -> Stored:
+        return self.storage.open_history(self.history_id, self.speech.format.extension)
+
+
+def prepare(session: Session, caller: Caller, voices: Voices, storage: Storage,
             voice_id: str, text: str, model_id: str, language_code: str | None,
             settings: VoiceSettings, output: OutputFormat) -> Charged:
     voice = voices.get(voice_id)
-    model = get_model(model_id)
+    model = voices.model(model_id, voice)
     if not text.strip():
         raise EmptyText()
     if len(text) > model.max_characters:
@@ -54,8 +62,7 @@ def prepare(session: Session, caller: Caller, voices: VoiceCatalogue, storage: S
     session.commit()
     history_id = secrets.token_hex(10)
     return Charged(SpeechRequest(text, voice, model, settings, output, language), caller.user.id,
-                   secrets.token_hex(10), history_id,
-                   storage.history_path(history_id, output.extension), before)
+                   secrets.token_hex(10), history_id, storage, before)
 
 
 def record(session: Session, charged: Charged) -> None:
@@ -75,10 +82,18 @@ def refund(session: Session, charged: Charged) -> None:
     """The request failed or the client left: give the characters back."""
     refund_characters(session, charged.user_id, len(charged.speech.text))
     session.commit()
-    charged.audio_path.unlink(missing_ok=True)
 
 
 def response_headers(charged: Charged) -> dict[str, Any]:
     return {"request-id": charged.request_id, "history-item-id": charged.history_id,
             "x-character-count": str(len(charged.speech.text)),
             "character-cost": str(len(charged.speech.text))}
+
+
+def timestamped_audio(answer: bytes) -> bytes:
+    """The audio inside an upstream with-timestamps answer: one JSON object, or one per line."""
+    try:
+        parts = [json.loads(answer)]
+    except ValueError:
+        parts = [json.loads(line) for line in answer.splitlines() if line.strip()]
+    return b"".join(base64.b64decode(part.get("audio_base64") or "") for part in parts)

@@ -8,24 +8,22 @@ from __future__ import annotations
 
 import json
 import zipfile
-from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import IO, Self
 
-from voicer.output.base import ChunkAudio, PartFile
+from voicer.output.base import ChunkAudio
 
 
 class ZipOutput:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._part = PartFile(path)
+    def __init__(self, file: IO[bytes]) -> None:
+        self._file = file
         self._zip: zipfile.ZipFile | None = None
         self._entries: list[dict[str, object]] = []
         self._position = 0.0
 
     def __enter__(self) -> Self:
         # MP3 does not compress; store it.
-        self._zip = zipfile.ZipFile(self._part.part, "w", zipfile.ZIP_STORED, allowZip64=True)
+        self._zip = zipfile.ZipFile(self._file, "w", zipfile.ZIP_STORED, allowZip64=True)
         return self
 
     def add(self, chunk: ChunkAudio) -> None:
@@ -51,5 +49,4 @@ class ZipOutput:
         if kind is None:
             manifest = {"chunks": self._entries, "duration_seconds": round(self._position, 4)}
             self._zip.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
-        self._zip.close()
-        self._part.finish(ok=kind is None)
+        self._zip.close()  # the file stays open: it is the caller's

@@ -1,9 +1,12 @@
-"""The output protocol: chunk audio arrives in order; the file appears only when all went well."""
+"""The output protocol: chunk audio arrives in order and is written into a file.
+
+The file is the caller's: it decides where the bytes end up and that they stay only
+when the output ends without an error (``voicer.atomic``, ``Storage.write_output``).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -22,8 +25,6 @@ class ChunkAudio:
 
 
 class Output(Protocol):
-    path: Path
-
     def add(self, chunk: ChunkAudio) -> None: ...
 
     def __enter__(self) -> Self: ...
@@ -31,16 +32,3 @@ class Output(Protocol):
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None: ...
 
-
-class PartFile:
-    """Write to ``<path>.part`` and move it into place on success, remove it on failure."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.part = path.with_name(path.name + ".part")
-
-    def finish(self, ok: bool) -> None:
-        if ok:
-            self.part.replace(self.path)
-        else:
-            self.part.unlink(missing_ok=True)

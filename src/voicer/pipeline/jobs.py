@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from voicer.encoding.mp3 import Mp3Format
+from voicer.models import DEFAULT_MODEL_ID
 from voicer.voice_settings import VoiceSettings
 from voicer.voices import Voice
 
@@ -20,6 +21,8 @@ class RenderSpec:
     voice: Voice
     settings: VoiceSettings
     output: Mp3Format | None  # None: hand back the engine's PCM as it is
+    model_id: str = DEFAULT_MODEL_ID  # what an upstream engine is asked for
+    language_code: str | None = None  # forced by the caller, not detected
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,3 +31,6 @@ class ChunkJob:
     text: str
     language: str | None  # None: the voice's own language
     gap: float | None  # seconds of pause after it; None: natural gap; 0: the last chunk
+    # The neighbouring chunks' texts: an upstream engine continues the prosody across them.
+    previous_text: str = ""
+    next_text: str = ""

@@ -10,13 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from voicer.encoding.mp3 import Mp3Format
 from voicer.errors import EmptyText, InvalidInput, OutOfRange
 from voicer.language import LanguageDetector
-from voicer.models import DEFAULT_MODEL_ID, Model, get_model
+from voicer.models import DEFAULT_MODEL_ID, Model
 from voicer.pauses import PausePlan
 from voicer.pipeline.jobs import ChunkJob, RenderSpec
 from voicer.text import Chunk, SplitType, split_text
 from voicer.text.splitter import DEFAULT_CHUNK_LIMIT
 from voicer.voice_settings import VoiceSettings
-from voicer.voices import DEFAULT_VOICE_ID, VoiceCatalogue
+from voicer.voices import DEFAULT_VOICE_ID, Voices
 
 MAX_TEXT_CHARACTERS = 1_000_000
 _MP3_FORMAT = re.compile(r"mp3_(\d+)_(\d+)")
@@ -53,7 +53,7 @@ class Plan:
 
 
 def make_plan(
-    text: str, options: SynthesisOptions, voices: VoiceCatalogue, detector: LanguageDetector
+    text: str, options: SynthesisOptions, voices: Voices, detector: LanguageDetector
 ) -> Plan:
     """Validate the request against the catalogue and models, and split the text."""
     if not text.strip():
@@ -62,28 +62,32 @@ def make_plan(
         raise InvalidInput("text", f"text has {len(text):,} characters; the limit is "
                                    f"{MAX_TEXT_CHARACTERS:,}")
     voice = voices.get(options.voice_id)
-    model = get_model(options.model_id)
+    model = voices.model(options.model_id, voice)
     if options.max_chunk > model.max_characters:
         raise OutOfRange("max_chunk", options.max_chunk, 50, model.max_characters)
     forced = check_language(options.language_code, voices)
     among = voices.languages()
     main_language = forced or detector.detect(text, among) or voice.language
     chunks = split_text(text, options.split_type, options.max_chunk, main_language)
+    texts = ["", *(chunk.text for chunk in chunks), ""]
     jobs = [
         ChunkJob(
             chunk.index,
             chunk.text,
             _chunk_language(chunk.text, model, forced, detector, among),
             options.pauses.after(chunk.index, len(chunks)),
+            texts[number - 1],
+            texts[number + 1],
         )
-        for chunk in chunks
+        for number, chunk in enumerate(chunks, start=1)
     ]
     return Plan(render_spec(options, voices), model, chunks, jobs, options.split_output)
 
 
-def render_spec(options: SynthesisOptions, voices: VoiceCatalogue) -> RenderSpec:
+def render_spec(options: SynthesisOptions, voices: Voices) -> RenderSpec:
     return RenderSpec(voices.get(options.voice_id), options.voice_settings,
-                      parse_output_format(options.output_format))
+                      parse_output_format(options.output_format), options.model_id,
+                      options.language_code and options.language_code.lower())
 
 
 def parse_output_format(name: str) -> Mp3Format:
@@ -95,7 +99,7 @@ def parse_output_format(name: str) -> Mp3Format:
     return Mp3Format(int(match[1]), int(match[2]))
 
 
-def check_language(code: str | None, voices: VoiceCatalogue) -> str | None:
+def check_language(code: str | None, voices: Voices) -> str | None:
     """A forced language, lower-cased, if some voice speaks it."""
     if code is None:
         return None

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -54,12 +56,18 @@ class RenderedChunk:
         return self.duration - self.speech
 
 
+class ChunkRenderer(Protocol):
+    """Renders a task's chunk jobs into segments, yielded as each is done (any order)."""
+
+    def render(self, spec: RenderSpec, jobs: Iterable[ChunkJob]) -> Iterator[RenderedChunk]: ...
+
+
 class Renderer:
     """One engine and its encoders, owned by one worker process."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._encoders: dict[Mp3Format, SegmentEncoder] = {}
+        self.encoder = ChunkEncoder()
 
     def speak(self, spec: RenderSpec, job: ChunkJob) -> SpokenPiece:
         pieces = list(self.engine.synthesize(job.text, spec.voice, spec.settings, job.language))
@@ -68,18 +76,30 @@ class Renderer:
         return SpokenPiece(job.index, samples, self.engine.format.rate, words)
 
     def render(self, spec: RenderSpec, job: ChunkJob) -> RenderedChunk:
-        assert spec.output is not None, "render encodes: give an output format"
         started = time.process_time()
         pieces = list(self.engine.synthesize(job.text, spec.voice, spec.settings, job.language))
         samples = np.concatenate([piece.samples for piece in pieces] or [np.zeros(0, np.int16)])
-        spoken = [word for piece in pieces for word in piece.words]
+        spoken = tuple(word for piece in pieces for word in piece.words)
         del pieces  # keep one copy of the audio, not two
-        synthesized = time.process_time()
+        return self.encoder.encode(spec, job, samples, self.engine.format.rate, spoken,
+                                   time.process_time() - started)
+
+
+class ChunkEncoder:
+    """Encodes spoken chunks into joinable segments, one encoder per rate and format."""
+
+    def __init__(self) -> None:
+        self._encoders: dict[tuple[int, Mp3Format], SegmentEncoder] = {}
+
+    def encode(self, spec: RenderSpec, job: ChunkJob, samples: Samples, rate: int,
+               spoken: tuple[WordEvent, ...], synthesis_cpu: float) -> RenderedChunk:
+        """Trim the engine's silences and lay out the chunk's own gap after its speech."""
+        assert spec.output is not None, "render encodes: give an output format"
+        started = time.process_time()
         start, end = speech_bounds(samples)
-        rate = self.engine.format.rate
         natural = max(MIN_NATURAL_GAP, (len(samples) - end) / rate)
         gap = natural if job.gap is None else job.gap
-        segment = self._encoder(spec.output).encode(samples[start:end], gap)
+        segment = self._encoder(rate, spec.output).encode(samples[start:end], gap)
         lead = segment.speech_start / spec.output.rate
         words = tuple(
             TimedWord(word.text_offset, word.length, lead + max(0, word.sample - start) / rate)
@@ -87,10 +107,10 @@ class Renderer:
         )
         return RenderedChunk(
             job.index, segment, spec.output.rate, (end - start) / rate, words,
-            job.gap or 0.0, synthesized - started, time.process_time() - synthesized,
+            job.gap or 0.0, synthesis_cpu, time.process_time() - started,
         )
 
-    def _encoder(self, target: Mp3Format) -> SegmentEncoder:
-        if target not in self._encoders:
-            self._encoders[target] = SegmentEncoder(self.engine.format.rate, target)
-        return self._encoders[target]
+    def _encoder(self, rate: int, target: Mp3Format) -> SegmentEncoder:
+        if (rate, target) not in self._encoders:
+            self._encoders[rate, target] = SegmentEncoder(rate, target)
+        return self._encoders[rate, target]

@@ -7,7 +7,7 @@ interrupted at any point resumes where it stopped and never speaks a chunk twice
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -15,26 +15,25 @@ from sqlalchemy.orm import Session
 from voicer.db import Database
 from voicer.db.engine import rowcount
 from voicer.db.models import ACTIVE, ChunkStatus, Task, TaskChunk, TaskStatus, utcnow
-from voicer.errors import VoicerError
+from voicer.errors import EngineError, VoicerError
 from voicer.metrics import Metrics
 from voicer.output import ChunkAudio, open_output
 from voicer.pipeline.jobs import ChunkJob
 from voicer.pipeline.plan import SynthesisOptions, render_spec
-from voicer.pipeline.render import RenderedChunk
-from voicer.pipeline.workers import WorkerPool
+from voicer.pipeline.render import ChunkRenderer, RenderedChunk
 from voicer.storage import Storage
 from voicer.tasks import service
 from voicer.tasks.throughput import ThroughputMeter
-from voicer.voices import VoiceCatalogue
+from voicer.voices import Voices
 
 
 class TaskExecutor:
-    def __init__(self, database: Database, storage: Storage, pool: WorkerPool,
-                 voices: VoiceCatalogue, meter: ThroughputMeter, metrics: Metrics) -> None:
+    def __init__(self, database: Database, storage: Storage, renderers: Mapping[str, ChunkRenderer],
+                 voices: Voices, meter: ThroughputMeter, metrics: Metrics) -> None:
         self.metrics = metrics
         self.database = database
         self.storage = storage
-        self.pool = pool
+        self.renderers = renderers  # by engine name
         self.voices = voices
         self.meter = meter
 
@@ -60,11 +59,19 @@ class TaskExecutor:
             if task is None:
                 return False
             options = SynthesisOptions.model_validate(task.options)
-            jobs = [ChunkJob(c.index, c.text, c.language, c.gap) for c in session.scalars(
-                select(TaskChunk).where(TaskChunk.task_id == task_id,
-                                        TaskChunk.status == ChunkStatus.pending)
-                .order_by(TaskChunk.index))]
+            chunks = session.execute(select(TaskChunk.index, TaskChunk.text, TaskChunk.language,
+                                            TaskChunk.gap, TaskChunk.status)
+                                     .where(TaskChunk.task_id == task_id)
+                                     .order_by(TaskChunk.index)).all()
+        texts = ["", *(text for _, text, _, _, _ in chunks), ""]
+        jobs = [ChunkJob(index, text, language, gap, texts[number - 1], texts[number + 1])
+                for number, (index, text, language, gap, status) in enumerate(chunks, start=1)
+                if status == ChunkStatus.pending]
         spec = render_spec(options, self.voices)
+        renderer = self.renderers.get(spec.voice.engine)
+        if renderer is None:
+            raise EngineError(f"voice {spec.voice.voice_id!r} needs the {spec.voice.engine} engine, "
+                              "which is not configured")
         lengths = {job.index: len(job.text) for job in jobs}
         done = 0
 
@@ -75,7 +82,7 @@ class TaskExecutor:
                 yield job
 
         last = time.perf_counter()
-        for rendered in self.pool.render(spec, handed_out()):
+        for rendered in renderer.render(spec, handed_out()):
             self.storage.put_chunk(task_id, rendered.index, rendered.segment.data)
             if not self._record(task_id, rendered):
                 return False  # cancelled: what is in flight is dropped
@@ -120,10 +127,10 @@ class TaskExecutor:
             if task is None or task.status != TaskStatus.processing:
                 return
             split = bool(task.options.get("split_output"))
-            path = self.storage.output_path(task_id, ".zip" if split else ".mp3")
+            suffix = ".zip" if split else ".mp3"
             chunks = session.scalars(select(TaskChunk).where(TaskChunk.task_id == task_id)
                                      .order_by(TaskChunk.index))
-            with open_output(path, split) as output:
+            with self.storage.write_output(task_id, suffix) as file, open_output(file, split) as output:
                 for chunk in chunks:
                     output.add(ChunkAudio(
                         chunk.index, chunk.text, chunk.text_offset,

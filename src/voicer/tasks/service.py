@@ -19,14 +19,14 @@ from voicer.errors import Conflict, IdempotencyMismatch, NotFound
 from voicer.language import LanguageDetector
 from voicer.pipeline.plan import SynthesisOptions, make_plan
 from voicer.tasks.throughput import ThroughputMeter
-from voicer.voices import VoiceCatalogue
+from voicer.voices import Voices
 
 
 @dataclass(frozen=True, slots=True)
 class Planner:
     """What planning a task needs, loaded once and held by the app."""
 
-    voices: VoiceCatalogue
+    voices: Voices
     detector: LanguageDetector
 
 

@@ -7,12 +7,13 @@ code written for ElevenLabs runs offline unchanged.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any
+from typing import Any, Protocol
 
 from voicer.errors import UnknownVoice
+from voicer.models import MODELS, Model, get_model
 
 DEFAULT_VOICE_ID = "AB9XsbSA4eLG12t2myjN"
 
@@ -31,10 +32,25 @@ class Voice:
     use_case: str
     long_description: str
     pitch: int = 50
+    engine: str = "espeak-ng"  # who speaks it: "espeak-ng", or "elevenlabs" for the upstream
+    # An upstream voice's own listing, shown as the upstream sends it.
+    listing: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
     @property
     def language(self) -> str:
         return self.languages[0]
+
+
+class Voices(Protocol):
+    """Voices by id, and the models each voice's engine offers."""
+
+    def get(self, voice_id: str) -> Voice: ...
+    def __iter__(self) -> Iterator[Voice]: ...
+    def __len__(self) -> int: ...
+    def languages(self) -> set[str]: ...
+    def speaking(self, language: str) -> list[Voice]: ...
+    def model(self, model_id: str, voice: Voice) -> Model: ...
+    def models(self) -> list[Model]: ...
 
 
 class VoiceCatalogue:
@@ -67,6 +83,12 @@ class VoiceCatalogue:
 
     def speaking(self, language: str) -> list[Voice]:
         return [voice for voice in self if language in voice.languages]
+
+    def model(self, model_id: str, voice: Voice) -> Model:
+        return get_model(model_id)
+
+    def models(self) -> list[Model]:
+        return list(MODELS)
 
 
 def _voice(entry: dict[str, Any]) -> Voice:

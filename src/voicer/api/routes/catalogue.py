@@ -6,7 +6,6 @@ from fastapi import APIRouter
 
 from voicer.api.deps import CurrentUser, ServicesDep
 from voicer.api.schemas import ModelInfo, VoiceInfo
-from voicer.models import MODELS
 
 router = APIRouter(prefix="/api/v1", tags=["🎭 Голоса и модели"])
 
@@ -18,11 +17,13 @@ def voices(user: CurrentUser, services: ServicesDep, language: str | None = None
     chosen = catalogue.speaking(language.lower()) if language else list(catalogue)
     return [VoiceInfo(voice_id=v.voice_id, name=v.name, languages=list(v.languages),
                       gender=v.gender, age=v.age, accent=v.accent, description=v.description,
-                      use_case=v.use_case, long_description=v.long_description) for v in chosen]
+                      use_case=v.use_case, long_description=v.long_description, engine=v.engine)
+            for v in chosen]
 
 
 @router.get("/models", summary="🤖 Модели")
-def models(user: CurrentUser) -> list[ModelInfo]:
+def models(user: CurrentUser, services: ServicesDep) -> list[ModelInfo]:
     return [ModelInfo(model_id=m.model_id, name=m.name, description=m.description,
-                      multilingual=m.multilingual, max_characters_per_request=m.max_characters)
-            for m in MODELS]
+                      multilingual=m.multilingual, max_characters_per_request=m.max_characters,
+                      engine=m.engine)
+            for m in services.planner.voices.models()]

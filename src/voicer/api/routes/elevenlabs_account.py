@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 
 from voicer.api.deps import ElevenLabsCaller, ServicesDep, SessionDep
+from voicer.api.downloads import stored_response
 from voicer.elevenlabs import account
 
 router = APIRouter(prefix="/v1", tags=["ElevenLabs: user and history"])
@@ -56,7 +57,7 @@ def delete_history_item(history_item_id: str, caller: ElevenLabsCaller, session:
 
 @router.get("/history/{history_item_id}/audio", response_class=FileResponse)
 def history_audio(history_item_id: str, caller: ElevenLabsCaller, session: SessionDep,
-                  services: ServicesDep) -> FileResponse:
+                  services: ServicesDep) -> Response:
     item = account.history_item(session, caller.user, history_item_id)
-    return FileResponse(account.audio_path(services.storage, item), media_type=item.content_type)
+    return stored_response(account.audio(services.storage, item), item.content_type)
 

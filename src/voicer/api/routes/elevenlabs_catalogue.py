@@ -8,7 +8,6 @@ from fastapi import APIRouter, Query
 
 from voicer.api.deps import ElevenLabsCaller, ServicesDep
 from voicer.elevenlabs import shapes
-from voicer.models import MODELS
 
 router = APIRouter(tags=["ElevenLabs: voices and models"])
 
@@ -68,4 +67,5 @@ def voice_settings(voice_id: str, caller: ElevenLabsCaller, services: ServicesDe
 
 @router.get("/v1/models")
 def list_models(caller: ElevenLabsCaller, services: ServicesDep) -> list[dict[str, Any]]:
-    return [shapes.model_json(model, services.planner.voices) for model in MODELS]
+    return [shapes.model_json(model, services.planner.voices)
+            for model in services.planner.voices.models()]

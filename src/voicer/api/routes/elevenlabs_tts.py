@@ -6,18 +6,21 @@ import base64
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 
 from voicer.alignment import Alignment
 from voicer.api.deps import ElevenLabsCaller, ServicesDep, SessionDep
+from voicer.api.downloads import stored_response
 from voicer.api.schemas_elevenlabs import TextToSpeechBody
 from voicer.api.services import Services
 from voicer.elevenlabs import tts
 from voicer.encoding.formats import finalize_wav, parse_format
+from voicer.errors import EngineError, VoicerError
 from voicer.speech import AudioPiece, speak
+from voicer.upstream.engine import ENGINE, Relayed
 
 router = APIRouter(prefix="/v1/text-to-speech", tags=["ElevenLabs: text to speech"])
 
@@ -33,6 +36,13 @@ class AudioQuery:
         int | None, Query(ge=0, le=4, description="accepted; no effect here")] = None
     enable_logging: bool = True
 
+    def upstream_params(self) -> dict[str, str | int]:
+        params: dict[str, str | int] = {"output_format": self.output_format,
+                                        "enable_logging": str(self.enable_logging).lower()}
+        if self.optimize_streaming_latency is not None:
+            params["optimize_streaming_latency"] = self.optimize_streaming_latency
+        return params
+
 
 AudioQueryDep = Annotated[AudioQuery, Depends()]
 
@@ -40,12 +50,14 @@ AudioQueryDep = Annotated[AudioQuery, Depends()]
 @router.post("/{voice_id}", response_class=FileResponse,
              responses={200: {"content": {"audio/mpeg": {}}}})
 def convert(voice_id: str, body: TextToSpeechBody, caller: ElevenLabsCaller,
-            services: ServicesDep, session: SessionDep, query: AudioQueryDep) -> FileResponse:
+            services: ServicesDep, session: SessionDep, query: AudioQueryDep) -> Response:
     """The whole audio at once."""
     charged = _charge(services, session, caller, voice_id, body, query.output_format)
+    if charged.speech.voice.engine == ENGINE:
+        return _relay(services, charged, body, "", query)
     _render(services, charged)
-    return FileResponse(charged.audio_path, media_type=charged.speech.format.media_type,
-                        headers=tts.response_headers(charged))
+    return stored_response(charged.kept(), charged.speech.format.media_type,
+                           headers=tts.response_headers(charged))
 
 
 @router.post("/{voice_id}/stream", response_class=StreamingResponse,
@@ -54,6 +66,8 @@ def stream(voice_id: str, body: TextToSpeechBody, caller: ElevenLabsCaller,
            services: ServicesDep, session: SessionDep, query: AudioQueryDep) -> StreamingResponse:
     """Audio as it is made: the first sentence arrives while the rest is being spoken."""
     charged = _charge(services, session, caller, voice_id, body, query.output_format)
+    if charged.speech.voice.engine == ENGINE:
+        return _relay(services, charged, body, "/stream", query)
     audio = (piece.audio for piece in _pieces(services, charged) if piece.audio)
     return StreamingResponse(audio, media_type=charged.speech.format.media_type,
                              headers=tts.response_headers(charged))
@@ -62,11 +76,13 @@ def stream(voice_id: str, body: TextToSpeechBody, caller: ElevenLabsCaller,
 @router.post("/{voice_id}/with-timestamps")
 def convert_with_timestamps(voice_id: str, body: TextToSpeechBody, caller: ElevenLabsCaller,
                             services: ServicesDep, session: SessionDep,
-                            query: AudioQueryDep) -> JSONResponse:
+                            query: AudioQueryDep) -> Response:
     """The whole audio, base64, with every character's start and end time."""
     charged = _charge(services, session, caller, voice_id, body, query.output_format)
+    if charged.speech.voice.engine == ENGINE:
+        return _relay(services, charged, body, "/with-timestamps", query)
     timing = _render(services, charged)
-    audio = base64.b64encode(charged.audio_path.read_bytes()).decode()
+    audio = base64.b64encode(b"".join(charged.kept().pieces)).decode()
     return JSONResponse({"audio_base64": audio, "alignment": timing.to_json(),
                          "normalized_alignment": timing.to_json()},
                         headers=tts.response_headers(charged))
@@ -78,6 +94,8 @@ def stream_with_timestamps(voice_id: str, body: TextToSpeechBody, caller: Eleven
                            query: AudioQueryDep) -> StreamingResponse:
     """Newline-delimited JSON: ``{audio_base64, alignment, normalized_alignment}`` per piece."""
     charged = _charge(services, session, caller, voice_id, body, query.output_format)
+    if charged.speech.voice.engine == ENGINE:
+        return _relay(services, charged, body, "/stream/with-timestamps", query)
     lines = (_ndjson(piece) for piece in _pieces(services, charged))
     return StreamingResponse(lines, media_type="application/json",
                              headers=tts.response_headers(charged))
@@ -97,16 +115,67 @@ def _pieces(services: Services, charged: tts.Charged) -> Iterator[AudioPiece]:
     """Speak, keep a copy for the history, and settle the charge however it ends."""
     finished = False
     try:
-        with services.speech.lease() as pool, charged.audio_path.open("wb") as kept:
+        with charged.keep() as kept, services.speech.lease() as pool:
             for piece in speak(charged.speech, pool, services.planner.voices,
                                services.planner.detector):
                 kept.write(piece.audio)
                 yield piece
-        if charged.speech.format.codec == "wav":
-            with charged.audio_path.open("r+b") as kept:
+            if charged.speech.format.codec == "wav":
                 finalize_wav(kept)
         finished = True
     finally:
+        with services.database.session() as session:
+            if finished:
+                tts.record(session, charged)
+            else:
+                tts.refund(session, charged)
+
+
+def _relay(services: Services, charged: tts.Charged, body: TextToSpeechBody, route: str,
+           query: AudioQuery) -> StreamingResponse:
+    """An upstream voice: the same request of the upstream, its answer handed on as it arrives
+    (in the format asked of it, never transcoded), with the upstream's ``request-id``."""
+    upstream = services.upstream
+    try:
+        if upstream is None:
+            raise EngineError(f"voice {charged.speech.voice.voice_id!r} needs the ElevenLabs "
+                              "upstream, which is not configured")
+        relayed = upstream.relay(f"/v1/text-to-speech/{charged.speech.voice.voice_id}{route}",
+                                 _upstream_body(body), query.upstream_params())
+    except VoicerError:
+        with services.database.session() as session:
+            tts.refund(session, charged)
+        raise
+    headers = {**tts.response_headers(charged),
+               "request-id": relayed.headers.get("request-id", charged.request_id)}
+    return StreamingResponse(_kept_relay(services, charged, relayed, route.endswith("timestamps")),
+                             media_type=relayed.headers.get("content-type"), headers=headers)
+
+
+def _upstream_body(body: TextToSpeechBody) -> dict[str, Any]:
+    """The request as the upstream gets it: what the caller sent, nothing of ours added."""
+    sent = body.model_dump(mode="json", exclude_none=True, exclude_unset=True)
+    return {**sent, "text": body.text, "model_id": body.model_id}
+
+
+def _kept_relay(services: Services, charged: tts.Charged, relayed: Relayed,
+                timestamped: bool) -> Iterator[bytes]:
+    """Hand the upstream's bytes on, keep the audio for the history, settle the charge."""
+    finished = False
+    try:
+        with charged.keep() as kept:
+            answer = []
+            for part in relayed:
+                if timestamped:
+                    answer.append(part)
+                else:
+                    kept.write(part)
+                yield part
+            if timestamped:
+                kept.write(tts.timestamped_audio(b"".join(answer)))
+        finished = True
+    finally:
+        relayed.close()
         with services.database.session() as session:
             if finished:
                 tts.record(session, charged)

@@ -9,11 +9,12 @@ from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Header, Query, Request
-from fastapi.responses import FileResponse, StreamingResponse
+from fastapi.responses import FileResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from voicer.api.deps import CurrentUser, ServicesDep, SessionDep
+from voicer.api.downloads import stored_response
 from voicer.api.schemas import (
     SYNTHESIZE_EXAMPLES,
     SynthesizeRequest,
@@ -78,16 +79,16 @@ def events(task_id: str, user: CurrentUser, services: ServicesDep, session: Sess
             responses={200: {"content": {"audio/mpeg": {}, "application/zip": {}}},
                        409: {"description": "The task has not completed"}})
 def download(task_id: str, user: CurrentUser, services: ServicesDep,
-             session: SessionDep) -> FileResponse:
+             session: SessionDep) -> Response:
     """Скачать готовый аудиофайл завершенной задачи озвучки."""
     task = tasks.get(session, user, task_id)
     if task.status != TaskStatus.completed:
         raise Conflict(f"task {task_id} is {task.status}; download it once it is completed")
     zipped = bool(task.options.get("split_output"))
     suffix = ".zip" if zipped else ".mp3"
-    return FileResponse(services.storage.output_path(task_id, suffix),
-                        media_type="application/zip" if zipped else "audio/mpeg",
-                        filename=f"voicer-{task_id}{suffix}")
+    return stored_response(services.storage.open_output(task_id, suffix),
+                           media_type="application/zip" if zipped else "audio/mpeg",
+                           filename=f"voicer-{task_id}{suffix}")
 
 
 @router.get("/tasks", summary="📋 Мои задачи")

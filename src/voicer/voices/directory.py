@@ -1,0 +1,93 @@
+"""Every voice and model a caller can name, and which engine speaks each.
+
+A voice id resolves to exactly one engine:
+
+- With no upstream, every voice is the local engine's.
+- With an upstream and ``premade="upstream"`` (the default), the ElevenLabs premade
+  ids (the 20-character ids of the bundled catalogue) are the upstream's, so code
+  written for ElevenLabs gets the real voices; Voicer's own voices (``uk-oksana``…)
+  stay local; any other id is looked up in the upstream's listing.
+- With ``premade="local"``, every bundled id stays local and only ids the bundled
+  catalogue lacks go to the upstream.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Protocol
+
+from voicer.errors import UnknownModel, UnknownVoice
+from voicer.models import MODELS, Model, get_model
+from voicer.voices.catalogue import Voice, VoiceCatalogue
+
+_ELEVENLABS_ID = re.compile(r"[A-Za-z0-9]{20}")
+
+
+class UpstreamListing(Protocol):
+    """What the directory needs of an upstream: its voices and models."""
+
+    def voices(self) -> dict[str, Voice]: ...
+    def models(self) -> dict[str, Model]: ...
+    def find_voice(self, voice_id: str) -> Voice | None: ...
+
+
+class VoiceDirectory:
+    def __init__(self, local: VoiceCatalogue, upstream: UpstreamListing | None = None,
+                 premade: str = "upstream") -> None:
+        self.local = local
+        self.upstream = upstream
+        self._routed = frozenset(
+            voice.voice_id for voice in local
+            if upstream is not None and premade == "upstream" and _ELEVENLABS_ID.fullmatch(voice.voice_id)
+        )
+
+    def get(self, voice_id: str) -> Voice:
+        if self.upstream is None:
+            return self.local.get(voice_id)
+        if voice_id in self._routed:
+            # the upstream's own entry when it lists the voice; the bundled one meanwhile
+            listed = self.upstream.voices().get(voice_id)
+            return listed or replace(self.local.get(voice_id), engine="elevenlabs")
+        try:
+            return self.local.get(voice_id)
+        except UnknownVoice:
+            found = self.upstream.find_voice(voice_id)
+            if found is None:
+                raise
+            return found
+
+    def __iter__(self) -> Iterator[Voice]:
+        local = [voice for voice in self.local if voice.voice_id not in self._routed]
+        if self.upstream is None:
+            return iter(local)
+        ids = {voice.voice_id for voice in local}
+        upstream = [voice for voice in self.upstream.voices().values() if voice.voice_id not in ids]
+        return iter([*upstream, *local])
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def languages(self) -> set[str]:
+        return {language for voice in self for language in voice.languages}
+
+    def speaking(self, language: str) -> list[Voice]:
+        return [voice for voice in self if language in voice.languages]
+
+    def model(self, model_id: str, voice: Voice) -> Model:
+        """The model ``voice``'s engine offers under ``model_id``, with that engine's limits."""
+        if voice.engine != "elevenlabs" or self.upstream is None:
+            return get_model(model_id)
+        models = self.upstream.models()
+        if not models:  # the listing could not be read yet: assume ElevenLabs' documented limits
+            return replace(get_model(model_id), engine="elevenlabs")
+        if model_id not in models:
+            raise UnknownModel(model_id, sorted(models))
+        return models[model_id]
+
+    def models(self) -> list[Model]:
+        """The upstream's models, then the local ones it does not have."""
+        upstream = list(self.upstream.models().values()) if self.upstream else []
+        taken = {model.model_id for model in upstream}
+        return [*upstream, *(model for model in MODELS if model.model_id not in taken)]
