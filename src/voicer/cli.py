@@ -128,7 +128,8 @@ def serve(
     ssl_certfile: Annotated[Path | None, typer.Option("--ssl-certfile", help="serve TLS")] = None,
     ssl_keyfile: Annotated[Path | None, typer.Option("--ssl-keyfile", help="its key")] = None,
 ) -> None:
-    """Run the Voicer API (SQLite and local disk in VOICER_DATA_DIR; workers in-process)."""
+    """Run the Voicer API (SQLite and local disk in VOICER_DATA_DIR; workers in-process, or
+    `voicer worker` processes when VOICER_BROKER_URL is set)."""
     import uvicorn
 
     from voicer.api import create_app
@@ -140,6 +141,26 @@ def serve(
                 timeout_graceful_shutdown=10,
                 ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
                 ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None)
+
+
+@app.command()
+def worker(
+    processes: Annotated[int | None, typer.Option("--processes", help="worker processes")] = None,
+    threads: Annotated[int | None, typer.Option("--threads", help="chunks at once per process")]
+    = None,
+) -> None:
+    """Speak the chunks API nodes enqueue (needs VOICER_BROKER_URL; see the deployment guide)."""
+    from voicer.tasks import worker as chunk_worker
+
+    overrides: dict[str, int] = {}
+    if processes is not None:
+        overrides["worker_processes"] = processes
+    if threads is not None:
+        overrides["worker_threads"] = threads
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    if settings.broker_url is None:
+        fail("voicer worker needs VOICER_BROKER_URL=redis://…")
+    chunk_worker.serve(settings)
 
 
 users = typer.Typer(help="Manage users.", no_args_is_help=True)

@@ -26,6 +26,9 @@ class Metrics:
             buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30), registry=self.registry)
         self.engine_errors = Counter(
             "voicer_engine_errors", "Tasks failed by the engine", registry=self.registry)
+        self.upstream_errors = Counter(
+            "voicer_upstream_errors", "Tasks failed by the ElevenLabs upstream",
+            registry=self.registry)
         self.speech_requests = Counter(
             "voicer_speech_requests", "Synchronous text-to-speech requests", ["output_format"],
             registry=self.registry)

@@ -40,6 +40,17 @@ class Settings(BaseSettings):
     ultra_requests_per_hour: int = Field(3_000, ge=1)
     rate_limit_storage: str = Field("memory://", description="a `limits` storage URI")
 
+    # Scale-out: a job queue on Redis, served by `voicer worker` processes on any machine.
+    broker_url: str | None = Field(None, description="redis://…; tasks go to `voicer worker` "
+                                                     "processes instead of embedded workers")
+    worker_processes: int = Field(default_factory=_default_workers, ge=1, le=256,
+                                  description="`voicer worker` processes (default: one per core)")
+    worker_threads: int = Field(1, ge=1, le=64, description="chunks each worker process speaks "
+                                                            "at once (raise for upstream voices)")
+    worker_heartbeat: float = Field(30.0, ge=1, description="seconds of silence after which a "
+                                                            "worker is presumed dead and its "
+                                                            "chunks are delivered again")
+
     # The real ElevenLabs API as an upstream engine, enabled by a key.
     elevenlabs_api_key: SecretStr | None = Field(None, description="enables the upstream engine")
     elevenlabs_base_url: str = Field("https://api.elevenlabs.io", description="upstream API root")

@@ -18,6 +18,7 @@ from voicer.settings import Settings
 from voicer.speech import SpeechPool
 from voicer.storage import Storage, make_storage
 from voicer.tasks.execute import TaskExecutor
+from voicer.tasks.queue import QueueRunner, make_broker
 from voicer.tasks.runner import EmbeddedRunner, TaskRunner
 from voicer.tasks.service import Planner
 from voicer.tasks.throughput import PRIOR_PER_WORKER, ThroughputMeter
@@ -54,8 +55,13 @@ class Services:
                                          settings.elevenlabs_premade), LanguageDetector())
         meter = ThroughputMeter(_measured_rate(database) or PRIOR_PER_WORKER * settings.workers)
         metrics = Metrics(database)
-        runner = EmbeddedRunner(database, settings.workers, lambda pool: TaskExecutor(
-            database, storage, _renderers(pool, upstream), planner.voices, meter, metrics), engine)
+        runner: TaskRunner
+        if settings.broker_url:  # `voicer worker` processes speak; this node enqueues
+            runner = QueueRunner(database, make_broker(settings))
+        else:
+            runner = EmbeddedRunner(database, settings.workers, lambda pool: TaskExecutor(
+                database, storage, _renderers(pool, upstream), planner.voices, meter, metrics),
+                engine)
         runner.start()
         speech = SpeechPool(settings.speech_workers or settings.workers, engine)
         return cls(settings, database, storage, planner, meter, RateLimiter(settings), runner,

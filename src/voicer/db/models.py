@@ -101,6 +101,10 @@ class Task(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     started_at: Mapped[datetime | None] = mapped_column(default=None)
     completed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # With a job queue: when the chunks were handed to the broker, and when a worker took
+    # on the assembly (so it happens once; a claim left by a dead worker goes stale).
+    enqueued_at: Mapped[datetime | None] = mapped_column(default=None)
+    assembly_claimed_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class TaskChunk(Base):

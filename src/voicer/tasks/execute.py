@@ -8,23 +8,27 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping
+from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from voicer.db import Database
 from voicer.db.engine import rowcount
 from voicer.db.models import ACTIVE, ChunkStatus, Task, TaskChunk, TaskStatus, utcnow
-from voicer.errors import EngineError, VoicerError
+from voicer.errors import EngineError, UpstreamError, VoicerError
 from voicer.metrics import Metrics
 from voicer.output import ChunkAudio, open_output
-from voicer.pipeline.jobs import ChunkJob
+from voicer.pipeline.jobs import ChunkJob, RenderSpec
 from voicer.pipeline.plan import SynthesisOptions, render_spec
 from voicer.pipeline.render import ChunkRenderer, RenderedChunk
 from voicer.storage import Storage
 from voicer.tasks import service
 from voicer.tasks.throughput import ThroughputMeter
 from voicer.voices import Voices
+
+# A worker that claimed an assembly and went silent this long is presumed dead.
+ASSEMBLY_CLAIM = timedelta(minutes=10)
 
 
 class TaskExecutor:
@@ -46,11 +50,57 @@ class TaskExecutor:
         """
         try:
             if self._speak(task_id, should_pause):
-                self._assemble(task_id)
+                self._assemble(task_id, claim=False)  # this runner is the only one
         except VoicerError as error:
-            self.metrics.engine_errors.inc()
+            self._fail(task_id, error)
+
+    def run_chunk(self, task_id: str, index: int) -> None:
+        """Speak one chunk, as a job queue delivers it: at least once, maybe twice at once.
+
+        A chunk already done is not spoken again; writing its audio twice is harmless and
+        only the first record counts. Whoever records the task's last chunk assembles it.
+        """
+        try:
             with self.database.session() as session:
-                service.fail(session, task_id, error.message)
+                task = self._start(session, task_id)
+                if task is None:
+                    return
+                options = SynthesisOptions.model_validate(task.options)
+                chunks = session.execute(
+                    select(TaskChunk.index, TaskChunk.text, TaskChunk.language, TaskChunk.gap,
+                           TaskChunk.status)
+                    .where(TaskChunk.task_id == task_id, TaskChunk.index.between(index - 1, index + 1))
+                    .order_by(TaskChunk.index)).all()
+            mine = [chunk for chunk in chunks if chunk[0] == index]
+            if mine and mine[0][4] == ChunkStatus.pending:
+                _, text, language, gap, _ = mine[0]
+                texts = {chunk[0]: chunk[1] for chunk in chunks}
+                job = ChunkJob(index, text, language, gap, texts.get(index - 1, ""),
+                               texts.get(index + 1, ""))
+                spec = render_spec(options, self.voices)
+                started = time.perf_counter()
+                for rendered in self._renderer(spec).render(spec, [job]):
+                    self.storage.put_chunk(task_id, rendered.index, rendered.segment.data)
+                    if not self._record(task_id, rendered):
+                        return  # cancelled
+                self.metrics.chunk_seconds.observe(time.perf_counter() - started)
+            self._assemble(task_id)
+        except VoicerError as error:
+            self._fail(task_id, error)
+
+    def _fail(self, task_id: str, error: VoicerError) -> None:
+        self.metrics.engine_errors.inc()
+        if isinstance(error, UpstreamError):
+            self.metrics.upstream_errors.inc()
+        with self.database.session() as session:
+            service.fail(session, task_id, error.message)
+
+    def _renderer(self, spec: RenderSpec) -> ChunkRenderer:
+        renderer = self.renderers.get(spec.voice.engine)
+        if renderer is None:
+            raise EngineError(f"voice {spec.voice.voice_id!r} needs the {spec.voice.engine} engine, "
+                              "which is not configured")
+        return renderer
 
     def _speak(self, task_id: str, should_pause: Callable[[int], bool]) -> bool:
         """Render the unfinished chunks; ``True`` when all are done."""
@@ -68,10 +118,7 @@ class TaskExecutor:
                 for number, (index, text, language, gap, status) in enumerate(chunks, start=1)
                 if status == ChunkStatus.pending]
         spec = render_spec(options, self.voices)
-        renderer = self.renderers.get(spec.voice.engine)
-        if renderer is None:
-            raise EngineError(f"voice {spec.voice.voice_id!r} needs the {spec.voice.engine} engine, "
-                              "which is not configured")
+        renderer = self._renderer(spec)
         lengths = {job.index: len(job.text) for job in jobs}
         done = 0
 
@@ -97,34 +144,57 @@ class TaskExecutor:
         task = session.get(Task, task_id)
         if task is None or task.status not in ACTIVE:
             return None
-        task.status = TaskStatus.processing
-        task.started_at = task.started_at or utcnow()
-        session.commit()
-        return task
+        if task.status == TaskStatus.pending:
+            session.execute(update(Task).where(Task.id == task_id, Task.status == TaskStatus.pending)
+                            .values(status=TaskStatus.processing, started_at=utcnow()))
+            session.commit()
+            session.refresh(task)
+        return task if task.status == TaskStatus.processing else None
 
     def _record(self, task_id: str, rendered: RenderedChunk) -> bool:
-        """Mark a chunk done; ``False`` if the task was cancelled meanwhile."""
+        """Mark a chunk done, once; ``False`` if the task was cancelled meanwhile."""
         with self.database.session() as session:
+            marked = session.execute(
+                update(TaskChunk)
+                .where(TaskChunk.task_id == task_id, TaskChunk.index == rendered.index,
+                       TaskChunk.status == ChunkStatus.pending)
+                .values(status=ChunkStatus.done, duration=rendered.duration,
+                        speech=rendered.speech, rendered_at=utcnow())
+            )
+            if rowcount(marked) != 1:  # recorded by another delivery of the same chunk
+                session.rollback()
+                return True
             counted = session.execute(
                 update(Task).where(Task.id == task_id, Task.status == TaskStatus.processing)
                 .values(chunks_completed=Task.chunks_completed + 1,
                         audio_seconds=Task.audio_seconds + rendered.duration)
             )
             if rowcount(counted) != 1:
+                session.rollback()
                 return False
-            session.execute(
-                update(TaskChunk)
-                .where(TaskChunk.task_id == task_id, TaskChunk.index == rendered.index)
-                .values(status=ChunkStatus.done, duration=rendered.duration,
-                        speech=rendered.speech, rendered_at=utcnow())
-            )
             session.commit()
         return True
 
-    def _assemble(self, task_id: str) -> None:
+    def _claim_assembly(self, session: Session, task_id: str) -> bool:
+        """One worker assembles a task: the first to claim it once every chunk is done.
+        A claim older than ``ASSEMBLY_CLAIM`` is taken over (its worker died)."""
+        now = utcnow()
+        claimed = session.execute(
+            update(Task).where(
+                Task.id == task_id, Task.status == TaskStatus.processing,
+                Task.chunks_completed >= Task.chunks_total,
+                or_(Task.assembly_claimed_at.is_(None),
+                    Task.assembly_claimed_at < now - ASSEMBLY_CLAIM))
+            .values(assembly_claimed_at=now))
+        session.commit()
+        return rowcount(claimed) == 1
+
+    def _assemble(self, task_id: str, claim: bool = True) -> None:
         with self.database.session() as session:
+            if claim and not self._claim_assembly(session, task_id):
+                return
             task = session.get(Task, task_id)
-            if task is None or task.status != TaskStatus.processing:
+            if task is None:
                 return
             split = bool(task.options.get("split_output"))
             suffix = ".zip" if split else ".mp3"

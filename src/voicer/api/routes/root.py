@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter
@@ -10,6 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from voicer import __version__
 from voicer.api.deps import ServicesDep
+from voicer.tasks.queue import QueueRunner
 
 router = APIRouter(tags=["🔍 Общая информация"])
 
@@ -39,12 +41,19 @@ def metrics(services: ServicesDep) -> Response:
 @router.get("/health", summary="💚 Проверка состояния сервиса")
 def health(services: ServicesDep) -> JSONResponse:
     """Проверить работоспособность API и подключений к базе данных."""
+    checks: dict[str, Callable[[], object]] = {
+        "database": services.database.ping,
+        "storage": lambda: services.storage.has_chunk("health", 0),
+    }
+    if isinstance(services.runner, QueueRunner):
+        checks["broker"] = services.runner.ping
     components: dict[str, dict[str, str]] = {"api": {"status": "ok"}}
-    try:
-        services.database.ping()
-        components["database"] = {"status": "ok"}
-    except Exception as error:  # report, whatever the driver raised
-        components["database"] = {"status": "error", "error": type(error).__name__}
+    for name, check in checks.items():
+        try:
+            check()
+            components[name] = {"status": "ok"}
+        except Exception as error:  # report, whatever the driver raised
+            components[name] = {"status": "error", "error": type(error).__name__}
     healthy = all(c["status"] == "ok" for c in components.values())
     return JSONResponse({"status": "ok" if healthy else "error", "version": __version__,
                          "components": components}, status_code=200 if healthy else 503)

@@ -1,0 +1,108 @@
+"""Scale-out: tasks as Dramatiq messages on Redis, one per chunk, spoken by ``voicer worker``.
+
+API nodes only enqueue. A task's chunks are enqueued right after it is accepted,
+and then marked ``enqueued_at``; each API node also looks, at start and every
+minute, for accepted tasks that were never marked (a node that died in between)
+and enqueues them again. A message may so arrive twice, and Redis delivers a
+message again when the worker holding it stops sending heartbeats (it died):
+chunk work is idempotent (``TaskExecutor.run_chunk``), so a redelivery never
+duplicates audio, and the task's assembly is claimed by one worker.
+
+A worker that dies is noticed after ``VOICER_WORKER_HEARTBEAT`` seconds (30 by
+default); its unfinished chunks are then delivered to another worker, so a task
+is picked up again within about that time plus one chunk.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import timedelta
+
+from dramatiq import Message
+from dramatiq.brokers.redis import RedisBroker
+from sqlalchemy import select, update
+
+from voicer.db import Database
+from voicer.db.models import ChunkStatus, Task, TaskChunk, TaskStatus, utcnow
+from voicer.settings import Settings
+
+log = logging.getLogger("voicer.queue")
+
+QUEUE = "voicer-chunks"
+ACTOR = "speak_chunk"
+_RECONCILE_SECONDS = 60.0
+_GRACE = timedelta(seconds=10)  # a task this fresh is still being enqueued by its own node
+# Out of a million broker commands, how many also look for dead workers' messages. Dramatiq's
+# default (1,000) can leave a dead worker's chunks waiting for minutes on a quiet queue.
+_MAINTENANCE_CHANCE = 50_000
+
+
+def make_broker(settings: Settings) -> RedisBroker:
+    assert settings.broker_url is not None
+    return RedisBroker(  # type: ignore[no-untyped-call]
+        url=settings.broker_url, heartbeat_timeout=int(settings.worker_heartbeat * 1000),
+        maintenance_chance=_MAINTENANCE_CHANCE)
+
+
+class QueueRunner:
+    """The runner of an API node when a broker is configured: it enqueues, workers speak."""
+
+    def __init__(self, database: Database, broker: RedisBroker) -> None:
+        self.database = database
+        self.broker = broker
+        self.broker.declare_queue(QUEUE)
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="voicer-enqueuer", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+        self._thread.join(timeout=30)
+        self.broker.close()
+
+    def ping(self) -> None:
+        """Raises if Redis cannot be reached."""
+        self.broker.client.ping()
+
+    def _loop(self) -> None:
+        woken = False  # the first pass, at start, takes every task left behind
+        while not self._stopping.is_set():
+            try:
+                self._enqueue_waiting(woken)
+            except Exception:  # Redis or the database away: try again at the next turn
+                log.exception("could not enqueue waiting tasks; retrying")
+            woken = self._wake.wait(_RECONCILE_SECONDS)
+            self._wake.clear()
+
+    def _enqueue_waiting(self, woken: bool) -> None:
+        """Enqueue accepted tasks never marked as enqueued. Woken by a submit, that is the new
+        one; otherwise only those older than a grace period, left behind by a node that died."""
+        query = select(Task.id).where(Task.status == TaskStatus.pending, Task.enqueued_at.is_(None))
+        if not woken:
+            query = query.where(Task.created_at < utcnow() - _GRACE)
+        with self.database.session() as session:
+            waiting = session.scalars(query.order_by(Task.created_at)).all()
+        for task_id in waiting:
+            self.enqueue(task_id)
+
+    def enqueue(self, task_id: str) -> None:
+        """One message per pending chunk, then the mark (a crash in between enqueues twice)."""
+        with self.database.session() as session:
+            indexes = session.scalars(
+                select(TaskChunk.index).where(TaskChunk.task_id == task_id,
+                                              TaskChunk.status == ChunkStatus.pending)
+                .order_by(TaskChunk.index)).all()
+        for index in indexes:
+            self.broker.enqueue(Message(queue_name=QUEUE, actor_name=ACTOR, args=(task_id, index),
+                                        kwargs={}, options={}))
+        with self.database.session() as session:
+            session.execute(update(Task).where(Task.id == task_id).values(enqueued_at=utcnow()))
+            session.commit()

@@ -1,0 +1,133 @@
+"""``voicer worker``: Dramatiq worker processes that speak the chunks API nodes enqueue.
+
+Each process holds what the embedded runner holds (database, storage, voices,
+the upstream when configured) and one single-worker engine pool per thread, so a
+chunk is rendered exactly as the embedded runner renders it, bit for bit. The
+supervising process restarts a worker process that dies.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import queue
+import signal
+import threading
+import time
+from multiprocessing.process import BaseProcess
+from types import FrameType
+
+import dramatiq
+
+from voicer.db import Database
+from voicer.metrics import Metrics
+from voicer.pipeline.render import ChunkRenderer
+from voicer.pipeline.workers import EngineFactory, WorkerPool, default_engine
+from voicer.settings import Settings
+from voicer.storage import make_storage
+from voicer.tasks.execute import TaskExecutor
+from voicer.tasks.queue import ACTOR, QUEUE, make_broker
+from voicer.tasks.throughput import ThroughputMeter
+from voicer.upstream.engine import ENGINE, Upstream
+from voicer.voices import VoiceCatalogue
+from voicer.voices.directory import VoiceDirectory
+
+log = logging.getLogger("voicer.worker")
+_CHUNK_TIME_LIMIT_MS = 60 * 60 * 1000  # one chunk of 40,000 characters over a slow upstream
+
+
+class ChunkWorker:
+    """One worker process: a Dramatiq worker whose actor speaks one chunk per message."""
+
+    def __init__(self, settings: Settings, engine: EngineFactory = default_engine) -> None:
+        self.settings = settings
+        self.database = Database(settings.database)
+        self.storage = make_storage(settings)
+        self.upstream = Upstream(settings) if settings.elevenlabs_api_key else None
+        self.voices = VoiceDirectory(VoiceCatalogue.bundled(), self.upstream,
+                                     settings.elevenlabs_premade)
+        self.metrics = Metrics(self.database)
+        self.meter = ThroughputMeter(1.0)  # estimates are made by the API nodes
+        self._engine = engine
+        self._pools: queue.Queue[WorkerPool] = queue.Queue()
+        for _ in range(settings.worker_threads):
+            self._pools.put(WorkerPool(1, engine))
+        self.broker = make_broker(settings)
+        dramatiq.actor(broker=self.broker, actor_name=ACTOR, queue_name=QUEUE,
+                       time_limit=_CHUNK_TIME_LIMIT_MS)(self.speak_chunk)
+
+    def speak_chunk(self, task_id: str, index: int) -> None:
+        pool = self._pools.get()
+        try:
+            renderers: dict[str, ChunkRenderer] = {"espeak-ng": pool}
+            if self.upstream is not None:
+                renderers[ENGINE] = self.upstream
+            TaskExecutor(self.database, self.storage, renderers, self.voices, self.meter,
+                         self.metrics).run_chunk(task_id, index)
+        finally:
+            if not pool.healthy:  # its engine process died: the chunk failed, start afresh
+                pool.close()
+                pool = WorkerPool(1, self._engine)
+            self._pools.put(pool)
+
+    def run(self, stop: threading.Event, parent: int) -> None:
+        worker = dramatiq.Worker(self.broker, worker_threads=self.settings.worker_threads)
+        worker.start()
+        log.info("worker %d: speaking chunks from %s", os.getpid(), QUEUE)
+        try:
+            while not stop.wait(0.5) and os.getppid() == parent:
+                pass
+        finally:
+            worker.stop()
+            self.close()
+
+    def close(self) -> None:
+        while not self._pools.empty():
+            self._pools.get().close()
+        if self.upstream is not None:
+            self.upstream.close()
+        self.broker.close()
+        self.database.close()
+
+
+def _process(settings: Settings, parent: int) -> None:
+    stop = threading.Event()
+
+    def stopping(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, stopping)
+    signal.signal(signal.SIGINT, stopping)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    ChunkWorker(settings).run(stop, parent)
+
+
+def serve(settings: Settings) -> None:
+    """Run ``settings.worker_processes`` worker processes until SIGTERM or SIGINT; a process
+    that dies is started again."""
+    if settings.broker_url is None:
+        raise SystemExit("voicer worker needs VOICER_BROKER_URL (redis://…)")
+    Database(settings.database).migrate()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    context = multiprocessing.get_context("spawn")
+
+    def start() -> BaseProcess:
+        process = context.Process(target=_process, args=(settings, os.getpid()), daemon=False)
+        process.start()
+        return process
+
+    processes = [start() for _ in range(settings.worker_processes)]
+    while not stop.wait(0.5):
+        for number, process in enumerate(processes):
+            if not process.is_alive():
+                log.warning("worker process %s ended (exit code %s); starting another",
+                            process.pid, process.exitcode)
+                time.sleep(0.5)
+                processes[number] = start()
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=60)

@@ -1,0 +1,150 @@
+"""Many machines, nothing lost: 2 API processes and 3 `voicer worker` processes on real
+Redis and PostgreSQL, with workers killed and both API processes restarted mid-run."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from tests.api.conftest import Server
+from tests.audio_tools import decode
+from voicer.db import Database
+from voicer.db.models import ChunkStatus, Task, TaskChunk
+
+TASKS = 20
+CHUNKS = 50
+TEXT = " ".join(f"Part {n} of the book is read aloud right here." for n in range(CHUNKS))
+
+
+@dataclass
+class Cluster:
+    root: Path
+    env: dict[str, str]
+    apis: list[Server] = field(default_factory=list)
+    workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def start_api(self, number: int) -> Server:
+        server = Server(self.root / f"api{number}", env=self.env)
+        server.start()
+        return server
+
+    def start_worker(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [sys.executable, "-m", "voicer", "worker", "--processes", "1", "--threads", "1"],
+            env={**os.environ, "VOICER_DATA_DIR": str(self.root / "worker"), **self.env},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+    def kill_worker(self, number: int) -> None:
+        """``kill -9`` a worker and every process it started; start a new one in its place."""
+        os.killpg(self.workers[number].pid, signal.SIGKILL)
+        self.workers[number].wait()
+        self.workers[number] = self.start_worker()
+
+    def stop(self) -> None:
+        for server in self.apis:
+            server.stop()
+        for worker in self.workers:
+            if worker.poll() is None:
+                os.killpg(worker.pid, signal.SIGTERM)
+        for worker in self.workers:
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(worker.pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def cluster(tmp_path: Path, redis_url: str, postgres_url: str) -> Iterator[Cluster]:
+    shared = tmp_path / "shared"  # the storage every node mounts
+    shared.mkdir()
+    env = {"VOICER_DATABASE_URL": postgres_url, "VOICER_BROKER_URL": f"{redis_url}/3",
+           "VOICER_RATE_LIMIT_STORAGE": f"{redis_url}/4", "VOICER_STORAGE_URL": shared.as_uri(),
+           "VOICER_WORKER_HEARTBEAT": "3", "VOICER_REQUESTS_PER_MINUTE": "100000",
+           "VOICER_BASIC_REQUESTS_PER_HOUR": "100000"}
+    running = Cluster(tmp_path, env)
+    try:
+        running.apis = [running.start_api(0), running.start_api(1)]
+        running.workers = [running.start_worker() for _ in range(3)]
+        yield running
+    finally:
+        running.stop()
+
+
+def test_twenty_tasks_survive_killed_workers_and_restarted_api_nodes(
+        cluster: Cluster, postgres_url: str) -> None:
+    token = cluster.apis[0].token(characters=10_000_000)
+    headers = {"Authorization": f"Bearer {token}"}
+    body = {"text": TEXT, "split_type": "sentences", "max_chunk_length": 60}
+    accepted = []
+    for number in range(TASKS):
+        api = cluster.apis[number % 2]
+        answer = httpx.post(f"{api.url}/api/v1/voice/synthesize", headers=headers, json=body,
+                            timeout=30)
+        assert answer.status_code == 200, answer.text
+        accepted.append(answer.json()["task_id"])
+    database = Database(postgres_url)
+
+    def chunks_done() -> int:
+        with database.session() as session:
+            return session.scalar(select(func.count()).select_from(TaskChunk)
+                                  .where(TaskChunk.status == ChunkStatus.done)) or 0
+
+    # kill -9 a worker three times while the chunks are being spoken
+    for kill, at in enumerate((150, 400, 650)):
+        _until(lambda at=at: chunks_done() >= at, timeout=240)
+        cluster.kill_worker(kill % 3)
+        if kill == 1:  # and restart both API processes, one killed outright
+            cluster.apis[0].kill()
+            cluster.apis[1].stop()
+            cluster.apis = [cluster.start_api(0), cluster.start_api(1)]
+    assert chunks_done() < TASKS * CHUNKS  # the kills happened during the run
+
+    statuses = {}
+    for task_id in accepted:
+        statuses[task_id] = _until(lambda task_id=task_id: _finished(cluster, task_id, headers),
+                                   timeout=300)
+    assert {status["status"] for status in statuses.values()} == {"completed"}
+
+    durations = []
+    with database.session() as session:
+        for task_id in accepted:
+            task = session.get(Task, task_id)
+            assert task is not None
+            assert task.chunks_total == CHUNKS
+            assert task.chunks_completed == CHUNKS  # each chunk counted once, redeliveries or not
+            audio = httpx.get(f"{cluster.apis[1].url}/api/v1/voice/download/{task_id}",
+                              headers=headers, timeout=60)
+            assert audio.status_code == 200
+            decoded = decode(audio.content)
+            # the right length: what its chunks measured, so no chunk is missing or doubled
+            assert decoded.duration == pytest.approx(task.audio_seconds, abs=0.06)
+            durations.append(decoded.duration)
+    # the same text is the same audio whichever workers spoke it, killed or not
+    assert max(durations) - min(durations) < 0.03
+    database.close()
+
+
+def _finished(cluster: Cluster, task_id: str, headers: dict[str, str]) -> dict | None:
+    status = httpx.get(f"{cluster.apis[0].url}/api/v1/voice/status/{task_id}", headers=headers,
+                       timeout=10).json()
+    return status if status["status"] not in ("pending", "processing") else None
+
+
+def _until(check, timeout: float):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.2)
+    raise AssertionError(f"not done in {timeout} s")
