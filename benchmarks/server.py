@@ -24,7 +24,8 @@ class Running:
 
 
 @contextmanager
-def running_server(workers: int | None = None) -> Iterator[Running]:
+def running_server(workers: int | None = None,
+                   extra_env: dict[str, str] | None = None) -> Iterator[Running]:
     with tempfile.TemporaryDirectory() as data, socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -33,6 +34,7 @@ def running_server(workers: int | None = None) -> Iterator[Running]:
                "VOICER_BASIC_REQUESTS_PER_HOUR": "1000000"}
         if workers:
             env["VOICER_WORKERS"] = str(workers)
+        env.update(extra_env or {})
         created = subprocess.run(
             [sys.executable, "-m", "voicer", "users", "create", "bench", "--characters",
              "100000000", "--json"], env=env, capture_output=True, text=True, check=True)

@@ -3,10 +3,12 @@ behind a proxy that misbehaves on a seeded schedule."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
 from collections import defaultdict
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -15,6 +17,8 @@ import pytest
 from tests.api.conftest import Api, Server, make_api
 from tests.audio_tools import decode
 from tests.upstream.proxy import FaultProxy, Faults, Seen
+from voicer.settings import Settings
+from voicer.upstream.engine import Upstream
 
 RACHEL = "21m00Tcm4TlvDq8ikWAM"  # an ElevenLabs premade id: the upstream's when one is configured
 SENTENCE = "Chapter {n} begins here, and the story goes on."
@@ -195,3 +199,31 @@ def test_upstream_voices_are_listed_beside_local_ones_with_their_engine(
     assert oksana["engine"] == "espeak-ng"  # Voicer's own voices stay local
     assert {model["engine"] for model in models} >= {"elevenlabs"}
     assert api.services.upstream is not None and api.services.upstream.concurrency == CAP
+
+
+def test_the_cap_is_shared_by_every_process_through_redis(
+        tmp_path: Path, upstream: Server, upstream_key: str, redis_url: str) -> None:
+    """Two upstream engines (as two worker processes would have) with one broker: at most the
+    cap in flight at the upstream, all of them together."""
+    broker = f"{redis_url}/6"
+    with FaultProxy(upstream.url) as proxy:
+        settings = Settings(data_dir=tmp_path, elevenlabs_api_key=upstream_key,  # type: ignore[arg-type]
+                            elevenlabs_base_url=proxy.url, elevenlabs_concurrency=2,
+                            broker_url=broker)
+        engines = [Upstream(settings), Upstream(settings)]
+        body = {"text": "Every process waits for a slot of the same cap."}
+
+        async def burst(engine: Upstream) -> list[int]:
+            answers = await asyncio.gather(*(engine.client.post(
+                f"/v1/text-to-speech/{RACHEL}", body, {"output_format": "pcm_16000"})
+                for _ in range(5)))
+            return [len(answer.content) for answer in answers]
+
+        with ThreadPoolExecutor(2) as threads:
+            sizes = list(threads.map(lambda engine: engine.call(burst(engine)), engines))
+        for engine in engines:
+            engine.close()
+
+    assert all(size > 0 for sizes_of in sizes for size in sizes_of)
+    assert len(speech_requests(proxy)) == 10
+    assert proxy.max_in_flight == 2

@@ -54,6 +54,36 @@ class LocalLimit:
             yield
 
 
+class SharedLimit:
+    """The limit across every process and machine: a counter in Redis (Dramatiq's
+    ``ConcurrentRateLimiter``). A slot held by a process that died is freed after ``lease``."""
+
+    _POLL = 0.05  # seconds between tries for a free slot
+
+    def __init__(self, redis_url: str, size: int, lease: float,
+                 key: str = "voicer-elevenlabs-in-flight") -> None:
+        from dramatiq.rate_limits import ConcurrentRateLimiter
+        from dramatiq.rate_limits.backends import RedisBackend
+
+        self.size = size
+        backend = RedisBackend(url=redis_url)
+        self._limiter = ConcurrentRateLimiter(  # type: ignore[no-untyped-call]
+            backend, key, limit=size, ttl=int(lease * 1000))
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        while True:
+            held = self._limiter.acquire(raise_on_failure=False)
+            if await asyncio.to_thread(held.__enter__):
+                break
+            await asyncio.to_thread(held.__exit__, None, None, None)
+            await asyncio.sleep(self._POLL)
+        try:
+            yield
+        finally:
+            await asyncio.to_thread(held.__exit__, None, None, None)
+
+
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
     attempts: int = 12

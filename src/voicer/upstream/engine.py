@@ -32,7 +32,13 @@ from voicer.models import Model
 from voicer.pipeline.jobs import ChunkJob, RenderSpec
 from voicer.pipeline.render import ChunkEncoder, RenderedChunk
 from voicer.settings import Settings
-from voicer.upstream.client import ConcurrencyLimit, LocalLimit, RetryPolicy, UpstreamClient
+from voicer.upstream.client import (
+    ConcurrencyLimit,
+    LocalLimit,
+    RetryPolicy,
+    SharedLimit,
+    UpstreamClient,
+)
 from voicer.voices import Voice
 
 log = logging.getLogger("voicer.upstream")
@@ -59,8 +65,7 @@ class Listing:
 
 
 class Upstream:
-    def __init__(self, settings: Settings, limit: ConcurrencyLimit | None = None,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> None:
         assert settings.elevenlabs_api_key is not None, "the upstream needs a key"
         self.settings = settings
         self.pcm_rate = int(settings.elevenlabs_task_format.removeprefix("pcm_"))
@@ -76,11 +81,10 @@ class Upstream:
         key = settings.elevenlabs_api_key
 
         async def connect() -> UpstreamClient:
-            chosen = limit or LocalLimit(settings.elevenlabs_concurrency or 1)
-            client = UpstreamClient(settings.elevenlabs_base_url, key, chosen, policy,
+            client = UpstreamClient(settings.elevenlabs_base_url, key, LocalLimit(1), policy,
                                     settings.elevenlabs_timeout, transport)
-            if limit is None and settings.elevenlabs_concurrency is None:
-                client.limit = LocalLimit(await _tier_concurrency(client))
+            size = settings.elevenlabs_concurrency or await _tier_concurrency(client)
+            client.limit = _limit(settings, size)
             return client
 
         self.client = self.call(connect())
@@ -252,6 +256,15 @@ class Relayed:
     def __del__(self) -> None:
         if not self._closed and not self._upstream._loop.is_closed():
             self.close()
+
+
+def _limit(settings: Settings, size: int) -> ConcurrencyLimit:
+    """With a broker, one limit for every process and machine of the deployment; else this
+    process's own."""
+    if settings.broker_url:
+        # a slot of a process that died is freed once no request could still be using it
+        return SharedLimit(settings.broker_url, size, lease=settings.elevenlabs_timeout * 3)
+    return LocalLimit(size)
 
 
 async def _next(stream: AsyncIterator[T]) -> T | None:
