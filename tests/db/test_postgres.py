@@ -13,13 +13,24 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import DateTime, inspect, text
 
 from voicer.db import Database
 from voicer.db.engine import normalise
 from voicer.db.models import Base
 
-HEAD = "0002"
+
+def _head() -> str:
+    config = Config()
+    config.set_main_option("script_location",
+                           str(resources.files("voicer.db").joinpath("migrations")))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    assert head is not None
+    return head
+
+
+HEAD = _head()
 
 
 def test_postgresql_urls_mean_psycopg_3() -> None:

@@ -25,7 +25,7 @@ from voicer.api.schemas_elevenlabs import VoiceSettingsIn
 from voicer.api.services import Services
 from voicer.elevenlabs import tts
 from voicer.encoding.formats import StreamEncoder, parse_format, stream_encoder
-from voicer.errors import VoicerError
+from voicer.errors import InvalidInput, VoicerError
 from voicer.speech import AudioPiece, speak_into
 
 router = APIRouter(prefix="/v1/text-to-speech", tags=["ElevenLabs: text to speech"])
@@ -108,6 +108,10 @@ def _speak(services: Services, state: _Stream, text: str,
     assert state.encoder is not None
     pieces: list[AudioPiece] = []
     if text.strip():
+        if services.planner.voices.get(state.voice_id).engine != "espeak-ng":
+            raise InvalidInput("voice_id", "stream-input speaks Voicer's local voices; use "
+                                           "/v1/text-to-speech/{voice_id}/stream for an "
+                                           "ElevenLabs upstream voice")
         with services.database.session() as session:
             charged = tts.prepare(session, state.caller, services.planner.voices, services.storage,
                                   state.voice_id, text, state.model_id, state.language_code,
