@@ -73,3 +73,15 @@ def test_concurrent_submits_never_overdraw_the_quota(server: Server) -> None:
     assert codes.count(200) == 10 and codes.count(403) == 40
     stats = httpx.get(f"{server.url}/api/v1/user/stats", headers=headers).json()
     assert stats["remaining_characters"] == 0 and stats["total_tasks"] == 10
+
+
+def test_a_nul_character_is_a_clear_400_not_a_database_error(api: Api) -> None:
+    headers = api.user()
+    task = api.client.post("/api/v1/voice/synthesize", headers=headers,
+                           json={"text": "Hello\x00 world."})
+    key = {"xi-api-key": headers["Authorization"].removeprefix("Bearer ")}
+    speech = api.client.post("/v1/text-to-speech/21m00Tcm4TlvDq8ikWAM", headers=key,
+                             json={"text": "Hello\x00 world."})
+    assert task.status_code == 400 and task.json()["field"] == "text"
+    assert "U+0000" in task.json()["detail"]
+    assert speech.status_code == 400 and "U+0000" in speech.json()["detail"]["message"]

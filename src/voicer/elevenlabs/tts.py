@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from voicer.accounts import Caller, refund_characters, reserve_characters
 from voicer.db.models import HistoryItem, User
 from voicer.encoding.formats import OutputFormat
-from voicer.errors import EmptyText, InvalidInput
-from voicer.pipeline.plan import check_language
+from voicer.errors import InvalidInput
+from voicer.pipeline.plan import check_language, check_text
 from voicer.speech import SpeechRequest
 from voicer.storage import Storage, Stored
 from voicer.voice_settings import VoiceSettings
@@ -50,8 +50,7 @@ def prepare(session: Session, caller: Caller, voices: Voices, storage: Storage,
             settings: VoiceSettings, output: OutputFormat) -> Charged:
     voice = voices.get(voice_id)
     model = voices.model(model_id, voice)
-    if not text.strip():
-        raise EmptyText()
+    check_text(text)
     if len(text) > model.max_characters:
         raise InvalidInput("text", f"text is {len(text):,} characters; {model.model_id} takes at "
                                    f"most {model.max_characters:,} per request")

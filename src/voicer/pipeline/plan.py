@@ -56,8 +56,7 @@ def make_plan(
     text: str, options: SynthesisOptions, voices: Voices, detector: LanguageDetector
 ) -> Plan:
     """Validate the request against the catalogue and models, and split the text."""
-    if not text.strip():
-        raise EmptyText()
+    check_text(text)
     if len(text) > MAX_TEXT_CHARACTERS:
         raise InvalidInput("text", f"text has {len(text):,} characters; the limit is "
                                    f"{MAX_TEXT_CHARACTERS:,}")
@@ -97,6 +96,15 @@ def parse_output_format(name: str) -> Mp3Format:
         raise InvalidInput("output_format", f"output_format {name!r} is not supported; "
                                             f"use one of {', '.join(known)}")
     return Mp3Format(int(match[1]), int(match[2]))
+
+
+def check_text(text: str) -> None:
+    """Something to say, and nothing a database cannot keep (PostgreSQL text holds no NUL)."""
+    if not text.strip():
+        raise EmptyText()
+    if "\x00" in text:
+        raise InvalidInput("text", f"text contains a NUL character (U+0000) at position "
+                                   f"{text.index(chr(0)):,}; remove it")
 
 
 def check_language(code: str | None, voices: Voices) -> str | None:
