@@ -10,6 +10,7 @@ two processes can never both take the last request of a window.
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from dataclasses import dataclass
@@ -31,15 +32,36 @@ class Allowance:
     reset: int  # seconds until the window frees a request
 
 
+log = logging.getLogger("voicer.ratelimit")
+_REDIS_TIMEOUT = 0.5  # seconds
+
+
 class RateLimiter:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
+        options: dict[str, float] = {}
+        if settings.rate_limit_storage.startswith(("redis://", "rediss://")):
+            # a Redis that is away must cost a request a moment, not seconds of retries
+            options = {"socket_timeout": _REDIS_TIMEOUT, "socket_connect_timeout": _REDIS_TIMEOUT}
         self._limiter = SlidingWindowCounterRateLimiter(
-            storage_from_string(settings.rate_limit_storage))
+            storage_from_string(settings.rate_limit_storage, **options))
         self._minute = RateLimitItemPerMinute(settings.requests_per_minute)
 
     def hit(self, token_id: str, plan: str) -> Allowance:
-        """Count one request for ``token_id``; ``RateLimited`` if a limit is spent."""
+        """Count one request for ``token_id``; ``RateLimited`` if a limit is spent.
+
+        If the shared storage cannot be reached the request is let through (and logged):
+        an outage of the limiter's Redis must not take the API down with it.
+        """
+        try:
+            return self._hit(token_id, plan)
+        except RateLimited:
+            raise
+        except Exception:  # whatever the storage's client raised
+            log.warning("rate-limit storage unreachable; request not counted", exc_info=True)
+            return Allowance(self._minute.amount, self._minute.amount, 60)
+
+    def _hit(self, token_id: str, plan: str) -> Allowance:
         hour = RateLimitItemPerHour(self._settings.hourly_limit(plan))
         for item in (self._minute, hour):
             if not self._limiter.hit(item, token_id):

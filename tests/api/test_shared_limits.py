@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -57,3 +59,15 @@ def test_two_servers_share_one_per_minute_limit(two_servers: list[Server]) -> No
     assert refused.headers["RateLimit-Limit"] == "60"
     assert 1 <= int(refused.headers["Retry-After"]) <= 60
     assert "60 requests per minute" in refused.json()["detail"]
+
+
+def test_a_limiter_whose_redis_is_away_lets_requests_through_quickly(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    limiter = RateLimiter(Settings(data_dir=tmp_path,  # type: ignore[call-arg]
+                                   rate_limit_storage=f"redis://127.0.0.1:{port}/0"))
+    started = time.monotonic()
+    allowance = limiter.hit("token", "basic")
+    assert allowance.remaining == allowance.limit
+    assert time.monotonic() - started < 3
