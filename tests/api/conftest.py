@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,6 +123,22 @@ class Server:
             env=self.environment(), capture_output=True, text=True, check=True,
         )
         return str(json.loads(done.stdout)["token"])
+
+
+def check_quota_is_never_overdrawn(server: Server) -> None:
+    """50 concurrent submits of 100 characters against a 1,000-character quota: 10 accepted."""
+    headers = {"Authorization": f"Bearer {server.token(characters=1_000)}"}
+    text = "x" * 99 + "."
+
+    def submit(_: int) -> int:
+        return httpx.post(f"{server.url}/api/v1/voice/synthesize", headers=headers,
+                          json={"text": text}, timeout=60).status_code
+
+    with ThreadPoolExecutor(50) as pool:
+        codes = list(pool.map(submit, range(50)))
+    assert codes.count(200) == 10 and codes.count(403) == 40
+    stats = httpx.get(f"{server.url}/api/v1/user/stats", headers=headers).json()
+    assert stats["remaining_characters"] == 0 and stats["total_tasks"] == 10
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.api.conftest import Server
+from tests.api.conftest import Server, check_quota_is_never_overdrawn
 from tests.audio_tools import decode
 
 SEED_EXAMPLES = {
@@ -148,18 +148,7 @@ def test_the_seed_curl_example_runs(server: Server) -> None:
 
 
 def test_concurrent_submits_never_overdraw_the_quota(server: Server) -> None:
-    headers = {"Authorization": f"Bearer {server.token(characters=1_000)}"}
-    text = "x" * 99 + "."
-
-    def submit(_: int) -> int:
-        return httpx.post(f"{server.url}/api/v1/voice/synthesize", headers=headers,
-                          json={"text": text}, timeout=60).status_code
-
-    with ThreadPoolExecutor(50) as pool:
-        codes = list(pool.map(submit, range(50)))
-    assert codes.count(200) == 10 and codes.count(403) == 40
-    stats = httpx.get(f"{server.url}/api/v1/user/stats", headers=headers).json()
-    assert stats["remaining_characters"] == 0 and stats["total_tasks"] == 10
+    check_quota_is_never_overdrawn(server)
 
 
 def test_a_huge_content_length_is_refused_before_the_body(small_bodies: Server) -> None:

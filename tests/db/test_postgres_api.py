@@ -6,10 +6,9 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.api.conftest import Api, Server, make_api
+from tests.api.conftest import Api, Server, check_quota_is_never_overdrawn, make_api
 from tests.audio_tools import decode
 
 
@@ -61,18 +60,7 @@ def test_concurrent_submits_with_one_key_make_one_task(api: Api) -> None:
 
 
 def test_concurrent_submits_never_overdraw_the_quota(server: Server) -> None:
-    headers = {"Authorization": f"Bearer {server.token(characters=1_000)}"}
-    text = "x" * 99 + "."
-
-    def submit(_: int) -> int:
-        return httpx.post(f"{server.url}/api/v1/voice/synthesize", headers=headers,
-                          json={"text": text}, timeout=60).status_code
-
-    with ThreadPoolExecutor(50) as pool:
-        codes = list(pool.map(submit, range(50)))
-    assert codes.count(200) == 10 and codes.count(403) == 40
-    stats = httpx.get(f"{server.url}/api/v1/user/stats", headers=headers).json()
-    assert stats["remaining_characters"] == 0 and stats["total_tasks"] == 10
+    check_quota_is_never_overdrawn(server)
 
 
 def test_a_nul_character_is_a_clear_400_not_a_database_error(api: Api) -> None:
