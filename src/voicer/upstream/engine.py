@@ -93,12 +93,16 @@ class Upstream:
     def concurrency(self) -> int | None:
         return getattr(self.client.limit, "size", None)
 
+    @property
+    def running(self) -> bool:
+        return not self._loop.is_closed()
+
     def call(self, work: Coroutine[Any, Any, T]) -> T:
         """Run ``work`` on the upstream's loop and wait for it (from any other thread)."""
         return asyncio.run_coroutine_threadsafe(work, self._loop).result()
 
     def close(self) -> None:
-        if self._loop.is_closed():
+        if not self.running:
             return
         self.call(self.client.close())
         self._loop.call_soon_threadsafe(self._loop.stop)
@@ -254,7 +258,7 @@ class Relayed:
             self._upstream.call(self._stream.aclose())
 
     def __del__(self) -> None:
-        if not self._closed and not self._upstream._loop.is_closed():
+        if not self._closed and self._upstream.running:
             self.close()
 
 
