@@ -8,6 +8,10 @@ from typing import Any
 
 from voicer.errors import UnknownModel
 
+# Who speaks: the embedded engine, or the real ElevenLabs API when a key is configured.
+LOCAL_ENGINE = "espeak-ng"
+UPSTREAM_ENGINE = "elevenlabs"
+
 
 @dataclass(frozen=True, slots=True)
 class Model:
@@ -16,7 +20,7 @@ class Model:
     multilingual: bool  # speaks the language of the text, not only the voice's own
     max_characters: int  # per request, as ElevenLabs documents it
     description: str
-    engine: str = "espeak-ng"  # "elevenlabs" for a model of the upstream
+    engine: str = LOCAL_ENGINE  # UPSTREAM_ENGINE for a model of the upstream
     listing: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
 

@@ -134,7 +134,7 @@ class VoiceInfo(BaseModel):
     description: str
     use_case: str
     long_description: str
-    engine: str = "espeak-ng"
+    engine: str  # LOCAL_ENGINE or UPSTREAM_ENGINE
 
 
 class ModelInfo(BaseModel):
@@ -143,4 +143,4 @@ class ModelInfo(BaseModel):
     description: str
     multilingual: bool
     max_characters_per_request: int
-    engine: str = "espeak-ng"
+    engine: str  # LOCAL_ENGINE or UPSTREAM_ENGINE

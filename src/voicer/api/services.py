@@ -11,18 +11,17 @@ from voicer.db import Database
 from voicer.db.models import Task, TaskStatus
 from voicer.language import LanguageDetector
 from voicer.metrics import Metrics
-from voicer.pipeline.render import ChunkRenderer
-from voicer.pipeline.workers import EngineFactory, WorkerPool, default_engine
+from voicer.pipeline.workers import EngineFactory, default_engine
 from voicer.ratelimit import RateLimiter
 from voicer.settings import Settings
 from voicer.speech import SpeechPool
 from voicer.storage import Storage, make_storage
-from voicer.tasks.execute import TaskExecutor
+from voicer.tasks.execute import TaskExecutor, renderers
 from voicer.tasks.queue import QueueRunner, make_broker
 from voicer.tasks.runner import EmbeddedRunner, TaskRunner
 from voicer.tasks.service import Planner
 from voicer.tasks.throughput import PRIOR_PER_WORKER, ThroughputMeter
-from voicer.upstream.engine import ENGINE, Upstream
+from voicer.upstream.engine import Upstream
 from voicer.voices import VoiceCatalogue
 from voicer.voices.directory import VoiceDirectory
 
@@ -60,7 +59,7 @@ class Services:
             runner = QueueRunner(database, make_broker(settings))
         else:
             runner = EmbeddedRunner(database, settings.workers, lambda pool: TaskExecutor(
-                database, storage, _renderers(pool, upstream), planner.voices, meter, metrics),
+                database, storage, renderers(pool, upstream), planner.voices, meter, metrics),
                 engine)
         runner.start()
         speech = SpeechPool(settings.speech_workers or settings.workers, engine)
@@ -73,14 +72,6 @@ class Services:
         if self.upstream is not None:
             self.upstream.close()
         self.database.close()
-
-
-def _renderers(pool: WorkerPool, upstream: Upstream | None) -> dict[str, ChunkRenderer]:
-    """Who renders a task's chunks, by the engine its voice belongs to."""
-    renderers: dict[str, ChunkRenderer] = {"espeak-ng": pool}
-    if upstream is not None:
-        renderers[ENGINE] = upstream
-    return renderers
 
 
 def _measured_rate(database: Database) -> float | None:

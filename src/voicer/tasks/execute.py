@@ -18,6 +18,7 @@ from voicer.db.engine import rowcount
 from voicer.db.models import ACTIVE, ChunkStatus, Task, TaskChunk, TaskStatus, utcnow
 from voicer.errors import EngineError, UpstreamError, VoicerError
 from voicer.metrics import Metrics
+from voicer.models import LOCAL_ENGINE, UPSTREAM_ENGINE
 from voicer.output import ChunkAudio, open_output
 from voicer.pipeline.jobs import ChunkJob, RenderSpec
 from voicer.pipeline.plan import SynthesisOptions, render_spec
@@ -29,6 +30,14 @@ from voicer.voices import Voices
 
 # A worker that claimed an assembly and went silent this long is presumed dead.
 ASSEMBLY_CLAIM = timedelta(minutes=10)
+
+
+def renderers(local: ChunkRenderer, upstream: ChunkRenderer | None) -> dict[str, ChunkRenderer]:
+    """Who renders a task's chunks, by the engine its voice belongs to."""
+    chosen = {LOCAL_ENGINE: local}
+    if upstream is not None:
+        chosen[UPSTREAM_ENGINE] = upstream
+    return chosen
 
 
 class TaskExecutor:
@@ -66,20 +75,13 @@ class TaskExecutor:
                 if task is None:
                     return
                 options = SynthesisOptions.model_validate(task.options)
-                chunks = session.execute(
-                    select(TaskChunk.index, TaskChunk.text, TaskChunk.language, TaskChunk.gap,
-                           TaskChunk.status)
-                    .where(TaskChunk.task_id == task_id, TaskChunk.index.between(index - 1, index + 1))
-                    .order_by(TaskChunk.index)).all()
-            mine = [chunk for chunk in chunks if chunk[0] == index]
-            if mine and mine[0][4] == ChunkStatus.pending:
-                _, text, language, gap, _ = mine[0]
-                texts = {chunk[0]: chunk[1] for chunk in chunks}
-                job = ChunkJob(index, text, language, gap, texts.get(index - 1, ""),
-                               texts.get(index + 1, ""))
+                # the chunk and its neighbours, whose texts it carries
+                jobs = [job for job in _pending_jobs(session, task_id, index - 1, index + 1)
+                        if job.index == index]
+            if jobs:
                 spec = render_spec(options, self.voices)
                 started = time.perf_counter()
-                for rendered in self._renderer(spec).render(spec, [job]):
+                for rendered in self._renderer(spec).render(spec, jobs):
                     self.storage.put_chunk(task_id, rendered.index, rendered.segment.data)
                     if not self._record(task_id, rendered):
                         return  # cancelled
@@ -109,14 +111,7 @@ class TaskExecutor:
             if task is None:
                 return False
             options = SynthesisOptions.model_validate(task.options)
-            chunks = session.execute(select(TaskChunk.index, TaskChunk.text, TaskChunk.language,
-                                            TaskChunk.gap, TaskChunk.status)
-                                     .where(TaskChunk.task_id == task_id)
-                                     .order_by(TaskChunk.index)).all()
-        texts = ["", *(text for _, text, _, _, _ in chunks), ""]
-        jobs = [ChunkJob(index, text, language, gap, texts[number - 1], texts[number + 1])
-                for number, (index, text, language, gap, status) in enumerate(chunks, start=1)
-                if status == ChunkStatus.pending]
+            jobs = _pending_jobs(session, task_id)
         spec = render_spec(options, self.voices)
         renderer = self._renderer(spec)
         lengths = {job.index: len(job.text) for job in jobs}
@@ -214,3 +209,17 @@ class TaskExecutor:
             session.commit()
         if rowcount(finished) == 1:
             self.storage.remove_chunks(task_id)
+
+
+def _pending_jobs(session: Session, task_id: str, first: int = 0,
+                  last: int | None = None) -> list[ChunkJob]:
+    """Jobs for the pending chunks among ``first``..``last``, each with its neighbours' texts
+    (a neighbour outside the range, or past either end, counts as no text)."""
+    query = select(TaskChunk.index, TaskChunk.text, TaskChunk.language, TaskChunk.gap,
+                   TaskChunk.status).where(TaskChunk.task_id == task_id, TaskChunk.index >= first)
+    if last is not None:
+        query = query.where(TaskChunk.index <= last)
+    rows = session.execute(query.order_by(TaskChunk.index)).all()
+    texts = {index: text for index, text, _, _, _ in rows}
+    return [ChunkJob(index, text, language, gap, texts.get(index - 1, ""), texts.get(index + 1, ""))
+            for index, text, language, gap, status in rows if status == ChunkStatus.pending]

@@ -22,14 +22,13 @@ import dramatiq
 
 from voicer.db import Database
 from voicer.metrics import Metrics
-from voicer.pipeline.render import ChunkRenderer
 from voicer.pipeline.workers import EngineFactory, WorkerPool, default_engine
 from voicer.settings import Settings
 from voicer.storage import make_storage
-from voicer.tasks.execute import TaskExecutor
+from voicer.tasks.execute import TaskExecutor, renderers
 from voicer.tasks.queue import ACTOR, QUEUE, make_broker
 from voicer.tasks.throughput import ThroughputMeter
-from voicer.upstream.engine import ENGINE, Upstream
+from voicer.upstream.engine import Upstream
 from voicer.voices import VoiceCatalogue
 from voicer.voices.directory import VoiceDirectory
 
@@ -60,11 +59,8 @@ class ChunkWorker:
     def speak_chunk(self, task_id: str, index: int) -> None:
         pool = self._pools.get()
         try:
-            renderers: dict[str, ChunkRenderer] = {"espeak-ng": pool}
-            if self.upstream is not None:
-                renderers[ENGINE] = self.upstream
-            TaskExecutor(self.database, self.storage, renderers, self.voices, self.meter,
-                         self.metrics).run_chunk(task_id, index)
+            TaskExecutor(self.database, self.storage, renderers(pool, self.upstream), self.voices,
+                         self.meter, self.metrics).run_chunk(task_id, index)
         finally:
             if not pool.healthy:  # its engine process died: the chunk failed, start afresh
                 pool.close()

@@ -28,7 +28,7 @@ import httpx
 import numpy as np
 
 from voicer.errors import UpstreamError
-from voicer.models import Model
+from voicer.models import UPSTREAM_ENGINE, Model
 from voicer.pipeline.jobs import ChunkJob, RenderSpec
 from voicer.pipeline.render import ChunkEncoder, RenderedChunk
 from voicer.settings import Settings
@@ -44,7 +44,6 @@ from voicer.voices import Voice
 log = logging.getLogger("voicer.upstream")
 T = TypeVar("T")
 
-ENGINE = "elevenlabs"
 # Requests in flight ElevenLabs allows per subscription tier (its documented plan limits).
 TIER_CONCURRENCY = {"free": 2, "starter": 3, "creator": 5, "pro": 10, "scale": 15, "business": 15}
 DEFAULT_CONCURRENCY = 2
@@ -305,8 +304,8 @@ def upstream_voice(entry: dict[str, Any]) -> Voice:
         espeak_voice="", variant=None, languages=known, gender=str(labels.get("gender", "")),
         age=str(labels.get("age", "")), accent=str(labels.get("accent", "")),
         description=str(labels.get("description", "")), use_case=str(labels.get("use_case", "")),
-        long_description=str(entry.get("description") or ""), engine=ENGINE,
-        listing={**entry, "engine": ENGINE},
+        long_description=str(entry.get("description") or ""), engine=UPSTREAM_ENGINE,
+        listing={**entry, "engine": UPSTREAM_ENGINE},
     )
 
 
@@ -319,5 +318,5 @@ def upstream_model(entry: dict[str, Any]) -> Model | None:
              or entry.get("max_characters_request_free_user") or 5_000)
     return Model(str(entry["model_id"]), str(entry.get("name") or entry["model_id"]),
                  len(entry.get("languages") or []) > 1, int(limit),
-                 str(entry.get("description") or ""), engine=ENGINE,
-                 listing={**entry, "engine": ENGINE})
+                 str(entry.get("description") or ""), engine=UPSTREAM_ENGINE,
+                 listing={**entry, "engine": UPSTREAM_ENGINE})

@@ -13,7 +13,7 @@ from importlib import resources
 from typing import Any, Protocol
 
 from voicer.errors import UnknownVoice
-from voicer.models import MODELS, Model, get_model
+from voicer.models import LOCAL_ENGINE, MODELS, Model, get_model
 
 DEFAULT_VOICE_ID = "AB9XsbSA4eLG12t2myjN"
 
@@ -32,7 +32,7 @@ class Voice:
     use_case: str
     long_description: str
     pitch: int = 50
-    engine: str = "espeak-ng"  # who speaks it: "espeak-ng", or "elevenlabs" for the upstream
+    engine: str = LOCAL_ENGINE  # who speaks it: LOCAL_ENGINE, or UPSTREAM_ENGINE
     # An upstream voice's own listing, shown as the upstream sends it.
     listing: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 

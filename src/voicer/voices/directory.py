@@ -19,7 +19,7 @@ from dataclasses import replace
 from typing import Protocol
 
 from voicer.errors import UnknownModel, UnknownVoice
-from voicer.models import MODELS, Model, get_model
+from voicer.models import MODELS, UPSTREAM_ENGINE, Model, get_model
 from voicer.voices.catalogue import Voice, VoiceCatalogue
 
 _ELEVENLABS_ID = re.compile(r"[A-Za-z0-9]{20}")
@@ -49,7 +49,7 @@ class VoiceDirectory:
         if voice_id in self._routed:
             # the upstream's own entry when it lists the voice; the bundled one meanwhile
             listed = self.upstream.voices().get(voice_id)
-            return listed or replace(self.local.get(voice_id), engine="elevenlabs")
+            return listed or replace(self.local.get(voice_id), engine=UPSTREAM_ENGINE)
         try:
             return self.local.get(voice_id)
         except UnknownVoice:
@@ -77,11 +77,11 @@ class VoiceDirectory:
 
     def model(self, model_id: str, voice: Voice) -> Model:
         """The model ``voice``'s engine offers under ``model_id``, with that engine's limits."""
-        if voice.engine != "elevenlabs" or self.upstream is None:
+        if voice.engine != UPSTREAM_ENGINE or self.upstream is None:
             return get_model(model_id)
         models = self.upstream.models()
         if not models:  # the listing could not be read yet: assume ElevenLabs' documented limits
-            return replace(get_model(model_id), engine="elevenlabs")
+            return replace(get_model(model_id), engine=UPSTREAM_ENGINE)
         if model_id not in models:
             raise UnknownModel(model_id, sorted(models))
         return models[model_id]

@@ -19,8 +19,9 @@ from voicer.api.services import Services
 from voicer.elevenlabs import tts
 from voicer.encoding.formats import finalize_wav, parse_format
 from voicer.errors import EngineError, VoicerError
+from voicer.models import UPSTREAM_ENGINE
 from voicer.speech import AudioPiece, speak
-from voicer.upstream.engine import ENGINE, Relayed
+from voicer.upstream.engine import Relayed
 
 router = APIRouter(prefix="/v1/text-to-speech", tags=["ElevenLabs: text to speech"])
 
@@ -53,7 +54,7 @@ def convert(voice_id: str, body: TextToSpeechBody, caller: ElevenLabsCaller,
             services: ServicesDep, session: SessionDep, query: AudioQueryDep) -> Response:
     """The whole audio at once."""
     charged = _charge(services, session, caller, voice_id, body, query.output_format)
-    if charged.speech.voice.engine == ENGINE:
+    if charged.speech.voice.engine == UPSTREAM_ENGINE:
         return _relay(services, charged, body, "", query)
     _render(services, charged)
     return stored_response(charged.kept(), charged.speech.format.media_type,
@@ -66,7 +67,7 @@ def stream(voice_id: str, body: TextToSpeechBody, caller: ElevenLabsCaller,
            services: ServicesDep, session: SessionDep, query: AudioQueryDep) -> StreamingResponse:
     """Audio as it is made: the first sentence arrives while the rest is being spoken."""
     charged = _charge(services, session, caller, voice_id, body, query.output_format)
-    if charged.speech.voice.engine == ENGINE:
+    if charged.speech.voice.engine == UPSTREAM_ENGINE:
         return _relay(services, charged, body, "/stream", query)
     audio = (piece.audio for piece in _pieces(services, charged) if piece.audio)
     return StreamingResponse(audio, media_type=charged.speech.format.media_type,
@@ -79,7 +80,7 @@ def convert_with_timestamps(voice_id: str, body: TextToSpeechBody, caller: Eleve
                             query: AudioQueryDep) -> Response:
     """The whole audio, base64, with every character's start and end time."""
     charged = _charge(services, session, caller, voice_id, body, query.output_format)
-    if charged.speech.voice.engine == ENGINE:
+    if charged.speech.voice.engine == UPSTREAM_ENGINE:
         return _relay(services, charged, body, "/with-timestamps", query)
     timing = _render(services, charged)
     audio = base64.b64encode(b"".join(charged.kept().pieces)).decode()
@@ -94,7 +95,7 @@ def stream_with_timestamps(voice_id: str, body: TextToSpeechBody, caller: Eleven
                            query: AudioQueryDep) -> StreamingResponse:
     """Newline-delimited JSON: ``{audio_base64, alignment, normalized_alignment}`` per piece."""
     charged = _charge(services, session, caller, voice_id, body, query.output_format)
-    if charged.speech.voice.engine == ENGINE:
+    if charged.speech.voice.engine == UPSTREAM_ENGINE:
         return _relay(services, charged, body, "/stream/with-timestamps", query)
     lines = (_ndjson(piece) for piece in _pieces(services, charged))
     return StreamingResponse(lines, media_type="application/json",

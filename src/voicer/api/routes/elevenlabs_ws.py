@@ -26,6 +26,7 @@ from voicer.api.services import Services
 from voicer.elevenlabs import tts
 from voicer.encoding.formats import StreamEncoder, parse_format, stream_encoder
 from voicer.errors import InvalidInput, VoicerError
+from voicer.models import LOCAL_ENGINE
 from voicer.speech import AudioPiece, speak_into
 
 router = APIRouter(prefix="/v1/text-to-speech", tags=["ElevenLabs: text to speech"])
@@ -108,7 +109,7 @@ def _speak(services: Services, state: _Stream, text: str,
     assert state.encoder is not None
     pieces: list[AudioPiece] = []
     if text.strip():
-        if services.planner.voices.get(state.voice_id).engine != "espeak-ng":
+        if services.planner.voices.get(state.voice_id).engine != LOCAL_ENGINE:
             raise InvalidInput("voice_id", "stream-input speaks Voicer's local voices; use "
                                            "/v1/text-to-speech/{voice_id}/stream for an "
                                            "ElevenLabs upstream voice")

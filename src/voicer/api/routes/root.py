@@ -11,6 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from voicer import __version__
 from voicer.api.deps import ServicesDep
+from voicer.models import LOCAL_ENGINE
 from voicer.tasks.queue import QueueRunner
 
 router = APIRouter(tags=["🔍 Общая информация"])
@@ -24,7 +25,7 @@ def info(services: ServicesDep) -> dict[str, Any]:
         "version": __version__,
         "docs": "/docs",
         "openapi": "/openapi.json",
-        "engines": [{"name": "espeak-ng", "default": True,
+        "engines": [{"name": LOCAL_ENGINE, "default": True,
                      "voices": len(services.planner.voices),
                      "languages": len(services.planner.voices.languages())}],
         "api": {"voicer": "/api/v1"},
