@@ -92,6 +92,7 @@ class Server:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "voicer", "serve", "--port", str(self.port), *self.extra_args],
             env=self.environment(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,  # a process group of its own, as a terminal gives it
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -106,6 +107,12 @@ class Server:
         assert self.process is not None
         self.process.send_signal(signal.SIGKILL)
         self.process.wait()
+
+    def interrupt(self) -> None:
+        """Ctrl-C in the terminal that started it: SIGINT to every process of its group."""
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGINT)
+        self.process.wait(timeout=60)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

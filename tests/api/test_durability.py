@@ -1,4 +1,5 @@
-"""An accepted task is never lost: kill -9 the server mid-task, start it again."""
+"""An accepted task is never lost: kill -9 the server mid-task, or Ctrl-C it, and start it
+again."""
 
 from __future__ import annotations
 
@@ -22,6 +23,20 @@ TEXT = "\n\n".join(
 def progress(server: Server, task_id: str, headers: dict[str, str]) -> dict:
     return httpx.get(f"{server.url}/api/v1/voice/status/{task_id}", headers=headers,
                      timeout=10).json()
+
+
+def task_row(data_dir: Path, task_id: str) -> tuple[str, str | None]:
+    with sqlite3.connect(data_dir / "voicer.db") as db:
+        status, error = db.execute("SELECT status, error FROM tasks WHERE id = ?",
+                                   (task_id,)).fetchone()
+    return status, error
+
+
+def _until_rendering(server: Server) -> None:
+    """Until an engine worker is rendering a chunk (in a fork of its own)."""
+    assert server.process is not None
+    while not any(worker.children() for worker in psutil.Process(server.process.pid).children()):
+        time.sleep(0.001)
 
 
 def done_chunks(data_dir: Path, task_id: str) -> dict[int, str]:
@@ -73,5 +88,30 @@ def test_a_killed_server_resumes_the_task_without_redoing_chunks(tmp_path: Path)
         assert audio.duration == pytest.approx(fresh["audio_duration_seconds"], abs=0.001)
         stats = httpx.get(f"{server.url}/api/v1/user/stats", headers=headers).json()
         assert stats["used_characters"] == 2 * len(TEXT)
+    finally:
+        server.stop()
+
+
+def test_ctrl_c_mid_task_leaves_it_to_resume(tmp_path: Path) -> None:
+    """Ctrl-C reaches every process of the terminal's group, the engine workers too: the
+    chunks in flight finish and the task waits for the restart instead of failing."""
+    server = Server(tmp_path, env={"VOICER_REQUESTS_PER_MINUTE": "100000"})
+    server.start()
+    headers = {"Authorization": f"Bearer {server.token(characters=500_000)}"}
+    try:
+        task_id = httpx.post(f"{server.url}/api/v1/voice/synthesize", headers=headers,
+                             json={"text": TEXT, "split_type": "paragraphs"}).json()["task_id"]
+        while progress(server, task_id, headers)["chunks_completed"] < 5:
+            time.sleep(0.05)
+        _until_rendering(server)
+        server.interrupt()
+        status, error = task_row(tmp_path, task_id)
+        assert (status, error) == ("processing", None)
+        assert 5 <= len(done_chunks(tmp_path, task_id)) < 40, "stopped mid-task"
+
+        server.start()
+        resumed = finish(server, task_id, headers)
+        assert (resumed["status"], resumed["error"]) == ("completed", None)
+        assert resumed["chunks_completed"] == 40
     finally:
         server.stop()

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 from sqlalchemy import func, select
 
@@ -61,17 +62,21 @@ class Cluster:
                 worker.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 os.killpg(worker.pid, signal.SIGKILL)
+                worker.wait()
+
+
+def _environment(tmp_path: Path, redis_url: str, postgres_url: str) -> dict[str, str]:
+    shared = tmp_path / "shared"  # the storage every node mounts
+    shared.mkdir()
+    return {"VOICER_DATABASE_URL": postgres_url, "VOICER_BROKER_URL": f"{redis_url}/3",
+           "VOICER_RATE_LIMIT_STORAGE": f"{redis_url}/4", "VOICER_STORAGE_URL": shared.as_uri(),
+           "VOICER_WORKER_HEARTBEAT": "3", "VOICER_REQUESTS_PER_MINUTE": "100000",
+           "VOICER_BASIC_REQUESTS_PER_HOUR": "100000"}
 
 
 @pytest.fixture
 def cluster(tmp_path: Path, redis_url: str, postgres_url: str) -> Iterator[Cluster]:
-    shared = tmp_path / "shared"  # the storage every node mounts
-    shared.mkdir()
-    env = {"VOICER_DATABASE_URL": postgres_url, "VOICER_BROKER_URL": f"{redis_url}/3",
-           "VOICER_RATE_LIMIT_STORAGE": f"{redis_url}/4", "VOICER_STORAGE_URL": shared.as_uri(),
-           "VOICER_WORKER_HEARTBEAT": "3", "VOICER_REQUESTS_PER_MINUTE": "100000",
-           "VOICER_BASIC_REQUESTS_PER_HOUR": "100000"}
-    running = Cluster(tmp_path, env)
+    running = Cluster(tmp_path, _environment(tmp_path, redis_url, postgres_url))
     try:
         running.apis = [running.start_api(0), running.start_api(1)]
         running.workers = [running.start_worker() for _ in range(3)]
@@ -134,17 +139,69 @@ def test_twenty_tasks_survive_killed_workers_and_restarted_api_nodes(
     database.close()
 
 
+def test_a_worker_stopped_by_its_service_manager_lets_its_chunks_finish(
+        tmp_path: Path, redis_url: str, postgres_url: str) -> None:
+    """A service manager (systemd's default) stops a service with SIGTERM to every process of
+    it, engine processes too: the chunks in flight finish, no task fails, and the next worker
+    speaks the rest."""
+    running = Cluster(tmp_path, _environment(tmp_path, redis_url, postgres_url))
+    try:
+        running.apis = [running.start_api(0)]
+        running.workers = [running.start_worker()]
+        api = running.apis[0]
+        headers = {"Authorization": f"Bearer {api.token(characters=100_000)}"}
+        text = "\n\n".join(f"Chapter {n}. " + "The long road wound on through the hills. " * 18
+                            for n in range(20))
+        task_id = httpx.post(f"{api.url}/api/v1/voice/synthesize", headers=headers, timeout=30,
+                             json={"text": text, "split_type": "paragraphs"}).json()["task_id"]
+        _until(lambda: _status(running, task_id, headers)["chunks_completed"] >= 3, timeout=120)
+        # supervisor → worker process → engine process → the fork rendering a chunk
+        _until(lambda: any(len(process.children()) for process in
+                           psutil.Process(running.workers[0].pid).children(recursive=True)),
+               timeout=60, every=0.001)
+        os.killpg(running.workers[0].pid, signal.SIGTERM)
+        running.workers[0].wait(timeout=60)
+        stopped = _status(running, task_id, headers)
+        assert (stopped["status"], stopped["error"]) == ("processing", None)
+        assert stopped["chunks_completed"] < 20, "stopped mid-task"
+
+        running.workers[0] = running.start_worker()
+        finished = _until(lambda: _finished(running, task_id, headers), timeout=120)
+        assert (finished["status"], finished["error"]) == ("completed", None)
+        assert finished["chunks_completed"] == 20
+    finally:
+        running.stop()
+
+
+def _status(cluster: Cluster, task_id: str, headers: dict[str, str]) -> dict:
+    return httpx.get(f"{cluster.apis[0].url}/api/v1/voice/status/{task_id}", headers=headers,
+                     timeout=10).json()
+
+
 def _finished(cluster: Cluster, task_id: str, headers: dict[str, str]) -> dict | None:
-    status = httpx.get(f"{cluster.apis[0].url}/api/v1/voice/status/{task_id}", headers=headers,
-                       timeout=10).json()
+    status = _status(cluster, task_id, headers)
     return status if status["status"] not in ("pending", "processing") else None
 
 
-def _until(check, timeout: float):  # type: ignore[no-untyped-def]
+def _until(check, timeout: float, every: float = 0.2):  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         result = check()
         if result:
             return result
-        time.sleep(0.2)
+        time.sleep(every)
     raise AssertionError(f"not done in {timeout} s")
+
+
+def test_a_worker_on_sqlite_makes_its_data_directory(tmp_path: Path, redis_url: str) -> None:
+    data = tmp_path / "not" / "made" / "yet"
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "voicer", "worker", "--processes", "1"],
+        env={**os.environ, "VOICER_DATA_DIR": str(data), "VOICER_BROKER_URL": f"{redis_url}/3"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        _until(lambda: (data / "voicer.db").exists() or worker.poll() is not None, timeout=60)
+        assert worker.poll() is None, "the worker ended"
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        assert worker.wait(timeout=60) == 0

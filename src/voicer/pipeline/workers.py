@@ -7,6 +7,11 @@ renders every chunk in a fork of that pristine state: a chunk sounds the same,
 to the sample, whichever worker renders it, in whatever order, after a restart.
 A crash while rendering takes down only that fork.
 
+A worker process belongs to its pool: it ignores SIGINT and SIGTERM, which a
+terminal's Ctrl-C or a service manager sends to the whole process group, and
+ends when the pool closes it or its pool's process is gone. So stopping Voicer
+lets the chunks in flight finish instead of failing their tasks.
+
 Results come back in job order, with a bounded number of jobs in flight, so
 memory does not grow with the text.
 """
@@ -16,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
@@ -49,6 +55,8 @@ def default_engine() -> Engine:
 
 def _work(make_engine: EngineFactory, connection: Connection, parent: int) -> None:
     """A worker process: load one engine, then render each job in a fork of it."""
+    for stop in (signal.SIGINT, signal.SIGTERM):  # the pool decides when this process ends
+        signal.signal(stop, signal.SIG_IGN)
     os.nice(_NICENESS)
     renderer = Renderer(make_engine())
     while os.getppid() == parent:  # exit when the pool's process is gone (even killed)

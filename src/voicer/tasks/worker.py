@@ -104,6 +104,7 @@ def serve(settings: Settings) -> None:
     that dies is started again."""
     if settings.broker_url is None:
         raise SystemExit("voicer worker needs VOICER_BROKER_URL (redis://…)")
+    settings.data_dir.mkdir(parents=True, exist_ok=True)  # SQLite by default, as for serve
     Database(settings.database).migrate()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
