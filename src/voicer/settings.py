@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     worker_heartbeat: float = Field(30.0, ge=1, description="seconds of silence after which a "
                                                             "worker is presumed dead and its "
                                                             "chunks are delivered again")
+    queue_reconcile_seconds: float = Field(60.0, gt=0, description="how often each API node "
+                                                                   "looks for tasks whose "
+                                                                   "messages never reached, or "
+                                                                   "were lost by, the broker")
 
     # The real ElevenLabs API as an upstream engine, enabled by a key.
     elevenlabs_api_key: SecretStr | None = Field(None, description="enables the upstream engine")

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
+import redis
 from sqlalchemy import func, select
 
 from tests.api.conftest import Server
@@ -169,6 +170,35 @@ def test_a_worker_stopped_by_its_service_manager_lets_its_chunks_finish(
         finished = _until(lambda: _finished(running, task_id, headers), timeout=120)
         assert (finished["status"], finished["error"]) == ("completed", None)
         assert finished["chunks_completed"] == 20
+    finally:
+        running.stop()
+
+
+def test_tasks_survive_a_broker_that_lost_its_data(
+        tmp_path: Path, redis_url: str, postgres_url: str) -> None:
+    """Redis restarted without persistence: the queued chunks are gone, the tasks are not."""
+    env = {**_environment(tmp_path, redis_url, postgres_url),
+           "VOICER_BROKER_URL": f"{redis_url}/11", "VOICER_QUEUE_RECONCILE_SECONDS": "0.5"}
+    running = Cluster(tmp_path, env)
+    try:
+        running.apis = [running.start_api(0)]
+        api = running.apis[0]
+        headers = {"Authorization": f"Bearer {api.token(characters=100_000)}"}
+        body = {"text": TEXT, "split_type": "sentences", "max_chunk_length": 60}
+        accepted = [httpx.post(f"{api.url}/api/v1/voice/synthesize", headers=headers, json=body,
+                               timeout=30).json()["task_id"] for _ in range(2)]
+        broker = redis.Redis.from_url(f"{redis_url}/11")
+        _until(lambda: broker.llen("dramatiq:voicer-chunks") == 2 * CHUNKS, timeout=30)
+        running.workers = [running.start_worker()]  # it speaks a few chunks of the first task
+        _until(lambda: _status(running, accepted[0], headers)["chunks_completed"] >= 5,
+               timeout=60)
+        broker.flushdb()  # what a restart without persistence leaves
+        broker.close()
+
+        for task_id in accepted:
+            finished = _until(lambda task_id=task_id: _finished(running, task_id, headers),
+                              timeout=120)
+            assert (finished["status"], finished["chunks_completed"]) == ("completed", CHUNKS)
     finally:
         running.stop()
 

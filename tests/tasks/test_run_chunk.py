@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
 from pathlib import Path
+
+from dramatiq.common import dq_name
+from sqlalchemy import update
 
 from tests.api.conftest import make_api
 from tests.audio_tools import decode
-from voicer.db.models import Task
+from voicer.api.services import Services
+from voicer.db.models import Task, utcnow
 from voicer.pipeline.workers import WorkerPool
-from voicer.tasks.execute import TaskExecutor
+from voicer.settings import Settings
+from voicer.tasks.execute import ASSEMBLY_CLAIM, TaskExecutor
+from voicer.tasks.queue import QUEUE
 from voicer.tasks.throughput import ThroughputMeter
+from voicer.tasks.worker import ChunkWorker
 
 TEXT = "The first part is here. The second part follows it. The third part ends the story."
 
@@ -50,3 +59,60 @@ def test_a_chunk_delivered_twice_is_spoken_and_counted_once(
             assert task is not None and task.completed_at == completed_at
         audio = api.client.get(f"/api/v1/voice/download/{task_id}", headers=headers)
         assert abs(decode(audio.content).duration - seconds) < 0.06
+
+
+def _claim(services: Services, task_id: str, at: datetime) -> None:
+    """A worker claimed the task's assembly at ``at`` (and, say, died)."""
+    with services.database.session() as session:
+        session.execute(update(Task).where(Task.id == task_id).values(assembly_claimed_at=at))
+        session.commit()
+
+
+def test_a_worker_that_died_assembling_leaves_the_task_to_the_next_delivery(
+        tmp_path: Path, redis_url: str, pool: WorkerPool) -> None:
+    for api in make_api(tmp_path, broker_url=f"{redis_url}/9"):
+        headers = api.user()
+        task_id = api.client.post("/api/v1/voice/synthesize", headers=headers, json={
+            "text": TEXT, "split_type": "sentences", "max_chunk_length": 50}).json()["task_id"]
+        services = api.services
+        executor = TaskExecutor(services.database, services.storage, {"espeak-ng": pool},
+                                services.planner.voices, ThroughputMeter(1.0), services.metrics)
+        assert executor.run_chunk(task_id, 0) is None  # more chunks to come: nothing to look at
+        assert executor.run_chunk(task_id, 1) is None
+        _claim(services, task_id, utcnow())  # as if another delivery of the last chunk had won
+
+        again = executor.run_chunk(task_id, 2)  # the last chunk, but the assembly is taken
+        assert again is not None and 590 < again <= ASSEMBLY_CLAIM.total_seconds() + 1
+        assert api.client.get(f"/api/v1/voice/status/{task_id}",
+                              headers=headers).json()["status"] == "processing"
+
+        _claim(services, task_id, utcnow() - ASSEMBLY_CLAIM - timedelta(seconds=1))
+        assert executor.run_chunk(task_id, 2) is None  # that delivery, back once it expired
+        status = api.client.get(f"/api/v1/voice/status/{task_id}", headers=headers).json()
+        assert (status["status"], status["chunks_completed"]) == ("completed", 3)
+        audio = api.client.get(f"/api/v1/voice/download/{task_id}", headers=headers)
+        assert abs(decode(audio.content).duration - status["audio_duration_seconds"]) < 0.06
+
+
+def test_the_worker_sends_the_chunk_again_when_the_claim_expires(
+        tmp_path: Path, redis_url: str) -> None:
+    broker_url = f"{redis_url}/10"
+    for api in make_api(tmp_path, broker_url=broker_url):
+        headers = api.user()
+        task_id = api.client.post("/api/v1/voice/synthesize", headers=headers, json={
+            "text": TEXT, "split_type": "sentences", "max_chunk_length": 50}).json()["task_id"]
+        worker = ChunkWorker(Settings(data_dir=tmp_path, broker_url=broker_url))
+        try:
+            worker.speak_chunk(task_id, 0)
+            worker.speak_chunk(task_id, 1)
+            _claim(api.services, task_id, utcnow())
+            worker.speak_chunk(task_id, 2)
+            delayed = worker.broker.consume(dq_name(QUEUE), prefetch=1, timeout=5_000)
+            message = next(delayed)
+            assert message is not None and message.args == (task_id, 2)
+            eta = message.options["eta"] / 1000 - time.time()
+            assert 590 < eta <= ASSEMBLY_CLAIM.total_seconds() + 1
+            delayed.ack(message)
+            delayed.close()
+        finally:
+            worker.close()

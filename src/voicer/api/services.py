@@ -56,7 +56,7 @@ class Services:
         metrics = Metrics(database)
         runner: TaskRunner
         if settings.broker_url:  # `voicer worker` processes speak; this node enqueues
-            runner = QueueRunner(database, make_broker(settings))
+            runner = QueueRunner(database, make_broker(settings), settings.queue_reconcile_seconds)
         else:
             runner = EmbeddedRunner(database, settings.workers, lambda pool: TaskExecutor(
                 database, storage, renderers(pool, upstream), planner.voices, meter, metrics),

@@ -63,17 +63,21 @@ class TaskExecutor:
         except VoicerError as error:
             self._fail(task_id, error)
 
-    def run_chunk(self, task_id: str, index: int) -> None:
+    def run_chunk(self, task_id: str, index: int) -> float | None:
         """Speak one chunk, as a job queue delivers it: at least once, maybe twice at once.
 
         A chunk already done is not spoken again; writing its audio twice is harmless and
         only the first record counts. Whoever records the task's last chunk assembles it.
+
+        Returns in how many seconds this delivery should come again: when every chunk is done
+        but another worker holds the assembly, which it may never finish (it died), the task
+        is looked at again once that claim has expired. ``None``: nothing is left to do here.
         """
         try:
             with self.database.session() as session:
                 task = self._start(session, task_id)
                 if task is None:
-                    return
+                    return None
                 options = SynthesisOptions.model_validate(task.options)
                 # the chunk and its neighbours, whose texts it carries
                 jobs = [job for job in _pending_jobs(session, task_id, index - 1, index + 1)
@@ -84,11 +88,13 @@ class TaskExecutor:
                 for rendered in self._renderer(spec).render(spec, jobs):
                     self.storage.put_chunk(task_id, rendered.index, rendered.segment.data)
                     if not self._record(task_id, rendered):
-                        return  # cancelled
+                        return None  # cancelled
                 self.metrics.chunk_seconds.observe(time.perf_counter() - started)
-            self._assemble(task_id)
+            if not self._assemble(task_id):
+                return self._claim_expires_in(task_id)
         except VoicerError as error:
             self._fail(task_id, error)
+        return None
 
     def _fail(self, task_id: str, error: VoicerError) -> None:
         self.metrics.engine_errors.inc()
@@ -184,13 +190,25 @@ class TaskExecutor:
         session.commit()
         return rowcount(claimed) == 1
 
-    def _assemble(self, task_id: str, claim: bool = True) -> None:
+    def _claim_expires_in(self, task_id: str) -> float | None:
+        """Seconds until another worker's claim on a finished task's assembly expires."""
+        with self.database.session() as session:
+            task = session.get(Task, task_id)
+            if (task is None or task.status != TaskStatus.processing
+                    or task.chunks_completed < task.chunks_total
+                    or task.assembly_claimed_at is None):
+                return None
+            expires = task.assembly_claimed_at + ASSEMBLY_CLAIM - utcnow()
+            return max(expires.total_seconds(), 0.0) + 1.0
+
+    def _assemble(self, task_id: str, claim: bool = True) -> bool:
+        """Assemble the task's output; ``False`` if this worker did not get the claim."""
         with self.database.session() as session:
             if claim and not self._claim_assembly(session, task_id):
-                return
+                return False
             task = session.get(Task, task_id)
             if task is None:
-                return
+                return True
             split = bool(task.options.get("split_output"))
             suffix = ".zip" if split else ".mp3"
             chunks = session.scalars(select(TaskChunk).where(TaskChunk.task_id == task_id)
@@ -209,6 +227,7 @@ class TaskExecutor:
             session.commit()
         if rowcount(finished) == 1:
             self.storage.remove_chunks(task_id)
+        return True
 
 
 def _pending_jobs(session: Session, task_id: str, first: int = 0,

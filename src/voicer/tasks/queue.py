@@ -10,7 +10,14 @@ duplicates audio, and the task's assembly is claimed by one worker.
 
 A worker that dies is noticed after ``VOICER_WORKER_HEARTBEAT`` seconds (30 by
 default); its unfinished chunks are then delivered to another worker, so a task
-is picked up again within about that time plus one chunk.
+is picked up again within about that time plus one chunk. A worker that dies while
+assembling a task leaves a claim that expires after ``ASSEMBLY_CLAIM``; the
+redelivered message comes back then and another worker assembles the task.
+
+Redis that restarts without its data (no AOF) loses every queued message. Each API
+node keeps a marker key in the broker's Redis: the node that finds it gone puts it
+back and enqueues again the pending chunks of every unfinished task, so a lost
+queue costs at most one reconcile interval, not the tasks.
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ log = logging.getLogger("voicer.queue")
 
 QUEUE = "voicer-chunks"
 ACTOR = "speak_chunk"
-_RECONCILE_SECONDS = 60.0
+_MARKER = "voicer:queue-marker"  # gone from Redis: Redis lost its data
 _GRACE = timedelta(seconds=10)  # a task this fresh is still being enqueued by its own node
 # Out of a million broker commands, how many also look for dead workers' messages. Dramatiq's
 # default (1,000) can leave a dead worker's chunks waiting for minutes on a quiet queue.
@@ -45,12 +52,19 @@ def make_broker(settings: Settings) -> RedisBroker:
         maintenance_chance=_MAINTENANCE_CHANCE)
 
 
+def chunk_message(task_id: str, index: int) -> Message[None]:
+    return Message(queue_name=QUEUE, actor_name=ACTOR, args=(task_id, index), kwargs={},
+                   options={})
+
+
 class QueueRunner:
     """The runner of an API node when a broker is configured: it enqueues, workers speak."""
 
-    def __init__(self, database: Database, broker: RedisBroker) -> None:
+    def __init__(self, database: Database, broker: RedisBroker,
+                 reconcile_seconds: float = 60.0) -> None:
         self.database = database
         self.broker = broker
+        self.reconcile_seconds = reconcile_seconds
         self.broker.declare_queue(QUEUE)
         self._wake = threading.Event()
         self._stopping = threading.Event()
@@ -76,10 +90,11 @@ class QueueRunner:
         woken = False  # the first pass, at start, takes every task left behind
         while not self._stopping.is_set():
             try:
+                self._recover_lost_queue()
                 self._enqueue_waiting(woken)
             except Exception:  # Redis or the database away: try again at the next turn
                 log.exception("could not enqueue waiting tasks; retrying")
-            woken = self._wake.wait(_RECONCILE_SECONDS)
+            woken = self._wake.wait(self.reconcile_seconds)
             self._wake.clear()
 
     def _enqueue_waiting(self, woken: bool) -> None:
@@ -93,16 +108,32 @@ class QueueRunner:
         for task_id in waiting:
             self.enqueue(task_id)
 
+    def _recover_lost_queue(self) -> None:
+        """If the marker is gone, Redis lost its data (or is new): whoever puts the marker back
+        enqueues every unfinished task again. Chunks already queued arrive twice, harmlessly."""
+        if not self.broker.client.set(_MARKER, utcnow().isoformat(), nx=True):
+            return
+        with self.database.session() as session:
+            unfinished = session.scalars(
+                select(Task.id).where(Task.status.in_((TaskStatus.pending, TaskStatus.processing)),
+                                      Task.enqueued_at.is_not(None))
+                .order_by(Task.created_at)).all()
+        if unfinished:
+            log.warning("the broker lost its queue: enqueueing %d unfinished tasks again",
+                        len(unfinished))
+        for task_id in unfinished:
+            self.enqueue(task_id)
+
     def enqueue(self, task_id: str) -> None:
-        """One message per pending chunk, then the mark (a crash in between enqueues twice)."""
+        """One message per pending chunk, then the mark (a crash in between enqueues twice).
+        A task whose chunks are all done gets one message, which assembles it."""
         with self.database.session() as session:
             indexes = session.scalars(
                 select(TaskChunk.index).where(TaskChunk.task_id == task_id,
                                               TaskChunk.status == ChunkStatus.pending)
-                .order_by(TaskChunk.index)).all()
+                .order_by(TaskChunk.index)).all() or [0]
         for index in indexes:
-            self.broker.enqueue(Message(queue_name=QUEUE, actor_name=ACTOR, args=(task_id, index),
-                                        kwargs={}, options={}))
+            self.broker.enqueue(chunk_message(task_id, index))
         with self.database.session() as session:
             session.execute(update(Task).where(Task.id == task_id).values(enqueued_at=utcnow()))
             session.commit()

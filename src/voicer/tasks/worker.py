@@ -26,7 +26,7 @@ from voicer.pipeline.workers import EngineFactory, WorkerPool, default_engine
 from voicer.settings import Settings
 from voicer.storage import make_storage
 from voicer.tasks.execute import TaskExecutor, renderers
-from voicer.tasks.queue import ACTOR, QUEUE, make_broker
+from voicer.tasks.queue import ACTOR, QUEUE, chunk_message, make_broker
 from voicer.tasks.throughput import ThroughputMeter
 from voicer.upstream.engine import Upstream
 from voicer.voices import VoiceCatalogue
@@ -59,13 +59,15 @@ class ChunkWorker:
     def speak_chunk(self, task_id: str, index: int) -> None:
         pool = self._pools.get()
         try:
-            TaskExecutor(self.database, self.storage, renderers(pool, self.upstream), self.voices,
-                         self.meter, self.metrics).run_chunk(task_id, index)
+            again = TaskExecutor(self.database, self.storage, renderers(pool, self.upstream),
+                                 self.voices, self.meter, self.metrics).run_chunk(task_id, index)
         finally:
             if not pool.healthy:  # its engine process died: the chunk failed, start afresh
                 pool.close()
                 pool = WorkerPool(1, self._engine)
             self._pools.put(pool)
+        if again is not None:  # another worker is assembling the task, or died doing it
+            self.broker.enqueue(chunk_message(task_id, index), delay=int(again * 1000))
 
     def run(self, stop: threading.Event, parent: int) -> None:
         worker = dramatiq.Worker(self.broker, worker_threads=self.settings.worker_threads)
