@@ -26,22 +26,6 @@ SENTENCE = "Chapter {n} begins here, and the story goes on."
 CAP = 3
 
 
-@pytest.fixture(scope="module")
-def upstream(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A second Voicer, on the local engine, as the "real" ElevenLabs API."""
-    server = Server(tmp_path_factory.mktemp("upstream"),
-                    env={"VOICER_REQUESTS_PER_MINUTE": "100000",
-                         "VOICER_BASIC_REQUESTS_PER_HOUR": "100000"})
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def upstream_key(upstream: Server) -> str:
-    return upstream.token(characters=10_000_000)
-
-
 def front(tmp_path: Path, proxy: FaultProxy, key: str, **settings: object) -> Iterator[Api]:
     """The Voicer a user talks to, with the upstream configured through the proxy."""
     defaults: dict[str, object] = {

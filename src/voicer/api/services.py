@@ -17,7 +17,7 @@ from voicer.settings import Settings
 from voicer.speech import SpeechPool
 from voicer.storage import Storage, make_storage
 from voicer.tasks.execute import TaskExecutor, renderers
-from voicer.tasks.queue import QueueRunner, make_broker
+from voicer.tasks.queue import Chain, QueueRunner, make_broker
 from voicer.tasks.runner import EmbeddedRunner, TaskRunner
 from voicer.tasks.service import Planner
 from voicer.tasks.throughput import PRIOR_PER_WORKER, ThroughputMeter
@@ -56,7 +56,10 @@ class Services:
         metrics = Metrics(database)
         runner: TaskRunner
         if settings.broker_url:  # `voicer worker` processes speak; this node enqueues
-            runner = QueueRunner(database, make_broker(settings), settings.queue_reconcile_seconds)
+            broker = make_broker(settings)
+            runner = QueueRunner(database, broker, Chain(database, broker, planner.voices,
+                                                         settings.elevenlabs_continuity),
+                                 settings.queue_reconcile_seconds)
         else:
             runner = EmbeddedRunner(database, settings.workers, lambda pool: TaskExecutor(
                 database, storage, renderers(pool, upstream), planner.voices, meter, metrics),

@@ -105,6 +105,9 @@ class Task(Base):
     # on the assembly (so it happens once; a claim left by a dead worker goes stale).
     enqueued_at: Mapped[datetime | None] = mapped_column(default=None)
     assembly_claimed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Chunks spoken one after another under a queue (ordered upstream continuity): the index of
+    # the last chunk whose message was handed on, so a repeated delivery does not hand it on again.
+    handed_on: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class TaskChunk(Base):
@@ -121,6 +124,8 @@ class TaskChunk(Base):
     duration: Mapped[float | None] = mapped_column(Float, default=None)
     speech: Mapped[float | None] = mapped_column(Float, default=None)
     rendered_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The upstream's request-id for it: the chunks after it are stitched to it.
+    request_id: Mapped[str | None] = mapped_column(String(100), default=None)
 
 
 class HistoryItem(Base):

@@ -25,6 +25,9 @@ class RenderSpec:
     language_code: str | None = None  # forced by the caller, not detected
 
 
+STITCHED_REQUESTS = 3  # the previous_request_ids ElevenLabs accepts
+
+
 @dataclass(frozen=True, slots=True)
 class ChunkJob:
     index: int
@@ -34,3 +37,5 @@ class ChunkJob:
     # The neighbouring chunks' texts: an upstream engine continues the prosody across them.
     previous_text: str = ""
     next_text: str = ""
+    # The upstream request-ids of the (up to three) chunks right before it, when already spoken.
+    previous_request_ids: tuple[str, ...] = ()

@@ -45,6 +45,7 @@ class RenderedChunk:
     pause: float  # the configured pause this chunk earned, 0 if none
     synthesis_cpu: float
     encoding_cpu: float
+    request_id: str | None = None  # the upstream's, when an upstream spoke it
 
     @property
     def duration(self) -> float:

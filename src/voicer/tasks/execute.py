@@ -20,7 +20,7 @@ from voicer.errors import EngineError, UpstreamError, VoicerError
 from voicer.metrics import Metrics
 from voicer.models import LOCAL_ENGINE, UPSTREAM_ENGINE
 from voicer.output import ChunkAudio, open_output
-from voicer.pipeline.jobs import ChunkJob, RenderSpec
+from voicer.pipeline.jobs import STITCHED_REQUESTS, ChunkJob, RenderSpec
 from voicer.pipeline.plan import SynthesisOptions, render_spec
 from voicer.pipeline.render import ChunkRenderer, RenderedChunk
 from voicer.storage import Storage
@@ -79,9 +79,9 @@ class TaskExecutor:
                 if task is None:
                     return None
                 options = SynthesisOptions.model_validate(task.options)
-                # the chunk and its neighbours, whose texts it carries
-                jobs = [job for job in _pending_jobs(session, task_id, index - 1, index + 1)
-                        if job.index == index]
+                # the chunk, its neighbours' texts, the request-ids of those before it
+                jobs = [job for job in _pending_jobs(session, task_id, index - STITCHED_REQUESTS,
+                                                     index + 1) if job.index == index]
             if jobs:
                 spec = render_spec(options, self.voices)
                 started = time.perf_counter()
@@ -160,7 +160,8 @@ class TaskExecutor:
                 .where(TaskChunk.task_id == task_id, TaskChunk.index == rendered.index,
                        TaskChunk.status == ChunkStatus.pending)
                 .values(status=ChunkStatus.done, duration=rendered.duration,
-                        speech=rendered.speech, rendered_at=utcnow())
+                        speech=rendered.speech, rendered_at=utcnow(),
+                        request_id=rendered.request_id)
             )
             if rowcount(marked) != 1:  # recorded by another delivery of the same chunk
                 session.rollback()
@@ -233,12 +234,27 @@ class TaskExecutor:
 def _pending_jobs(session: Session, task_id: str, first: int = 0,
                   last: int | None = None) -> list[ChunkJob]:
     """Jobs for the pending chunks among ``first``..``last``, each with its neighbours' texts
-    (a neighbour outside the range, or past either end, counts as no text)."""
+    and the request-ids of the chunks spoken right before it (a chunk outside the range, or
+    past either end, counts as none)."""
     query = select(TaskChunk.index, TaskChunk.text, TaskChunk.language, TaskChunk.gap,
-                   TaskChunk.status).where(TaskChunk.task_id == task_id, TaskChunk.index >= first)
+                   TaskChunk.status, TaskChunk.request_id).where(TaskChunk.task_id == task_id,
+                                                                 TaskChunk.index >= first)
     if last is not None:
         query = query.where(TaskChunk.index <= last)
     rows = session.execute(query.order_by(TaskChunk.index)).all()
-    texts = {index: text for index, text, _, _, _ in rows}
-    return [ChunkJob(index, text, language, gap, texts.get(index - 1, ""), texts.get(index + 1, ""))
-            for index, text, language, gap, status in rows if status == ChunkStatus.pending]
+    texts = {index: text for index, text, *_ in rows}
+    request_ids = {index: request_id for index, _, _, _, status, request_id in rows
+                   if status == ChunkStatus.done and request_id}
+
+    def stitched(index: int) -> tuple[str, ...]:
+        """The request-ids of the done chunks right before ``index``, oldest first."""
+        found: list[str] = []
+        for before in range(index - 1, index - 1 - STITCHED_REQUESTS, -1):
+            if before not in request_ids:
+                break
+            found.append(request_ids[before])
+        return tuple(reversed(found))
+
+    return [ChunkJob(index, text, language, gap, texts.get(index - 1, ""),
+                     texts.get(index + 1, ""), stitched(index))
+            for index, text, language, gap, status, _ in rows if status == ChunkStatus.pending]

@@ -14,6 +14,10 @@ is picked up again within about that time plus one chunk. A worker that dies whi
 assembling a task leaves a claim that expires after ``ASSEMBLY_CLAIM``; the
 redelivered message comes back then and another worker assembles the task.
 
+An upstream voice with ``ordered`` continuity is spoken one chunk after another, each
+stitched to the request-ids of those before it: such a task has one message at a
+time, and the worker that records a chunk hands on the next (``Chain``).
+
 Redis that restarts without its data (no AOF) loses every queued message. Each API
 node keeps a marker key in the broker's Redis: the node that finds it gone puts it
 back and enqueues again the pending chunks of every unfinished task, so a lost
@@ -25,14 +29,19 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import timedelta
+from typing import Any
 
 from dramatiq import Message
 from dramatiq.brokers.redis import RedisBroker
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select, update
 
 from voicer.db import Database
-from voicer.db.models import ChunkStatus, Task, TaskChunk, TaskStatus, utcnow
+from voicer.db.models import ACTIVE, ChunkStatus, Task, TaskChunk, TaskStatus, utcnow
+from voicer.errors import VoicerError
+from voicer.models import UPSTREAM_ENGINE
+from voicer.pipeline.plan import SynthesisOptions
 from voicer.settings import Settings
+from voicer.voices import Voices
 
 log = logging.getLogger("voicer.queue")
 
@@ -57,13 +66,65 @@ def chunk_message(task_id: str, index: int) -> Message[None]:
                    options={})
 
 
+class Chain:
+    """Ordered continuity under a queue: the chunks of a task spoken by an upstream voice with
+    ``ordered`` continuity go out one message at a time, in order.
+
+    The next chunk is handed on after the last one is recorded, also by a repeated delivery
+    (a worker that died before its message was acknowledged), so the chain never breaks; the
+    task's ``handed_on`` mark keeps repeated deliveries from handing the same chunk on twice.
+    """
+
+    def __init__(self, database: Database, broker: RedisBroker, voices: Voices,
+                 continuity: str) -> None:
+        self.database = database
+        self.broker = broker
+        self.voices = voices
+        self.continuity = continuity
+
+    def applies(self, options: dict[str, Any]) -> bool:
+        if self.continuity != "ordered":
+            return False
+        try:
+            voice = self.voices.get(SynthesisOptions.model_validate(options).voice_id)
+        except VoicerError:
+            return False
+        return voice.engine == UPSTREAM_ENGINE
+
+    def start(self, task_id: str, index: int) -> None:
+        """Hand on ``index``, the first pending chunk, whatever was handed on before."""
+        self.broker.enqueue(chunk_message(task_id, index))
+        with self.database.session() as session:
+            session.execute(update(Task).where(Task.id == task_id).values(handed_on=index))
+            session.commit()
+
+    def hand_on(self, task_id: str) -> None:
+        """Enqueue the task's next pending chunk, if it is chained and that chunk was not
+        handed on yet. Enqueue, then mark: a crash in between hands it on twice, harmlessly."""
+        with self.database.session() as session:
+            task = session.get(Task, task_id)
+            if task is None or task.status not in ACTIVE or not self.applies(task.options):
+                return
+            following = session.scalar(select(func.min(TaskChunk.index)).where(
+                TaskChunk.task_id == task_id, TaskChunk.status == ChunkStatus.pending))
+            if following is None or (task.handed_on is not None and task.handed_on >= following):
+                return
+        self.broker.enqueue(chunk_message(task_id, following))
+        with self.database.session() as session:
+            session.execute(update(Task).where(
+                Task.id == task_id, or_(Task.handed_on.is_(None), Task.handed_on < following))
+                .values(handed_on=following))
+            session.commit()
+
+
 class QueueRunner:
     """The runner of an API node when a broker is configured: it enqueues, workers speak."""
 
-    def __init__(self, database: Database, broker: RedisBroker,
+    def __init__(self, database: Database, broker: RedisBroker, chain: Chain,
                  reconcile_seconds: float = 60.0) -> None:
         self.database = database
         self.broker = broker
+        self.chain = chain
         self.reconcile_seconds = reconcile_seconds
         self.broker.declare_queue(QUEUE)
         self._wake = threading.Event()
@@ -125,15 +186,23 @@ class QueueRunner:
             self.enqueue(task_id)
 
     def enqueue(self, task_id: str) -> None:
-        """One message per pending chunk, then the mark (a crash in between enqueues twice).
-        A task whose chunks are all done gets one message, which assembles it."""
+        """One message per pending chunk (only the first for a chained task), then the mark
+        (a crash in between enqueues twice). A task whose chunks are all done gets one
+        message, which assembles it."""
         with self.database.session() as session:
+            task = session.get(Task, task_id)
+            if task is None:
+                return
+            chained = self.chain.applies(task.options)
             indexes = session.scalars(
                 select(TaskChunk.index).where(TaskChunk.task_id == task_id,
                                               TaskChunk.status == ChunkStatus.pending)
                 .order_by(TaskChunk.index)).all() or [0]
-        for index in indexes:
-            self.broker.enqueue(chunk_message(task_id, index))
+        if chained:
+            self.chain.start(task_id, indexes[0])
+        else:
+            for index in indexes:
+                self.broker.enqueue(chunk_message(task_id, index))
         with self.database.session() as session:
             session.execute(update(Task).where(Task.id == task_id).values(enqueued_at=utcnow()))
             session.commit()

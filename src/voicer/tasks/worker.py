@@ -26,7 +26,7 @@ from voicer.pipeline.workers import EngineFactory, WorkerPool, default_engine
 from voicer.settings import Settings
 from voicer.storage import make_storage
 from voicer.tasks.execute import TaskExecutor, renderers
-from voicer.tasks.queue import ACTOR, QUEUE, chunk_message, make_broker
+from voicer.tasks.queue import ACTOR, QUEUE, Chain, chunk_message, make_broker
 from voicer.tasks.throughput import ThroughputMeter
 from voicer.upstream.engine import Upstream
 from voicer.voices import VoiceCatalogue
@@ -53,6 +53,7 @@ class ChunkWorker:
         for _ in range(settings.worker_threads):
             self._pools.put(WorkerPool(1, engine))
         self.broker = make_broker(settings)
+        self.chain = Chain(self.database, self.broker, self.voices, settings.elevenlabs_continuity)
         dramatiq.actor(broker=self.broker, actor_name=ACTOR, queue_name=QUEUE,
                        time_limit=_CHUNK_TIME_LIMIT_MS)(self.speak_chunk)
 
@@ -68,6 +69,7 @@ class ChunkWorker:
             self._pools.put(pool)
         if again is not None:  # another worker is assembling the task, or died doing it
             self.broker.enqueue(chunk_message(task_id, index), delay=int(again * 1000))
+        self.chain.hand_on(task_id)
 
     def run(self, stop: threading.Event, parent: int) -> None:
         worker = dramatiq.Worker(self.broker, worker_threads=self.settings.worker_threads)

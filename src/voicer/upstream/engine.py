@@ -29,7 +29,7 @@ import numpy as np
 
 from voicer.errors import UpstreamError
 from voicer.models import UPSTREAM_ENGINE, Model
-from voicer.pipeline.jobs import ChunkJob, RenderSpec
+from voicer.pipeline.jobs import STITCHED_REQUESTS, ChunkJob, RenderSpec
 from voicer.pipeline.render import ChunkEncoder, RenderedChunk
 from voicer.settings import Settings
 from voicer.upstream.client import (
@@ -47,7 +47,6 @@ T = TypeVar("T")
 # Requests in flight ElevenLabs allows per subscription tier (its documented plan limits).
 TIER_CONCURRENCY = {"free": 2, "starter": 3, "creator": 5, "pro": 10, "scale": 15, "business": 15}
 DEFAULT_CONCURRENCY = 2
-_STITCHED = 3  # previous_request_ids ElevenLabs accepts
 _MISS_REFRESH_SECONDS = 30.0  # an unknown voice id refreshes the listing at most this often
 _PAGE = 100
 _RELIST = 30.0  # seconds before a listing that could not be read is tried again
@@ -169,13 +168,16 @@ class Upstream:
         concurrency limit at once. A chunk the upstream cannot speak raises ``UpstreamError``."""
         ordered = self.settings.elevenlabs_continuity == "ordered"
         window = 1 if ordered else self.concurrency or DEFAULT_CONCURRENCY
-        stitched: deque[str] = deque(maxlen=_STITCHED)
+        stitched: deque[str] = deque(maxlen=STITCHED_REQUESTS)
+        last = -2  # the chunk this run spoke last, whose request-id ``stitched`` ends with
         encoder = ChunkEncoder()
         waiting = iter(jobs)
         running: dict[concurrent.futures.Future[tuple[bytes, str | None]], ChunkJob] = {}
         try:
             while True:
                 for job in waiting:
+                    if ordered and job.index != last + 1:  # resumed: stitch to what was stored
+                        stitched = deque(job.previous_request_ids, maxlen=STITCHED_REQUESTS)
                     body = self._chunk_body(spec, job, list(stitched) if ordered else [])
                     running[asyncio.run_coroutine_threadsafe(self._chunk(spec, body),
                                                              self._loop)] = job
@@ -189,8 +191,12 @@ class Upstream:
                     pcm, request_id = future.result()
                     if request_id:
                         stitched.append(request_id)
+                    else:  # nothing to stitch the next chunk to
+                        stitched.clear()
+                    last = job.index
                     samples = np.frombuffer(pcm[: len(pcm) // 2 * 2], dtype="<i2")
-                    yield encoder.encode(spec, job, samples, self.pcm_rate, (), 0.0)
+                    rendered = encoder.encode(spec, job, samples, self.pcm_rate, (), 0.0)
+                    yield replace(rendered, request_id=request_id)
         finally:
             for future in running:
                 future.cancel()

@@ -1,0 +1,104 @@
+"""Ordered continuity wherever chunks are spoken: a task resumed after a stop, and tasks spoken
+by `voicer worker` processes, stitch each chunk to the request-ids of the three before it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.api.conftest import Api, Server
+from tests.upstream.proxy import FaultProxy, Seen
+from tests.upstream.test_upstream import SENTENCE, book, front, speech_requests, submit
+from voicer.pipeline.workers import WorkerPool
+from voicer.tasks.execute import TaskExecutor, renderers
+from voicer.tasks.throughput import ThroughputMeter
+
+
+def check_stitched(requests: list[Seen], chunks: int) -> None:
+    """One task's chunk requests: in order, each carrying its neighbours' texts and the
+    request-ids of the up to three chunks before it."""
+    texts = [SENTENCE.format(n=n) for n in range(chunks)]
+    assert [seen.json["text"] for seen in requests] == texts
+    ids = [seen.response_headers["request-id"] for seen in requests]
+    assert len(set(ids)) == chunks
+    for number, seen in enumerate(requests):
+        assert seen.json.get("previous_text") == (texts[number - 1] if number else None)
+        assert seen.json.get("next_text") == (texts[number + 1] if number < chunks - 1 else None)
+        assert seen.json.get("previous_request_ids", []) == ids[max(0, number - 3):number]
+
+
+def executor(api: Api, pool: WorkerPool) -> TaskExecutor:
+    services = api.services
+    return TaskExecutor(services.database, services.storage, renderers(pool, services.upstream),
+                        services.planner.voices, ThroughputMeter(1.0), services.metrics)
+
+
+def test_a_resumed_task_is_stitched_to_the_request_ids_it_stored(
+        tmp_path: Path, upstream: Server, upstream_key: str, redis_url: str,
+        pool: WorkerPool) -> None:
+    with FaultProxy(upstream.url) as proxy:
+        # with a broker the API only enqueues; this test speaks the task itself, in two runs
+        for api in front(tmp_path, proxy, upstream_key, broker_url=f"{redis_url}/12"):
+            headers = api.user()
+            task_id = submit(api, headers, book(6))
+            executor(api, pool).run(task_id, should_pause=lambda done: done >= 3)
+            assert api.client.get(f"/api/v1/voice/status/{task_id}",
+                                  headers=headers).json()["chunks_completed"] == 3
+            executor(api, pool).run(task_id)  # resumed, as after a restart
+            assert api.wait(task_id, headers)["status"] == "completed"
+
+    check_stitched(speech_requests(proxy), 6)
+
+
+def test_workers_speak_an_ordered_task_one_chunk_after_another(
+        tmp_path: Path, upstream: Server, upstream_key: str, redis_url: str) -> None:
+    broker_url = f"{redis_url}/13"
+    with FaultProxy(upstream.url) as proxy:
+        for api in front(tmp_path, proxy, upstream_key, broker_url=broker_url):
+            env = {**os.environ, "VOICER_DATA_DIR": str(tmp_path), "VOICER_BROKER_URL": broker_url,
+                   "VOICER_ELEVENLABS_API_KEY": upstream_key,
+                   "VOICER_ELEVENLABS_BASE_URL": proxy.url, "VOICER_ELEVENLABS_CONCURRENCY": "3"}
+            # two workers with two threads each: four chunks could be spoken at once
+            workers = [subprocess.Popen(
+                [sys.executable, "-m", "voicer", "worker", "--processes", "1", "--threads", "2"],
+                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                start_new_session=True) for _ in range(2)]
+            try:
+                headers = api.user()
+                tasks = [submit(api, headers, book(6)) for _ in range(2)]
+                for task_id in tasks:
+                    assert api.wait(task_id, headers, timeout=120)["status"] == "completed"
+            finally:
+                for worker in workers:
+                    os.killpg(worker.pid, signal.SIGTERM)
+                for worker in workers:
+                    worker.wait(timeout=60)
+
+    requests = speech_requests(proxy)
+    assert len(requests) == 12  # each chunk spoken once
+    # each task one chunk at a time: the two tasks interleave, never more than two at once
+    assert proxy.max_in_flight <= 2
+    chains = _split(requests)
+    assert len(chains) == 2
+    for chain in chains:
+        check_stitched(chain, 6)
+
+
+def _split(requests: list[Seen]) -> list[list[Seen]]:
+    """The requests of each task, following each chain of request-ids from its first chunk."""
+    chains: list[list[Seen]] = []
+    for seen in requests:
+        stitched = seen.json.get("previous_request_ids")
+        if not stitched:
+            chains.append([seen])
+            continue
+        for chain in chains:
+            if chain[-1].response_headers["request-id"] == stitched[-1]:
+                chain.append(seen)
+                break
+        else:
+            raise AssertionError(f"{seen.json['text']!r} is stitched to no chunk before it")
+    return chains
