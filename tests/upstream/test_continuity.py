@@ -102,3 +102,25 @@ def _split(requests: list[Seen]) -> list[list[Seen]]:
         else:
             raise AssertionError(f"{seen.json['text']!r} is stitched to no chunk before it")
     return chains
+
+
+def test_the_server_speaks_upstream_tasks_side_by_side_and_local_ones_meanwhile(
+        tmp_path: Path, upstream: Server, upstream_key: str) -> None:
+    with FaultProxy(upstream.url) as proxy:
+        for api in front(tmp_path, proxy, upstream_key):  # embedded runner, ordered, cap 3
+            headers = api.user()
+            books = [submit(api, headers, book(8)) for _ in range(3)]
+            local = api.client.post("/api/v1/voice/synthesize", headers=headers, json={
+                "text": "Коротка примітка, прочитана тут.", "voice_id": "uk-oksana"})
+            finished = [api.wait(task_id, headers, timeout=120) for task_id in books]
+            spoken = api.wait(local.json()["task_id"], headers)
+
+    assert {status["status"] for status in [*finished, spoken]} == {"completed"}
+    # three ordered tasks at once fill the cap, each still one chunk at a time, stitched
+    assert proxy.max_in_flight == 3
+    chains = _split(speech_requests(proxy))
+    assert len(chains) == 3
+    for chain in chains:
+        check_stitched(chain, 8)
+    # the local engine did not wait for the upstream books
+    assert spoken["completed_at"] < min(status["completed_at"] for status in finished)

@@ -16,12 +16,12 @@ from voicer.ratelimit import RateLimiter
 from voicer.settings import Settings
 from voicer.speech import SpeechPool
 from voicer.storage import Storage, make_storage
-from voicer.tasks.execute import TaskExecutor, renderers
+from voicer.tasks.execute import TaskExecutor, renderers, task_engine
 from voicer.tasks.queue import Chain, QueueRunner, make_broker
 from voicer.tasks.runner import EmbeddedRunner, TaskRunner
 from voicer.tasks.service import Planner
 from voicer.tasks.throughput import PRIOR_PER_WORKER, ThroughputMeter
-from voicer.upstream.engine import Upstream
+from voicer.upstream.engine import DEFAULT_CONCURRENCY, Upstream
 from voicer.voices import VoiceCatalogue
 from voicer.voices.directory import VoiceDirectory
 
@@ -61,9 +61,12 @@ class Services:
                                                          settings.elevenlabs_continuity),
                                  settings.queue_reconcile_seconds)
         else:
-            runner = EmbeddedRunner(database, settings.workers, lambda pool: TaskExecutor(
-                database, storage, renderers(pool, upstream), planner.voices, meter, metrics),
-                engine)
+            runner = EmbeddedRunner(
+                database, settings.workers, lambda pool: TaskExecutor(
+                    database, storage, renderers(pool, upstream), planner.voices, meter,
+                    metrics),
+                engine, lambda options: task_engine(planner.voices, options),
+                upstream_lanes=0 if upstream is None else upstream.concurrency or DEFAULT_CONCURRENCY)
         runner.start()
         speech = SpeechPool(settings.speech_workers or settings.workers, engine)
         return cls(settings, database, storage, planner, meter, RateLimiter(settings), runner,

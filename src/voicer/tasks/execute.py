@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -32,12 +33,24 @@ from voicer.voices import Voices
 ASSEMBLY_CLAIM = timedelta(minutes=10)
 
 
-def renderers(local: ChunkRenderer, upstream: ChunkRenderer | None) -> dict[str, ChunkRenderer]:
+def renderers(local: ChunkRenderer | None,
+              upstream: ChunkRenderer | None) -> dict[str, ChunkRenderer]:
     """Who renders a task's chunks, by the engine its voice belongs to."""
-    chosen = {LOCAL_ENGINE: local}
+    chosen: dict[str, ChunkRenderer] = {}
+    if local is not None:
+        chosen[LOCAL_ENGINE] = local
     if upstream is not None:
         chosen[UPSTREAM_ENGINE] = upstream
     return chosen
+
+
+def task_engine(voices: Voices, options: dict[str, Any]) -> str:
+    """The engine that speaks a task's chunks. A voice that no longer resolves counts as
+    local, where rendering fails the task with the reason."""
+    try:
+        return voices.get(SynthesisOptions.model_validate(options).voice_id).engine
+    except VoicerError:
+        return LOCAL_ENGINE
 
 
 class TaskExecutor:

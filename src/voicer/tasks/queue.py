@@ -37,10 +37,9 @@ from sqlalchemy import func, or_, select, update
 
 from voicer.db import Database
 from voicer.db.models import ACTIVE, ChunkStatus, Task, TaskChunk, TaskStatus, utcnow
-from voicer.errors import VoicerError
 from voicer.models import UPSTREAM_ENGINE
-from voicer.pipeline.plan import SynthesisOptions
 from voicer.settings import Settings
+from voicer.tasks.execute import task_engine
 from voicer.voices import Voices
 
 log = logging.getLogger("voicer.queue")
@@ -83,13 +82,8 @@ class Chain:
         self.continuity = continuity
 
     def applies(self, options: dict[str, Any]) -> bool:
-        if self.continuity != "ordered":
-            return False
-        try:
-            voice = self.voices.get(SynthesisOptions.model_validate(options).voice_id)
-        except VoicerError:
-            return False
-        return voice.engine == UPSTREAM_ENGINE
+        return (self.continuity == "ordered"
+                and task_engine(self.voices, options) == UPSTREAM_ENGINE)
 
     def start(self, task_id: str, index: int) -> None:
         """Hand on ``index``, the first pending chunk, whatever was handed on before."""

@@ -1,10 +1,14 @@
-"""Runners decide where tasks execute. The embedded runner: a thread in the
-server process that feeds a pool of local worker processes.
+"""Runners decide where tasks execute. The embedded runner: threads in the server
+process, one feeding a pool of local worker processes, and, when an ElevenLabs
+upstream is configured, one lane per upstream request the cap allows.
 
 The queue is the database itself: a task is pending or processing until it
 ends, so a restarted server finds and resumes every unfinished task. Tasks take
 turns: while others wait, a task runs for a slice of chunks and then goes to the
-back of the line, so a short task is never stuck behind a book.
+back of the line, so a short task is never stuck behind a book. Local and upstream
+tasks have lines of their own: a book read by an ElevenLabs voice, which waits on
+the network, never holds up the local engine, and several upstream tasks speak at
+once up to the cap.
 """
 
 from __future__ import annotations
@@ -13,18 +17,22 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from sqlalchemy import select
 
 from voicer.db import Database
 from voicer.db.models import ACTIVE, Task
+from voicer.models import LOCAL_ENGINE, UPSTREAM_ENGINE
 from voicer.pipeline.workers import EngineFactory, WorkerPool, default_engine
 from voicer.tasks.execute import TaskExecutor
 
 log = logging.getLogger("voicer.runner")
 
-ExecutorFactory = Callable[[WorkerPool], TaskExecutor]
+# A task executor around the local pool; None for a lane that speaks upstream voices only.
+ExecutorFactory = Callable[[WorkerPool | None], TaskExecutor]
+EngineOf = Callable[[dict[str, Any]], str]  # which engine speaks a task, by its options
 _IDLE_WAIT = 1.0  # seconds between looks at the queue when nothing wakes the runner
 # Chunks per worker a task speaks before it lets a waiting task have its turn: the pool
 # runs dry at each turn, so turns are long enough to keep that cost to a few percent.
@@ -39,76 +47,118 @@ class TaskRunner(Protocol):
     def stop(self) -> None: ...
 
 
+@dataclass
+class _Lane:
+    """A thread that runs the tasks of one engine, one turn at a time."""
+
+    engine: str
+    turn: int  # chunks a task speaks before a waiting task of the same engine gets its turn
+    wake: threading.Event = field(default_factory=threading.Event)
+
+
 class EmbeddedRunner:
     def __init__(self, database: Database, processes: int, executor: ExecutorFactory,
-                 engine: EngineFactory = default_engine) -> None:
+                 engine: EngineFactory = default_engine,
+                 engine_of: EngineOf = lambda options: LOCAL_ENGINE,
+                 upstream_lanes: int = 0) -> None:
         self.database = database
         self.processes = processes
         self.engine = engine
         self._make_executor = executor
-        self._wake = threading.Event()
+        self._engine_of = engine_of
         self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._running: set[str] = set()  # tasks a lane is running now
         self._served: dict[str, float] = {}  # task id -> when its last turn began
-        self._thread = threading.Thread(target=self._loop, name="voicer-runner", daemon=True)
+        local = _Lane(LOCAL_ENGINE, SLICE_PER_WORKER * processes)
+        self._lanes = [local] + [_Lane(UPSTREAM_ENGINE, SLICE_PER_WORKER)
+                                 for _ in range(upstream_lanes)]
+        self._threads = [threading.Thread(target=self._local, args=(local,), daemon=True,
+                                          name="voicer-runner")]
+        self._threads += [threading.Thread(target=self._upstream, args=(lane,), daemon=True,
+                                           name=f"voicer-upstream-{number}")
+                          for number, lane in enumerate(self._lanes[1:])]
 
     def start(self) -> None:
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
 
     def wake(self) -> None:
-        self._wake.set()
+        for lane in self._lanes:
+            lane.wake.set()
 
     def stop(self) -> None:
         self._stopping.set()
-        self._wake.set()
-        self._thread.join(timeout=30)
+        self.wake()
+        for thread in self._threads:
+            thread.join(timeout=30)
 
-    def _loop(self) -> None:
+    def _local(self, lane: _Lane) -> None:
         while not self._stopping.is_set():
             with WorkerPool(self.processes, self.engine) as pool:
                 executor = self._make_executor(pool)
                 # a pool that lost a worker is replaced; its task failed and was refunded
                 while pool.healthy and not self._stopping.is_set():
-                    try:
-                        self._step(executor)
-                    except Exception:  # a database outage must not end the runner
-                        log.exception("task runner step failed; retrying")
-                        self._stopping.wait(_IDLE_WAIT)
+                    self._guarded_step(executor, lane)
 
-    def _step(self, executor: TaskExecutor) -> None:
-        task_id = self._next_task()
+    def _upstream(self, lane: _Lane) -> None:
+        executor = self._make_executor(None)
+        while not self._stopping.is_set():
+            self._guarded_step(executor, lane)
+
+    def _guarded_step(self, executor: TaskExecutor, lane: _Lane) -> None:
+        try:
+            self._step(executor, lane)
+        except Exception:  # a database outage must not end the runner
+            log.exception("task runner step failed; retrying")
+            self._stopping.wait(_IDLE_WAIT)
+
+    def _step(self, executor: TaskExecutor, lane: _Lane) -> None:
+        task_id = self._take(lane.engine)
         if task_id is None:
-            self._wake.wait(_IDLE_WAIT)
-            self._wake.clear()
+            lane.wake.wait(_IDLE_WAIT)
+            lane.wake.clear()
             return
-        self._served[task_id] = time.monotonic()
-        others = self._others_waiting(task_id)
-        turn = SLICE_PER_WORKER * self.processes
-
-        def should_pause(done: int) -> bool:
-            if self._stopping.is_set():
-                return True
-            if done < turn:
-                return False
-            if self._wake.is_set():  # something was submitted meanwhile
-                self._wake.clear()
+        try:
+            others = threading.Event()  # another task of this engine waits for its turn
+            if self._waiting(lane.engine):
                 others.set()
-            return others.is_set()
 
-        executor.run(task_id, should_pause)
+            def should_pause(done: int) -> bool:
+                if self._stopping.is_set():
+                    return True
+                if done < lane.turn:
+                    return False
+                if lane.wake.is_set():  # something was submitted meanwhile
+                    lane.wake.clear()
+                    if self._waiting(lane.engine):
+                        others.set()
+                return others.is_set()
 
-    def _next_task(self) -> str | None:
-        """The active task whose last turn is oldest; never served ones first, oldest first."""
+            executor.run(task_id, should_pause)
+        finally:
+            with self._lock:
+                self._running.discard(task_id)
+
+    def _take(self, engine: str) -> str | None:
+        """The waiting task of ``engine`` whose last turn is oldest (never served ones first,
+        oldest first), marked as running."""
+        waiting = self._waiting(engine)
+        with self._lock:
+            waiting = [task for task in waiting if task not in self._running]
+            chosen = min(waiting, key=lambda task: self._served.get(task, 0.0), default=None)
+            if chosen is not None:
+                self._running.add(chosen)
+                self._served[chosen] = time.monotonic()
+        return chosen
+
+    def _waiting(self, engine: str) -> list[str]:
+        """Active tasks of ``engine`` that no lane is running, oldest first."""
         with self.database.session() as session:
-            active = session.scalars(select(Task.id).where(Task.status.in_(ACTIVE))
+            active = session.execute(select(Task.id, Task.options).where(Task.status.in_(ACTIVE))
                                      .order_by(Task.created_at)).all()
-        self._served = {task: when for task, when in self._served.items() if task in active}
-        return min(active, key=lambda task: self._served.get(task, 0.0), default=None)
-
-    def _others_waiting(self, task_id: str) -> threading.Event:
-        """Set when another active task exists, as seen when this turn begins."""
-        waiting = threading.Event()
-        with self.database.session() as session:
-            if session.scalar(select(Task.id).where(Task.status.in_(ACTIVE), Task.id != task_id)
-                              .limit(1)):
-                waiting.set()
-        return waiting
+        mine = [task_id for task_id, options in active if self._engine_of(options) == engine]
+        with self._lock:
+            ids = {task_id for task_id, _ in active}
+            self._served = {task: when for task, when in self._served.items() if task in ids}
+            return [task_id for task_id in mine if task_id not in self._running]
