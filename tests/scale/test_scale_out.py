@@ -235,3 +235,25 @@ def test_a_worker_on_sqlite_makes_its_data_directory(tmp_path: Path, redis_url: 
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         assert worker.wait(timeout=60) == 0
+
+
+def test_a_worker_stops_under_a_burst_of_stop_signals(tmp_path: Path, redis_url: str) -> None:
+    """A stop often brings several signals (to the group, then from the supervisor, then an
+    impatient operator's): each must only hasten the stop, never deadlock it."""
+    env = {**os.environ, "VOICER_DATA_DIR": str(tmp_path), "VOICER_BROKER_URL": f"{redis_url}/3"}
+    for _ in range(3):
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "voicer", "worker", "--processes", "1", "--threads", "2"],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        try:
+            # supervisor → worker process → its engine processes: the worker is set up
+            _until(lambda worker=worker: any(
+                process.children() for process in psutil.Process(worker.pid).children()),
+                timeout=60, every=0.05)
+            for _ in range(100):
+                os.killpg(worker.pid, signal.SIGTERM)
+            assert worker.wait(timeout=30) == 0
+        finally:
+            if worker.poll() is None:
+                os.killpg(worker.pid, signal.SIGKILL)
+                worker.wait()

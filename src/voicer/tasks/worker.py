@@ -13,7 +13,6 @@ import multiprocessing
 import os
 import queue
 import signal
-import threading
 import time
 from multiprocessing.process import BaseProcess
 from types import FrameType
@@ -71,7 +70,7 @@ class ChunkWorker:
             self.broker.enqueue(chunk_message(task_id, index), delay=int(again * 1000))
         self.chain.hand_on(task_id)
 
-    def run(self, stop: threading.Event, parent: int) -> None:
+    def run(self, stop: StopRequest, parent: int) -> None:
         worker = dramatiq.Worker(self.broker, worker_threads=self.settings.worker_threads)
         worker.start()
         log.info("worker %d: speaking chunks from %s", os.getpid(), QUEUE)
@@ -91,14 +90,31 @@ class ChunkWorker:
         self.database.close()
 
 
+class StopRequest:
+    """Set by SIGTERM or SIGINT, as many times as they come.
+
+    The handler only assigns a flag. Setting a ``threading.Event`` there deadlocks when a
+    second signal lands while the first handler holds the Event's lock, and a stop often
+    brings two (one to the process group, one from the supervisor).
+    """
+
+    def __init__(self) -> None:
+        self.requested = False
+        for stop in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(stop, self._request)
+
+    def _request(self, signum: int, frame: FrameType | None) -> None:
+        self.requested = True
+
+    def wait(self, seconds: float) -> bool:
+        """Sleep up to ``seconds`` unless a stop was requested; whether one was."""
+        if not self.requested:
+            time.sleep(seconds)
+        return self.requested
+
+
 def _process(settings: Settings, parent: int) -> None:
-    stop = threading.Event()
-
-    def stopping(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, stopping)
-    signal.signal(signal.SIGINT, stopping)
+    stop = StopRequest()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     ChunkWorker(settings).run(stop, parent)
 
@@ -110,9 +126,7 @@ def serve(settings: Settings) -> None:
         raise SystemExit("voicer worker needs VOICER_BROKER_URL (redis://…)")
     settings.data_dir.mkdir(parents=True, exist_ok=True)  # SQLite by default, as for serve
     Database(settings.database).migrate()
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    stop = StopRequest()
     context = multiprocessing.get_context("spawn")
 
     def start() -> BaseProcess:
