@@ -170,8 +170,7 @@ class QueueRunner:
             return
         with self.database.session() as session:
             unfinished = session.scalars(
-                select(Task.id).where(Task.status.in_((TaskStatus.pending, TaskStatus.processing)),
-                                      Task.enqueued_at.is_not(None))
+                select(Task.id).where(Task.status.in_(ACTIVE), Task.enqueued_at.is_not(None))
                 .order_by(Task.created_at)).all()
         if unfinished:
             log.warning("the broker lost its queue: enqueueing %d unfinished tasks again",

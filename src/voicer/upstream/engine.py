@@ -21,6 +21,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import AsyncGenerator, AsyncIterator, Coroutine, Iterable, Iterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
@@ -98,6 +99,18 @@ class Upstream:
     def call(self, work: Coroutine[Any, Any, T]) -> T:
         """Run ``work`` on the upstream's loop and wait for it (from any other thread)."""
         return asyncio.run_coroutine_threadsafe(work, self._loop).result()
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        """One slot of the concurrency limit, held from another event loop while the block runs
+        (a relayed WebSocket holds one for its whole life)."""
+        acquired: concurrent.futures.Future[None] = concurrent.futures.Future()
+        holder = asyncio.run_coroutine_threadsafe(_hold(self.client.limit, acquired), self._loop)
+        try:
+            await asyncio.wrap_future(acquired)
+            yield
+        finally:
+            holder.cancel()  # leaves the slot, or stops waiting for one
 
     def close(self) -> None:
         if not self.running:
@@ -274,6 +287,18 @@ def _limit(settings: Settings, size: int) -> ConcurrencyLimit:
         # a slot of a process that died is freed once no request could still be using it
         return SharedLimit(settings.broker_url, size, lease=settings.elevenlabs_timeout * 3)
     return LocalLimit(size)
+
+
+async def _hold(limit: ConcurrencyLimit, acquired: concurrent.futures.Future[None]) -> None:
+    """On the upstream's loop: take a slot of ``limit``, say so, and keep it until cancelled."""
+    try:
+        async with limit.slot():
+            if acquired.set_running_or_notify_cancel():
+                acquired.set_result(None)
+                await asyncio.Event().wait()
+    except Exception as error:  # the limit itself failed (a shared limit's Redis is away)
+        if not acquired.done() and acquired.set_running_or_notify_cancel():
+            acquired.set_exception(error)
 
 
 async def _next(stream: AsyncIterator[T]) -> T | None:

@@ -5,6 +5,9 @@ Protocol (ElevenLabs'): the first message is ``{"text": " ", "voice_settings": â
 then text messages, with ``try_trigger_generation`` or ``flush``; ``{"text": ""}`` ends
 the input. Each generation answers ``{audio, isFinal: false, alignment,
 normalizedAlignment}``; the end is ``{"isFinal": true}`` and a close with code 1000.
+
+Local voices are spoken here; an ElevenLabs upstream voice's conversation is relayed to
+the upstream's own ``stream-input`` (``voicer.api.stream_input_relay``).
 """
 
 from __future__ import annotations
@@ -23,10 +26,11 @@ from voicer.accounts import Caller, authenticate
 from voicer.alignment import Alignment
 from voicer.api.schemas_elevenlabs import VoiceSettingsIn
 from voicer.api.services import Services
+from voicer.api.stream_input_relay import Asked, relay
 from voicer.elevenlabs import tts
 from voicer.encoding.formats import StreamEncoder, parse_format, stream_encoder
-from voicer.errors import InvalidInput, VoicerError
-from voicer.models import LOCAL_ENGINE
+from voicer.errors import VoicerError
+from voicer.models import UPSTREAM_ENGINE
 from voicer.speech import AudioPiece, speak_into
 
 router = APIRouter(prefix="/v1/text-to-speech", tags=["ElevenLabs: text to speech"])
@@ -63,6 +67,12 @@ async def stream_input(websocket: WebSocket, voice_id: str, model_id: str = "ele
     try:
         first = await asyncio.wait_for(websocket.receive_json(), timeout=inactivity_timeout)
         caller = await run_in_threadpool(_authenticate, services, websocket, first)
+        voice = await run_in_threadpool(services.planner.voices.get, voice_id)
+        if voice.engine == UPSTREAM_ENGINE:
+            asked = Asked(voice_id, model_id, output_format, language_code, inactivity_timeout,
+                          tuple(websocket.query_params.multi_items()))
+            await relay(websocket, services, caller, first, asked)
+            return
         state = _Stream(caller, voice_id, model_id, output_format, language_code)
         _configure(state, first)
         state.encoder = stream_encoder(parse_format(output_format))
@@ -109,10 +119,6 @@ def _speak(services: Services, state: _Stream, text: str,
     assert state.encoder is not None
     pieces: list[AudioPiece] = []
     if text.strip():
-        if services.planner.voices.get(state.voice_id).engine != LOCAL_ENGINE:
-            raise InvalidInput("voice_id", "stream-input speaks Voicer's local voices; use "
-                                           "/v1/text-to-speech/{voice_id}/stream for an "
-                                           "ElevenLabs upstream voice")
         with services.database.session() as session:
             charged = tts.prepare(session, state.caller, services.planner.voices, services.storage,
                                   state.voice_id, text, state.model_id, state.language_code,

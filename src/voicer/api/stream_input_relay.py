@@ -1,0 +1,398 @@
+"""``stream-input`` for an upstream voice: the caller's WebSocket relayed to ElevenLabs' own.
+
+The conversation is the upstream's: every message of the caller goes on as it came (less
+``xi_api_key`` and ``authorization``: the upstream gets Voicer's key in the ``xi-api-key``
+header, never the caller's token), and every message of the upstream comes back as it
+came (audio, alignment, ``isFinal``, its own errors), until one side closes. The
+upstream's close code and reason reach the caller unchanged; a close the upstream could
+not send (the connection broke) reaches it as 1011.
+
+Endings of ours, each sent as ``{"message", "error"}`` before the close:
+
+    1008  the caller's message is not JSON, its settings are out of range, or it is over
+          the quota (``error`` names the refusal, as for local voices); the caller was
+          silent past ``inactivity_timeout`` (``input_timeout_exceeded``); the upstream
+          refused the WebSocket with a 4xx other than 429, e.g. a bad key (``upstream_error``)
+    1011  the upstream could not be reached, answered 5xx, or broke off (``upstream_error``)
+    1013  no slot of the upstream's concurrency cap came free within the caller's
+          ``inactivity_timeout`` (``upstream_busy``), or the upstream answered 429
+
+A conversation holds one slot of the upstream's cap from before it connects until it
+ends, so tasks, requests and WebSockets together never exceed the cap.
+
+Charging: a message's characters are charged before it goes on (whitespace alone waits
+for the text after it, so trailing whitespace costs nothing). What the upstream has not
+answered with audio yet is given back if the conversation ends any other way than the
+upstream finishing it; a message that never reached the upstream is always given back.
+A finished conversation is kept as one history item: all its text, all its audio.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+from enum import Enum
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
+
+from voicer.accounts import Caller
+from voicer.api.schemas_elevenlabs import VoiceSettingsIn
+from voicer.api.services import Services
+from voicer.elevenlabs import tts
+from voicer.encoding.formats import parse_format
+from voicer.errors import EngineError, RateLimited, UpstreamError, VoicerError
+from voicer.settings import Settings
+from voicer.upstream.engine import Upstream
+
+log = logging.getLogger("voicer.upstream")
+
+SECRET_FIELDS = frozenset({"xi_api_key", "xi-api-key", "authorization"})
+NORMAL, POLICY_VIOLATION, INTERNAL_ERROR, TRY_AGAIN_LATER = 1000, 1008, 1011, 1013
+_UNSENDABLE = {1005: NORMAL, 1006: INTERNAL_ERROR, 1015: INTERNAL_ERROR}  # codes no close frame carries
+_GRACE = 1.0  # seconds our idle timeout waits past the upstream's, whose own message comes first
+_REASON_BYTES = 123  # the most a close frame carries
+
+
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """What the caller's WebSocket URL asks for."""
+
+    voice_id: str
+    model_id: str
+    output_format: str
+    language_code: str | None
+    inactivity_timeout: int
+    query: tuple[tuple[str, str], ...]  # every query parameter, as sent
+
+
+@dataclass(frozen=True, slots=True)
+class _Ending:
+    """How the caller's WebSocket closes: ``{"message", "error"}`` first, unless ``error`` is
+    None (a close the upstream made); ``failed``: the upstream's fault."""
+
+    code: int
+    message: str
+    error: str | None = None
+    failed: bool = False
+
+
+class _End(Enum):
+    CLIENT_LEFT = "the caller closed its WebSocket"
+    CLIENT_IDLE = "the caller sent nothing within the inactivity timeout"
+    UPSTREAM_GONE = "the upstream closed while a message was on its way"
+
+
+@dataclass(frozen=True, slots=True)
+class _Closed:
+    code: int | None
+    reason: str
+
+
+async def relay(websocket: WebSocket, services: Services, caller: Caller, first: dict[str, Any],
+                asked: Asked) -> None:
+    """Hold the conversation of an upstream voice, whose opening message was ``first``."""
+    services.metrics.speech_requests.labels(asked.output_format).inc()
+    bill = _Bill(services, caller, asked)
+    finished, ending = False, None
+    try:
+        bill.configure(first)
+        opening = _outgoing(first)
+        charged = await bill.charge(opening)
+        async with _slot(services.upstream, asked.inactivity_timeout), _connect(
+                services.settings, asked) as connection:
+            with contextlib.suppress(ConnectionClosed):  # the upstream's close comes next
+                await connection.send(json.dumps(opening, ensure_ascii=False))
+                bill.sent(charged)
+            finished, ending = await _converse(websocket, connection, bill, asked)
+    except RateLimited as busy:
+        ending = _Ending(TRY_AGAIN_LATER, busy.message, "upstream_busy")
+    except EngineError as failure:
+        status = failure.status if isinstance(failure, UpstreamError) else None
+        ending = _Ending(_failure_code(status), failure.message, "upstream_error", failed=True)
+    except VoicerError as refusal:  # the caller's: over quota, an unknown model…
+        ending = _Ending(POLICY_VIOLATION, refusal.message, type(refusal).__name__)
+    except ValueError as refusal:  # not JSON, settings out of range
+        ending = _Ending(POLICY_VIOLATION, str(refusal), type(refusal).__name__)
+    finally:
+        # settled before the caller hears the end, and even if this handler is cancelled
+        await asyncio.shield(asyncio.ensure_future(bill.settle(finished)))
+    if ending is not None:
+        if ending.failed:
+            services.metrics.upstream_errors.inc()
+            log.warning("stream-input for voice %s: %s (%d)", asked.voice_id, ending.message,
+                        ending.code)
+        await _close(websocket, ending)
+
+
+async def _converse(websocket: WebSocket, connection: ClientConnection, bill: _Bill,
+                    asked: Asked) -> tuple[bool, _Ending | None]:
+    """Pump both ways until a side ends: whether the upstream finished the speech, and how
+    the caller's WebSocket is to close (None: the caller left)."""
+    outgoing = asyncio.create_task(_to_upstream(websocket, connection, bill,
+                                                asked.inactivity_timeout + _GRACE))
+    incoming = asyncio.create_task(_to_client(websocket, connection, bill))
+    try:
+        done, _ = await asyncio.wait({outgoing, incoming}, return_when=asyncio.FIRST_COMPLETED)
+        if outgoing in done and (end := outgoing.result()) is not _End.UPSTREAM_GONE:
+            await connection.close()
+            if end is _End.CLIENT_IDLE:
+                return bill.finished, _Ending(
+                    POLICY_VIOLATION,
+                    f"no text within the inactivity timeout of {asked.inactivity_timeout} s",
+                    "input_timeout_exceeded")
+            return bill.finished, None
+        closed = await incoming
+    finally:
+        for task in (outgoing, incoming):
+            task.cancel()
+        await asyncio.gather(outgoing, incoming, return_exceptions=True)
+    if closed is None:
+        return bill.finished, None
+    return bill.finished or closed.code == NORMAL, _as_closed(closed)
+
+
+async def _to_upstream(websocket: WebSocket, connection: ClientConnection, bill: _Bill,
+                       timeout: float) -> _End:
+    wait: float | None = timeout
+    while True:
+        try:
+            async with asyncio.timeout(wait):
+                received = await _receive(websocket)
+        except TimeoutError:
+            return _End.CLIENT_IDLE
+        if received is None:
+            return _End.CLIENT_LEFT
+        message = _outgoing(_parse(received))
+        charged = await bill.charge(message)
+        try:
+            await connection.send(json.dumps(message, ensure_ascii=False))
+        except ConnectionClosed:
+            return _End.UPSTREAM_GONE
+        bill.sent(charged)
+        if message.get("text") == "":
+            wait = None  # the input is over; the upstream finishes and closes
+
+
+async def _to_client(websocket: WebSocket, connection: ClientConnection, bill: _Bill) -> _Closed | None:
+    """The upstream's messages as they come; its close, or None if the caller went first."""
+    try:
+        async for message in connection:
+            bill.heard(message)
+            if isinstance(message, str):
+                await websocket.send_text(message)
+            else:
+                await websocket.send_bytes(message)
+    except ConnectionClosed:
+        pass
+    except (WebSocketDisconnect, OSError):
+        return None
+    return _Closed(connection.close_code, connection.close_reason or "")
+
+
+def _as_closed(closed: _Closed) -> _Ending:
+    """The caller's WebSocket closed as the upstream closed ours."""
+    code = closed.code if closed.code is not None else 1006
+    if code == 1006:
+        return _Ending(INTERNAL_ERROR, "the connection to the ElevenLabs upstream broke",
+                       "upstream_error", failed=True)
+    return _Ending(_UNSENDABLE.get(code, code), closed.reason, failed=code != NORMAL)
+
+
+def _failure_code(status: int | None) -> int:
+    """A refusal that asking again cannot change is a policy violation; 429, try again later."""
+    if status == 429:
+        return TRY_AGAIN_LATER
+    return POLICY_VIOLATION if status is not None and 400 <= status < 500 else INTERNAL_ERROR
+
+
+@contextlib.asynccontextmanager
+async def _slot(upstream: Upstream | None, timeout: float) -> AsyncIterator[None]:
+    """One slot of the upstream's cap for the whole conversation, if one comes free in time."""
+    if upstream is None:
+        raise EngineError("the ElevenLabs upstream is not configured")
+    async with contextlib.AsyncExitStack() as stack:
+        try:
+            async with asyncio.timeout(timeout):
+                await stack.enter_async_context(upstream.slot())
+        except TimeoutError:
+            size = upstream.concurrency or 0
+            raise RateLimited(f"all {size} ElevenLabs upstream slots stayed busy for {timeout} s; "
+                              "try again later", round(timeout), size) from None
+        yield
+
+
+@contextlib.asynccontextmanager
+async def _connect(settings: Settings, asked: Asked) -> AsyncIterator[ClientConnection]:
+    key = settings.elevenlabs_api_key
+    assert key is not None, "an upstream voice needs the upstream's key"
+    try:
+        connection = await connect(
+            _address(settings.elevenlabs_base_url, asked),
+            additional_headers={"xi-api-key": key.get_secret_value()},
+            open_timeout=min(settings.elevenlabs_timeout, 10.0),
+            max_size=None,  # one generation's audio can be megabytes; the upstream is trusted
+            logger=_Quiet(logging.getLogger("websockets.client")))
+    except InvalidStatus as refused:
+        raise _refused(refused.response.status_code, refused.response.body) from None
+    except (OSError, TimeoutError, InvalidHandshake) as error:
+        raise UpstreamError(f"could not reach the ElevenLabs upstream ({type(error).__name__})",
+                            None) from None
+    try:
+        yield connection
+    finally:
+        await connection.close()
+
+
+def _refused(status: int, body: bytes | bytearray | None) -> UpstreamError:
+    """The upstream refused the WebSocket itself: say why, in its words, never our request."""
+    try:
+        detail = json.loads(body or b"null").get("detail")
+    except (ValueError, AttributeError):
+        detail = None
+    said = str((detail.get("message") if isinstance(detail, dict) else detail) or "")[:200]
+    what = "the key" if status == 401 else "the connection"
+    return UpstreamError(f"the ElevenLabs upstream refused {what} ({status}{f': {said}' if said else ''})",
+                         status)
+
+
+def _address(base_url: str, asked: Asked) -> str:
+    """The upstream's own stream-input URL, with the caller's query less any credentials."""
+    parts = urlsplit(base_url.rstrip("/"))
+    scheme = {"http": "ws", "https": "wss"}.get(parts.scheme, parts.scheme)
+    query = urlencode([(name, value) for name, value in asked.query
+                       if name.lower() not in SECRET_FIELDS])
+    path = f"{parts.path}/v1/text-to-speech/{quote(asked.voice_id, safe='')}/stream-input"
+    return urlunsplit((scheme, parts.netloc, path, query, ""))
+
+
+async def _receive(websocket: WebSocket) -> str | None:
+    """The caller's next message; None once it has gone."""
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        return None
+    text: str | None = message.get("text")
+    return text if text is not None else bytes(message.get("bytes") or b"").decode()
+
+
+def _parse(received: str) -> dict[str, Any]:
+    message = json.loads(received)
+    if not isinstance(message, dict):
+        raise ValueError("each stream-input message is a JSON object")
+    return message
+
+
+def _outgoing(message: dict[str, Any]) -> dict[str, Any]:
+    """The message as the upstream gets it: the caller's credentials left out."""
+    return {name: value for name, value in message.items() if name.lower() not in SECRET_FIELDS}
+
+
+async def _close(websocket: WebSocket, ending: _Ending) -> None:
+    with contextlib.suppress(WebSocketDisconnect, OSError):
+        if ending.error is not None:
+            await websocket.send_text(json.dumps({"message": ending.message, "error": ending.error}))
+        await websocket.close(ending.code, _trim(ending.message))
+
+
+def _trim(reason: str) -> str:
+    return reason.encode()[:_REASON_BYTES].decode(errors="ignore")
+
+
+class _Quiet(logging.LoggerAdapter[logging.Logger]):
+    """websockets' DEBUG lines show the handshake's headers, the upstream key among them."""
+
+    def isEnabledFor(self, level: int) -> bool:  # noqa: N802 (the logging API's name)
+        return level > logging.DEBUG and self.logger.isEnabledFor(level)
+
+
+class _Bill:
+    """What a conversation costs its caller, settled when it ends (see the module's docstring)."""
+
+    def __init__(self, services: Services, caller: Caller, asked: Asked) -> None:
+        self.services = services
+        self.caller = caller
+        self.asked = asked
+        self.settings = VoiceSettingsIn().resolve()
+        self.finished = False  # the upstream said isFinal
+        self._whitespace = ""
+        self._charging: asyncio.Future[tts.Charged | None] | None = None
+        self._unsent: list[tts.Charged] = []  # charged, not yet handed on
+        self._pending: list[tts.Charged] = []  # handed on, no audio since
+        self._spoken: list[tts.Charged] = []  # audio came after them
+        self._audio: list[bytes] = []
+
+    def configure(self, first: dict[str, Any]) -> None:
+        """Check what the caller asked for before any of it goes on, as for local voices."""
+        parse_format(self.asked.output_format)
+        if first.get("voice_settings"):
+            self.settings = VoiceSettingsIn.model_validate(first["voice_settings"]).resolve()
+
+    async def charge(self, message: dict[str, Any]) -> tts.Charged | None:
+        """Charge the message's text before it goes on; a charge outlives a cancelled caller."""
+        text = message.get("text")
+        if text is None:
+            return None
+        if not isinstance(text, str):
+            raise ValueError("text must be a string")
+        self._charging = asyncio.ensure_future(asyncio.to_thread(self._prepare, text))
+        return await asyncio.shield(self._charging)
+
+    def sent(self, charged: tts.Charged | None) -> None:
+        if charged is not None:
+            self._unsent.remove(charged)
+            self._pending.append(charged)
+
+    def heard(self, message: str | bytes) -> None:
+        """An upstream message: audio settles what was handed on before it."""
+        try:
+            answer = json.loads(message)
+            audio = base64.b64decode(answer.get("audio") or "")
+        except (ValueError, AttributeError):
+            return
+        if audio:
+            self._audio.append(audio)
+            self._spoken += self._pending
+            self._pending.clear()
+        self.finished = self.finished or answer.get("isFinal") is True
+
+    async def settle(self, finished: bool) -> None:
+        if self._charging is not None:
+            await asyncio.wait([self._charging])
+        refunds = self._unsent + ([] if finished else self._pending)
+        kept = self._spoken + self._pending if finished and self._audio else []
+        await asyncio.to_thread(self._settle, refunds, kept)
+
+    def _prepare(self, text: str) -> tts.Charged | None:
+        text, self._whitespace = self._whitespace + text, ""
+        if not text.strip():
+            self._whitespace = text
+            return None
+        services, asked = self.services, self.asked
+        with services.database.session() as session:
+            charged = tts.prepare(session, self.caller, services.planner.voices, services.storage,
+                                  asked.voice_id, text, asked.model_id, asked.language_code,
+                                  self.settings, parse_format(asked.output_format))
+        services.metrics.speech_characters.inc(len(text))
+        self._unsent.append(charged)
+        return charged
+
+    def _settle(self, refunds: list[tts.Charged], kept: list[tts.Charged]) -> None:
+        with self.services.database.session() as session:
+            for charged in refunds:
+                tts.refund(session, charged)
+        if kept:
+            first = kept[0]
+            whole = replace(first, speech=replace(first.speech, text="".join(
+                charged.speech.text for charged in kept)))
+            with whole.keep() as file:
+                file.write(b"".join(self._audio))
+            with self.services.database.session() as session:
+                tts.record(session, whole)
