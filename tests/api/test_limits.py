@@ -48,7 +48,8 @@ def test_the_hourly_limit_follows_the_plan(hourly: Api) -> None:
     pro_answers = [hourly.client.get("/api/v1/user/stats", headers=pro) for _ in range(13)]
     assert [a.status_code for a in basic_answers] == [200] * 8 + [429]
     assert "8 requests per hour" in basic_answers[-1].json()["detail"]
-    assert int(basic_answers[-1].headers["Retry-After"]) > 60
+    # within the hour; how soon depends on where the sliding window's hour boundary falls
+    assert 1 <= int(basic_answers[-1].headers["Retry-After"]) <= 3600
     assert [a.status_code for a in pro_answers] == [200] * 12 + [429]
 
 

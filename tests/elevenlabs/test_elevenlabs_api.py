@@ -147,6 +147,17 @@ def test_the_websocket_takes_the_key_in_the_first_message(el: Api) -> None:
     assert any(m.get("audio") for m in messages)
 
 
+def test_a_quiet_websocket_is_told_why_it_closes(el: Api) -> None:
+    with el.client.websocket_connect(f"/v1/text-to-speech/{VOICE}/stream-input"
+                                     "?inactivity_timeout=1", headers=key(el)) as ws:
+        ws.send_json({"text": " "})
+        said = json.loads(ws.receive_text())  # after a second of silence
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+    assert said["error"] == "input_timeout_exceeded" and "1 s" in said["message"]
+    assert closed.value.code == 1008
+
+
 def test_the_websocket_refuses_a_bad_key(el: Api) -> None:
     with el.client.websocket_connect(f"/v1/text-to-speech/{VOICE}/stream-input",
                                      headers={"xi-api-key": "nope"}) as ws:

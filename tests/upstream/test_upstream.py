@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +19,7 @@ from tests.api.conftest import Api, Server, make_api
 from tests.audio_tools import decode
 from tests.upstream.proxy import FaultProxy, Faults, Seen
 from voicer.settings import Settings
+from voicer.upstream.client import SharedLimit
 from voicer.upstream.engine import Upstream
 
 RACHEL = "21m00Tcm4TlvDq8ikWAM"  # an ElevenLabs premade id: the upstream's when one is configured
@@ -211,3 +213,24 @@ def test_the_cap_is_shared_by_every_process_through_redis(
     assert all(size > 0 for sizes_of in sizes for size in sizes_of)
     assert len(speech_requests(proxy)) == 10
     assert proxy.max_in_flight == 2
+
+
+def test_a_shared_slot_held_past_its_lease_is_still_held(redis_url: str) -> None:
+    """A slot outlives the lease while its holder lives (a relayed WebSocket holds one for
+    minutes): the cap is not exceeded when the counter would have expired."""
+    limit = SharedLimit(f"{redis_url}/7", 1, lease=0.3, key=f"test-lease-{time.monotonic_ns()}")
+
+    async def second_slot_within(seconds: float) -> bool:
+        try:
+            async with asyncio.timeout(seconds), limit.slot():
+                return True
+        except TimeoutError:
+            return False
+
+    async def scenario() -> tuple[bool, bool]:
+        async with limit.slot():
+            await asyncio.sleep(1.0)  # more than three leases
+            while_held = await second_slot_within(0.5)
+        return while_held, await second_slot_within(0.5)
+
+    assert asyncio.run(scenario()) == (False, True)

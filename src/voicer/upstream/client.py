@@ -56,7 +56,8 @@ class LocalLimit:
 
 class SharedLimit:
     """The limit across every process and machine: a counter in Redis (Dramatiq's
-    ``ConcurrentRateLimiter``). A slot held by a process that died is freed after ``lease``."""
+    ``ConcurrentRateLimiter``). The counter expires ``lease`` after it was last touched; a
+    holder renews it, so the slots of a process that died are freed once the rest are quiet."""
 
     _POLL = 0.05  # seconds between tries for a free slot
 
@@ -66,9 +67,11 @@ class SharedLimit:
         from dramatiq.rate_limits.backends import RedisBackend
 
         self.size = size
-        backend = RedisBackend(url=redis_url)
+        self._lease = lease
+        self._key = key
+        self._backend = RedisBackend(url=redis_url)
         self._limiter = ConcurrentRateLimiter(  # type: ignore[no-untyped-call]
-            backend, key, limit=size, ttl=int(lease * 1000))
+            self._backend, key, limit=size, ttl=int(lease * 1000))
 
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
@@ -78,10 +81,21 @@ class SharedLimit:
                 break
             await asyncio.to_thread(held.__exit__, None, None, None)
             await asyncio.sleep(self._POLL)
+        renewing = asyncio.create_task(self._renew())
         try:
             yield
         finally:
+            renewing.cancel()
             await asyncio.to_thread(held.__exit__, None, None, None)
+
+    async def _renew(self) -> None:
+        """While a slot is held, keep the counter from expiring with the lease: a slot held
+        longer (a relayed WebSocket, a long stream) would be forgotten and the cap exceeded.
+        Only a process that died stops renewing."""
+        while True:
+            await asyncio.sleep(self._lease / 3)
+            await asyncio.to_thread(self._backend.client.pexpire, self._key,
+                                    int(self._lease * 1000))
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -77,8 +78,12 @@ async def stream_input(websocket: WebSocket, voice_id: str, model_id: str = "ele
         _configure(state, first)
         state.encoder = stream_encoder(parse_format(output_format))
         await _converse(websocket, services, state, first, inactivity_timeout)
-    except (WebSocketDisconnect, TimeoutError):
+    except WebSocketDisconnect:
         return
+    except TimeoutError:  # the caller went quiet: say so, as the upstream does, and close
+        with contextlib.suppress(WebSocketDisconnect, OSError):
+            await _close(websocket, f"no text within the inactivity timeout of "
+                                    f"{inactivity_timeout} s", "input_timeout_exceeded")
     except (VoicerError, ValidationError, ValueError) as error:
         await _refuse(websocket, error)
 
@@ -161,5 +166,10 @@ def _configure(state: _Stream, first: dict[str, Any]) -> None:
 
 async def _refuse(websocket: WebSocket, error: Exception) -> None:
     message = error.message if isinstance(error, VoicerError) else str(error)
-    await websocket.send_text(json.dumps({"message": message, "error": type(error).__name__}))
+    await _close(websocket, message, type(error).__name__)
+
+
+async def _close(websocket: WebSocket, message: str, error: str) -> None:
+    """Say why, as ElevenLabs does, then close as a policy violation."""
+    await websocket.send_text(json.dumps({"message": message, "error": error}))
     await websocket.close(code=POLICY_VIOLATION, reason=message[:120])
