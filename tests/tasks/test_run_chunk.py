@@ -79,9 +79,10 @@ def test_a_worker_that_died_assembling_leaves_the_task_to_the_next_delivery(
                                 services.planner.voices, ThroughputMeter(1.0), services.metrics)
         assert executor.run_chunk(task_id, 0) is None  # more chunks to come: nothing to look at
         assert executor.run_chunk(task_id, 1) is None
-        _claim(services, task_id, utcnow())  # as if another delivery of the last chunk had won
-
-        again = executor.run_chunk(task_id, 2)  # the last chunk, but the assembly is taken
+        _claim(services, task_id, utcnow())  # a worker claims the assembly…
+        assert executor.run_chunk(task_id, 2) is None  # …as the last chunk is recorded
+        # and dies assembling: its message comes again, finds the claim taken
+        again = executor.run_chunk(task_id, 2)
         assert again is not None and 590 < again <= ASSEMBLY_CLAIM.total_seconds() + 1
         assert api.client.get(f"/api/v1/voice/status/{task_id}",
                               headers=headers).json()["status"] == "processing"
@@ -107,6 +108,7 @@ def test_the_worker_sends_the_chunk_again_when_the_claim_expires(
             worker.speak_chunk(task_id, 1)
             _claim(api.services, task_id, utcnow())
             worker.speak_chunk(task_id, 2)
+            worker.speak_chunk(task_id, 2)  # delivered again: the claim's holder may be dead
             delayed = worker.broker.consume(dq_name(QUEUE), prefetch=1, timeout=5_000)
             message = next(delayed)
             assert message is not None and message.args == (task_id, 2)

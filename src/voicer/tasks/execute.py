@@ -27,7 +27,7 @@ from voicer.pipeline.render import ChunkRenderer, RenderedChunk
 from voicer.storage import Storage
 from voicer.tasks import service
 from voicer.tasks.throughput import ThroughputMeter
-from voicer.voices import Voices
+from voicer.voices import DEFAULT_VOICE_ID, Voices
 
 # A worker that claimed an assembly and went silent this long is presumed dead.
 ASSEMBLY_CLAIM = timedelta(minutes=10)
@@ -47,8 +47,8 @@ def renderers(local: ChunkRenderer | None,
 def task_engine(voices: Voices, options: dict[str, Any]) -> str:
     """The engine that speaks a task's chunks. A voice that no longer resolves counts as
     local, where rendering fails the task with the reason."""
-    try:
-        return voices.get(SynthesisOptions.model_validate(options).voice_id).engine
+    try:  # the stored options were validated at submit; read the one field, quickly
+        return voices.get(str(options.get("voice_id") or DEFAULT_VOICE_ID)).engine
     except VoicerError:
         return LOCAL_ENGINE
 
@@ -103,7 +103,8 @@ class TaskExecutor:
                     if not self._record(task_id, rendered):
                         return None  # cancelled
                 self.metrics.chunk_seconds.observe(time.perf_counter() - started)
-            if not self._assemble(task_id):
+            if not self._assemble(task_id) and not jobs:
+                # a repeated delivery, maybe of a worker that died assembling the task
                 return self._claim_expires_in(task_id)
         except VoicerError as error:
             self._fail(task_id, error)
