@@ -25,6 +25,15 @@ def progress(server: Server, task_id: str, headers: dict[str, str]) -> dict:
                      timeout=10).json()
 
 
+def under_way(server: Server, headers: dict[str, str]) -> str:
+    """Submit the book and wait until five of its 40 chunks are done."""
+    task_id = httpx.post(f"{server.url}/api/v1/voice/synthesize", headers=headers,
+                         json={"text": TEXT, "split_type": "paragraphs"}).json()["task_id"]
+    while progress(server, task_id, headers)["chunks_completed"] < 5:
+        time.sleep(0.05)
+    return str(task_id)
+
+
 def task_row(data_dir: Path, task_id: str) -> tuple[str, str | None]:
     with sqlite3.connect(data_dir / "voicer.db") as db:
         status, error = db.execute("SELECT status, error FROM tasks WHERE id = ?",
@@ -61,10 +70,7 @@ def test_a_killed_server_resumes_the_task_without_redoing_chunks(tmp_path: Path)
     server.start()
     headers = {"Authorization": f"Bearer {server.token(characters=500_000)}"}
     try:
-        task_id = httpx.post(f"{server.url}/api/v1/voice/synthesize", headers=headers,
-                             json={"text": TEXT, "split_type": "paragraphs"}).json()["task_id"]
-        while progress(server, task_id, headers)["chunks_completed"] < 5:
-            time.sleep(0.05)
+        task_id = under_way(server, headers)
         workers = psutil.Process(server.process.pid).children(recursive=True)  # type: ignore[union-attr]
         server.kill()
         before = done_chunks(tmp_path, task_id)
@@ -99,10 +105,7 @@ def test_ctrl_c_mid_task_leaves_it_to_resume(tmp_path: Path) -> None:
     server.start()
     headers = {"Authorization": f"Bearer {server.token(characters=500_000)}"}
     try:
-        task_id = httpx.post(f"{server.url}/api/v1/voice/synthesize", headers=headers,
-                             json={"text": TEXT, "split_type": "paragraphs"}).json()["task_id"]
-        while progress(server, task_id, headers)["chunks_completed"] < 5:
-            time.sleep(0.05)
+        task_id = under_way(server, headers)
         _until_rendering(server)
         server.interrupt()
         status, error = task_row(tmp_path, task_id)
