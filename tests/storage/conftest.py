@@ -11,7 +11,7 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
-from tests.api.conftest import free_port
+from tests.servers import free_port
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,9 @@ from starlette.websockets import WebSocketDisconnect
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from tests.api.conftest import Api, Server, free_port, make_api
+from tests.api.conftest import Api, Server, make_api
 from tests.audio_tools import decode
+from tests.servers import free_port
 
 RACHEL = "21m00Tcm4TlvDq8ikWAM"  # an ElevenLabs premade id: the upstream's when one is configured
 OPENING = {"text": " ", "voice_settings": {"speed": 1.0},

@@ -21,7 +21,7 @@ from voicer.tasks.queue import Chain, QueueRunner, make_broker
 from voicer.tasks.runner import EmbeddedRunner, TaskRunner
 from voicer.tasks.service import Planner
 from voicer.tasks.throughput import PRIOR_PER_WORKER, ThroughputMeter
-from voicer.upstream.engine import DEFAULT_CONCURRENCY, Upstream
+from voicer.upstream.engine import Upstream
 from voicer.voices import VoiceCatalogue
 from voicer.voices.directory import VoiceDirectory
 
@@ -66,7 +66,7 @@ class Services:
                     database, storage, renderers(pool, upstream), planner.voices, meter,
                     metrics),
                 engine, lambda options: task_engine(planner.voices, options),
-                upstream_lanes=0 if upstream is None else upstream.concurrency or DEFAULT_CONCURRENCY)
+                upstream_lanes=0 if upstream is None else upstream.concurrency)
         runner.start()
         speech = SpeechPool(settings.speech_workers or settings.workers, engine)
         return cls(settings, database, storage, planner, meter, RateLimiter(settings), runner,

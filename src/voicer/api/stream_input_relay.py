@@ -224,7 +224,7 @@ async def _slot(upstream: Upstream | None, timeout: float) -> AsyncIterator[None
             async with asyncio.timeout(timeout):
                 await stack.enter_async_context(upstream.slot())
         except TimeoutError:
-            size = upstream.concurrency or 0
+            size = upstream.concurrency
             raise RateLimited(f"all {size} ElevenLabs upstream slots stayed busy for {timeout} s; "
                               "try again later", round(timeout), size) from None
         yield

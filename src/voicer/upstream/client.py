@@ -38,6 +38,8 @@ _NOT_RETRIED = frozenset({"quota_exceeded"})  # the upstream's own names for fin
 class ConcurrencyLimit(Protocol):
     """At most N requests in flight: one slot per request, held until its body is read."""
 
+    size: int  # N
+
     def slot(self) -> AbstractAsyncContextManager[None]: ...
 
 

@@ -89,8 +89,8 @@ class Upstream:
         self.client = self.call(connect())
 
     @property
-    def concurrency(self) -> int | None:
-        return getattr(self.client.limit, "size", None)
+    def concurrency(self) -> int:
+        return self.client.limit.size
 
     @property
     def running(self) -> bool:
@@ -180,7 +180,7 @@ class Upstream:
         """Chunks as they finish: one at a time with ``ordered`` continuity, else up to the
         concurrency limit at once. A chunk the upstream cannot speak raises ``UpstreamError``."""
         ordered = self.settings.elevenlabs_continuity == "ordered"
-        window = 1 if ordered else self.concurrency or DEFAULT_CONCURRENCY
+        window = 1 if ordered else self.concurrency
         stitched: deque[str] = deque(maxlen=STITCHED_REQUESTS)
         last = -2  # the chunk this run spoke last, whose request-id ``stitched`` ends with
         encoder = ChunkEncoder()
