@@ -124,5 +124,6 @@ def test_users_and_tokens_from_the_command_line(tmp_path: Path) -> None:
     with database.session() as session:
         assert authenticate(session, second.stdout.strip()).user.name == "alice"
     database.close()
+    database.close()
     unknown = account_command(tmp_path, "tokens", "create", "bob")
     assert unknown.returncode == 2 and "no user 'bob'" in unknown.stderr

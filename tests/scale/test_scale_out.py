@@ -86,8 +86,27 @@ def cluster(tmp_path: Path, redis_url: str, postgres_url: str) -> Iterator[Clust
         running.stop()
 
 
+@pytest.fixture
+def database(postgres_url: str) -> Iterator[Database]:
+    """The cluster's database, as the test looks into it."""
+    opened = Database(postgres_url)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+def _stuck(database: Database, task_id: str) -> str:
+    """What a task that did not finish was doing, for the failure message."""
+    with database.session() as session:
+        task = session.get(Task, task_id)
+        assert task is not None
+        return (f"task {task_id}: {task.status}, {task.chunks_completed}/{task.chunks_total} "
+                f"chunks, assembly claimed at {task.assembly_claimed_at}")
+
+
 def test_twenty_tasks_survive_killed_workers_and_restarted_api_nodes(
-        cluster: Cluster, postgres_url: str) -> None:
+        cluster: Cluster, database: Database) -> None:
     token = cluster.apis[0].token(characters=10_000_000)
     headers = {"Authorization": f"Bearer {token}"}
     body = {"text": TEXT, "split_type": "sentences", "max_chunk_length": 60}
@@ -98,7 +117,6 @@ def test_twenty_tasks_survive_killed_workers_and_restarted_api_nodes(
                             timeout=30)
         assert answer.status_code == 200, answer.text
         accepted.append(answer.json()["task_id"])
-    database = Database(postgres_url)
 
     def chunks_done() -> int:
         with database.session() as session:
@@ -118,7 +136,7 @@ def test_twenty_tasks_survive_killed_workers_and_restarted_api_nodes(
     statuses = {}
     for task_id in accepted:
         statuses[task_id] = _until(lambda task_id=task_id: _finished(cluster, task_id, headers),
-                                   timeout=300)
+                                   timeout=300, why=lambda task_id=task_id: _stuck(database, task_id))
     assert {status["status"] for status in statuses.values()} == {"completed"}
 
     durations = []
@@ -137,7 +155,6 @@ def test_twenty_tasks_survive_killed_workers_and_restarted_api_nodes(
             durations.append(decoded.duration)
     # the same text is the same audio whichever workers spoke it, killed or not
     assert max(durations) - min(durations) < 0.03
-    database.close()
 
 
 def test_a_worker_stopped_by_its_service_manager_lets_its_chunks_finish(
@@ -213,14 +230,14 @@ def _finished(cluster: Cluster, task_id: str, headers: dict[str, str]) -> dict |
     return status if status["status"] not in ("pending", "processing") else None
 
 
-def _until(check, timeout: float, every: float = 0.2):  # type: ignore[no-untyped-def]
+def _until(check, timeout: float, every: float = 0.2, why=lambda: ""):  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         result = check()
         if result:
             return result
         time.sleep(every)
-    raise AssertionError(f"not done in {timeout} s")
+    raise AssertionError(f"not done in {timeout} s {why()}")
 
 
 def test_a_worker_on_sqlite_makes_its_data_directory(tmp_path: Path, redis_url: str) -> None:

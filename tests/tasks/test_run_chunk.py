@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
 from dramatiq.common import dq_name
 from sqlalchemy import update
 
-from tests.api.conftest import make_api
+from tests.api.conftest import Api, make_api
 from tests.audio_tools import decode
 from voicer.api.services import Services
 from voicer.db.models import Task, utcnow
 from voicer.pipeline.workers import WorkerPool
 from voicer.settings import Settings
-from voicer.tasks.execute import ASSEMBLY_CLAIM, TaskExecutor
+from voicer.tasks.execute import ASSEMBLY_LEASE, TaskExecutor
 from voicer.tasks.queue import QUEUE
 from voicer.tasks.throughput import ThroughputMeter
 from voicer.tasks.worker import ChunkWorker
@@ -81,13 +83,15 @@ def test_a_worker_that_died_assembling_leaves_the_task_to_the_next_delivery(
         assert executor.run_chunk(task_id, 1) is None
         _claim(services, task_id, utcnow())  # a worker claims the assembly…
         assert executor.run_chunk(task_id, 2) is None  # …as the last chunk is recorded
-        # and dies assembling: its message comes again, finds the claim taken
+        # and dies assembling: its message comes again, finds the claim taken, and comes back
+        # once the claim, no longer renewed, has expired
         again = executor.run_chunk(task_id, 2)
-        assert again is not None and 590 < again <= ASSEMBLY_CLAIM.total_seconds() + 1
+        lease = ASSEMBLY_LEASE.total_seconds()
+        assert again is not None and lease - 1 < again <= lease + 1
         assert api.client.get(f"/api/v1/voice/status/{task_id}",
                               headers=headers).json()["status"] == "processing"
 
-        _claim(services, task_id, utcnow() - ASSEMBLY_CLAIM - timedelta(seconds=1))
+        _claim(services, task_id, utcnow() - ASSEMBLY_LEASE - timedelta(seconds=1))
         assert executor.run_chunk(task_id, 2) is None  # that delivery, back once it expired
         status = api.client.get(f"/api/v1/voice/status/{task_id}", headers=headers).json()
         assert (status["status"], status["chunks_completed"]) == ("completed", 3)
@@ -102,7 +106,8 @@ def test_the_worker_sends_the_chunk_again_when_the_claim_expires(
         headers = api.user()
         task_id = api.client.post("/api/v1/voice/synthesize", headers=headers, json={
             "text": TEXT, "split_type": "sentences", "max_chunk_length": 50}).json()["task_id"]
-        worker = ChunkWorker(Settings(data_dir=tmp_path, broker_url=broker_url))
+        worker = ChunkWorker(Settings(data_dir=tmp_path, broker_url=broker_url,
+                                      worker_heartbeat=5))
         try:
             worker.speak_chunk(task_id, 0)
             worker.speak_chunk(task_id, 1)
@@ -113,8 +118,60 @@ def test_the_worker_sends_the_chunk_again_when_the_claim_expires(
             message = next(delayed)
             assert message is not None and message.args == (task_id, 2)
             eta = message.options["eta"] / 1000 - time.time()
-            assert 590 < eta <= ASSEMBLY_CLAIM.total_seconds() + 1
+            assert 4 < eta <= 6  # a claim lasts as long as a silent worker is presumed alive
             delayed.ack(message)
             delayed.close()
         finally:
             worker.close()
+
+
+
+def _claimed_at(services: Services, task_id: str) -> datetime | None:
+    with services.database.session() as session:
+        task = session.get(Task, task_id)
+        assert task is not None
+        return task.assembly_claimed_at
+
+
+@pytest.fixture
+def queued_api(tmp_path: Path, redis_url: str) -> Iterator[Api]:
+    """The API with a broker: it only enqueues, so nothing speaks but what the test runs."""
+    yield from make_api(tmp_path, broker_url=f"{redis_url}/11")
+
+
+def test_an_assembly_longer_than_the_lease_keeps_its_claim(
+        queued_api: Api, pool: WorkerPool, monkeypatch: pytest.MonkeyPatch) -> None:
+    api = queued_api
+    headers = api.user()
+    task_id = api.client.post("/api/v1/voice/synthesize", headers=headers, json={
+        "text": TEXT, "split_type": "sentences", "max_chunk_length": 50}).json()["task_id"]
+    services = api.services
+    lease = timedelta(seconds=0.6)
+
+    def executor(engine: WorkerPool) -> TaskExecutor:
+        return TaskExecutor(services.database, services.storage, {"espeak-ng": engine},
+                            services.planner.voices, ThroughputMeter(1.0), services.metrics,
+                            assembly_lease=lease)
+
+    first = executor(pool)
+    first.run_chunk(task_id, 0)
+    first.run_chunk(task_id, 1)
+    read_chunk = services.storage.read_chunk
+
+    def slowly(task: str, index: int) -> bytes:
+        time.sleep(0.6)  # three chunks: the assembly takes three leases
+        return read_chunk(task, index)
+
+    monkeypatch.setattr(services.storage, "read_chunk", slowly)
+    with ThreadPoolExecutor(1) as thread:
+        assembling = thread.submit(first.run_chunk, task_id, 2)
+        while _claimed_at(services, task_id) is None:
+            time.sleep(0.02)
+        time.sleep(1.0)  # the claim was made longer ago than the lease…
+        # …but is renewed while the assembly goes on: another delivery leaves it alone
+        with WorkerPool(1) as other:
+            again = executor(other).run_chunk(task_id, 2)
+        assert again is not None and 0 < again <= lease.total_seconds() + 1
+        assert assembling.result() is None
+    status = api.client.get(f"/api/v1/voice/status/{task_id}", headers=headers).json()
+    assert (status["status"], status["chunks_completed"]) == ("completed", 3)

@@ -6,8 +6,10 @@ interrupted at any point resumes where it stopped and never speaks a chunk twice
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, nullcontext
 from datetime import timedelta
 from typing import Any
 
@@ -29,8 +31,9 @@ from voicer.tasks import service
 from voicer.tasks.throughput import ThroughputMeter
 from voicer.voices import DEFAULT_VOICE_ID, Voices
 
-# A worker that claimed an assembly and went silent this long is presumed dead.
-ASSEMBLY_CLAIM = timedelta(minutes=10)
+# A claim on a task's assembly not renewed this long is presumed dead (its worker died);
+# the worker assembling renews it three times as often, however long the assembly takes.
+ASSEMBLY_LEASE = timedelta(seconds=30)
 
 
 def renderers(local: ChunkRenderer | None,
@@ -55,8 +58,10 @@ def task_engine(voices: Voices, options: dict[str, Any]) -> str:
 
 class TaskExecutor:
     def __init__(self, database: Database, storage: Storage, renderers: Mapping[str, ChunkRenderer],
-                 voices: Voices, meter: ThroughputMeter, metrics: Metrics) -> None:
+                 voices: Voices, meter: ThroughputMeter, metrics: Metrics,
+                 assembly_lease: timedelta = ASSEMBLY_LEASE) -> None:
         self.metrics = metrics
+        self.assembly_lease = assembly_lease
         self.database = database
         self.storage = storage
         self.renderers = renderers  # by engine name
@@ -193,27 +198,28 @@ class TaskExecutor:
 
     def _claim_assembly(self, session: Session, task_id: str) -> bool:
         """One worker assembles a task: the first to claim it once every chunk is done.
-        A claim older than ``ASSEMBLY_CLAIM`` is taken over (its worker died)."""
+        A claim not renewed for ``assembly_lease`` is taken over (its worker died)."""
         now = utcnow()
         claimed = session.execute(
             update(Task).where(
                 Task.id == task_id, Task.status == TaskStatus.processing,
                 Task.chunks_completed >= Task.chunks_total,
                 or_(Task.assembly_claimed_at.is_(None),
-                    Task.assembly_claimed_at < now - ASSEMBLY_CLAIM))
+                    Task.assembly_claimed_at < now - self.assembly_lease))
             .values(assembly_claimed_at=now))
         session.commit()
         return rowcount(claimed) == 1
 
     def _claim_expires_in(self, task_id: str) -> float | None:
-        """Seconds until another worker's claim on a finished task's assembly expires."""
+        """Seconds until another worker's claim on a finished task's assembly expires, if it
+        stops renewing it."""
         with self.database.session() as session:
             task = session.get(Task, task_id)
             if (task is None or task.status != TaskStatus.processing
                     or task.chunks_completed < task.chunks_total
                     or task.assembly_claimed_at is None):
                 return None
-            expires = task.assembly_claimed_at + ASSEMBLY_CLAIM - utcnow()
+            expires = task.assembly_claimed_at + self.assembly_lease - utcnow()
             return max(expires.total_seconds(), 0.0) + 1.0
 
     def _assemble(self, task_id: str, claim: bool = True) -> bool:
@@ -221,9 +227,37 @@ class TaskExecutor:
         with self.database.session() as session:
             if claim and not self._claim_assembly(session, task_id):
                 return False
+        with self._renewing(task_id) if claim else nullcontext():
+            self._write_output(task_id)
+        return True
+
+    @contextmanager
+    def _renewing(self, task_id: str) -> Iterator[None]:
+        """Keep this worker's claim on the task's assembly fresh while it assembles."""
+        done = threading.Event()
+
+        def renew() -> None:
+            while not done.wait(self.assembly_lease.total_seconds() / 3):
+                with self.database.session() as session:
+                    session.execute(update(Task).where(Task.id == task_id,
+                                                       Task.status == TaskStatus.processing)
+                                    .values(assembly_claimed_at=utcnow()))
+                    session.commit()
+
+        renewer = threading.Thread(target=renew, name=f"assembly-lease-{task_id}", daemon=True)
+        renewer.start()
+        try:
+            yield
+        finally:
+            done.set()
+            renewer.join()
+
+    def _write_output(self, task_id: str) -> None:
+        """Join the task's chunks into its output in storage, and complete the task."""
+        with self.database.session() as session:
             task = session.get(Task, task_id)
             if task is None:
-                return True
+                return
             split = bool(task.options.get("split_output"))
             suffix = ".zip" if split else ".mp3"
             chunks = session.scalars(select(TaskChunk).where(TaskChunk.task_id == task_id)
@@ -242,7 +276,6 @@ class TaskExecutor:
             session.commit()
         if rowcount(finished) == 1:
             self.storage.remove_chunks(task_id)
-        return True
 
 
 def _pending_jobs(session: Session, task_id: str, first: int = 0,

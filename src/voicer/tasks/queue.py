@@ -10,9 +10,9 @@ duplicates audio, and the task's assembly is claimed by one worker.
 
 A worker that dies is noticed after ``VOICER_WORKER_HEARTBEAT`` seconds (30 by
 default); its unfinished chunks are then delivered to another worker, so a task
-is picked up again within about that time plus one chunk. A worker that dies while
-assembling a task leaves a claim that expires after ``ASSEMBLY_CLAIM``; the
-redelivered message comes back then and another worker assembles the task.
+is picked up again within about that time plus one chunk. A worker assembling a task
+renews its claim on the assembly; the claim of one that died expires after the same
+heartbeat timeout, and the redelivered message comes back then and assembles the task.
 
 An upstream voice with ``ordered`` continuity is spoken one chunk after another, each
 stitched to the request-ids of those before it: such a task has one message at a

@@ -14,6 +14,7 @@ import os
 import queue
 import signal
 import time
+from datetime import timedelta
 from multiprocessing.process import BaseProcess
 from types import FrameType
 
@@ -47,6 +48,8 @@ class ChunkWorker:
                                      settings.elevenlabs_premade)
         self.metrics = Metrics(self.database)
         self.meter = ThroughputMeter(1.0)  # estimates are made by the API nodes
+        # an assembly is presumed abandoned as soon as a worker would be presumed dead
+        self.assembly_lease = timedelta(seconds=settings.worker_heartbeat)
         self._engine = engine
         self._pools: queue.Queue[WorkerPool] = queue.Queue()
         for _ in range(settings.worker_threads):
@@ -60,7 +63,8 @@ class ChunkWorker:
         pool = self._pools.get()
         try:
             again = TaskExecutor(self.database, self.storage, renderers(pool, self.upstream),
-                                 self.voices, self.meter, self.metrics).run_chunk(task_id, index)
+                                 self.voices, self.meter, self.metrics,
+                                 self.assembly_lease).run_chunk(task_id, index)
         finally:
             if not pool.healthy:  # its engine process died: the chunk failed, start afresh
                 pool.close()
