@@ -41,10 +41,17 @@ class Cluster:
         return server
 
     def start_worker(self) -> subprocess.Popen[bytes]:
-        return subprocess.Popen(
-            [sys.executable, "-m", "voicer", "worker", "--processes", "1", "--threads", "1"],
-            env={**os.environ, "VOICER_DATA_DIR": str(self.root / "worker"), **self.env},
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        with (self.root / "workers.log").open("ab") as log:  # every worker's, for a failure
+            return subprocess.Popen(
+                [sys.executable, "-m", "voicer", "worker", "--processes", "1", "--threads", "1"],
+                env={**os.environ, "VOICER_DATA_DIR": str(self.root / "worker"), **self.env},
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def worker_troubles(self) -> str:
+        """What the workers logged as going wrong."""
+        log = self.root / "workers.log"
+        lines = log.read_text(errors="replace").splitlines() if log.exists() else []
+        return "\n".join(line for line in lines if "ERROR" in line or "WARNING" in line)[-3000:]
 
     def kill_worker(self, number: int) -> None:
         """``kill -9`` a worker and every process it started; start a new one in its place."""
@@ -96,13 +103,14 @@ def database(postgres_url: str) -> Iterator[Database]:
         opened.close()
 
 
-def _stuck(database: Database, task_id: str) -> str:
+def _stuck(cluster: Cluster, database: Database, task_id: str) -> str:
     """What a task that did not finish was doing, for the failure message."""
     with database.session() as session:
         task = session.get(Task, task_id)
         assert task is not None
         return (f"task {task_id}: {task.status}, {task.chunks_completed}/{task.chunks_total} "
-                f"chunks, assembly claimed at {task.assembly_claimed_at}")
+                f"chunks, assembly claimed at {task.assembly_claimed_at}; the workers said:\n"
+                f"{cluster.worker_troubles()}")
 
 
 def test_twenty_tasks_survive_killed_workers_and_restarted_api_nodes(
@@ -135,8 +143,9 @@ def test_twenty_tasks_survive_killed_workers_and_restarted_api_nodes(
 
     statuses = {}
     for task_id in accepted:
-        statuses[task_id] = _until(lambda task_id=task_id: _finished(cluster, task_id, headers),
-                                   timeout=300, why=lambda task_id=task_id: _stuck(database, task_id))
+        statuses[task_id] = _until(
+            lambda task_id=task_id: _finished(cluster, task_id, headers), timeout=300,
+            why=lambda task_id=task_id: _stuck(cluster, database, task_id))
     assert {status["status"] for status in statuses.values()} == {"completed"}
 
     durations = []

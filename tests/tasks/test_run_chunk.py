@@ -136,7 +136,7 @@ def _claimed_at(services: Services, task_id: str) -> datetime | None:
 @pytest.fixture
 def queued_api(tmp_path: Path, redis_url: str) -> Iterator[Api]:
     """The API with a broker: it only enqueues, so nothing speaks but what the test runs."""
-    yield from make_api(tmp_path, broker_url=f"{redis_url}/11")
+    yield from make_api(tmp_path, broker_url=f"{redis_url}/15")
 
 
 def test_an_assembly_longer_than_the_lease_keeps_its_claim(

@@ -46,6 +46,7 @@ log = logging.getLogger("voicer.queue")
 
 QUEUE = "voicer-chunks"
 ACTOR = "speak_chunk"
+GIVEN_UP = "chunk_given_up"  # a chunk that failed every retry: its task fails
 _MARKER = "voicer:queue-marker"  # gone from Redis: Redis lost its data
 _GRACE = timedelta(seconds=10)  # a task this fresh is still being enqueued by its own node
 # Out of a million broker commands, how many also look for dead workers' messages. Dramatiq's

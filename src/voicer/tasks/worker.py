@@ -17,6 +17,7 @@ import time
 from datetime import timedelta
 from multiprocessing.process import BaseProcess
 from types import FrameType
+from typing import Any
 
 import dramatiq
 
@@ -25,8 +26,9 @@ from voicer.metrics import Metrics
 from voicer.pipeline.workers import EngineFactory, WorkerPool, default_engine
 from voicer.settings import Settings
 from voicer.storage import make_storage
+from voicer.tasks import service
 from voicer.tasks.execute import TaskExecutor, renderers
-from voicer.tasks.queue import ACTOR, QUEUE, Chain, chunk_message, make_broker
+from voicer.tasks.queue import ACTOR, GIVEN_UP, QUEUE, Chain, chunk_message, make_broker
 from voicer.tasks.throughput import ThroughputMeter
 from voicer.upstream.engine import Upstream
 from voicer.voices import VoiceCatalogue
@@ -34,6 +36,10 @@ from voicer.voices.directory import VoiceDirectory
 
 log = logging.getLogger("voicer.worker")
 _CHUNK_TIME_LIMIT_MS = 60 * 60 * 1000  # one chunk of 40,000 characters over a slow upstream
+# A chunk that raises (storage or database away, the time limit) is tried again after 1, 2, 4…
+# up to 30 seconds, eight tries in all (one to two minutes); then its task fails with the reason.
+_CHUNK_RETRIES: dict[str, Any] = {"max_retries": 7, "min_backoff": 1_000, "max_backoff": 30_000,
+                                  "on_retry_exhausted": GIVEN_UP}
 
 
 class ChunkWorker:
@@ -57,7 +63,9 @@ class ChunkWorker:
         self.broker = make_broker(settings)
         self.chain = Chain(self.database, self.broker, self.voices, settings.elevenlabs_continuity)
         dramatiq.actor(broker=self.broker, actor_name=ACTOR, queue_name=QUEUE,
-                       time_limit=_CHUNK_TIME_LIMIT_MS)(self.speak_chunk)
+                       time_limit=_CHUNK_TIME_LIMIT_MS, **_CHUNK_RETRIES)(self.speak_chunk)
+        dramatiq.actor(broker=self.broker, actor_name=GIVEN_UP, queue_name=QUEUE,
+                       max_retries=_CHUNK_RETRIES["max_retries"])(self.give_up)
 
     def speak_chunk(self, task_id: str, index: int) -> None:
         pool = self._pools.get()
@@ -73,6 +81,15 @@ class ChunkWorker:
         if again is not None:  # another worker is assembling the task, or died doing it
             self.broker.enqueue(chunk_message(task_id, index), delay=int(again * 1000))
         self.chain.hand_on(task_id)
+
+    def give_up(self, message: dict[str, Any], retries: dict[str, Any]) -> None:
+        """A chunk failed every time it was tried: fail its task with the last error."""
+        task_id, index = message["args"]
+        error = (message["options"].get("traceback") or "").strip().splitlines()[-1:] or ["?"]
+        with self.database.session() as session:
+            service.fail(session, task_id, f"chunk {index + 1} failed {retries['retries'] + 1} "
+                                           f"times; the last error: {error[0]}")
+        log.error("task %s failed: chunk %d failed every time; %s", task_id, index + 1, error[0])
 
     def run(self, stop: StopRequest, parent: int) -> None:
         worker = dramatiq.Worker(self.broker, worker_threads=self.settings.worker_threads)
@@ -128,9 +145,9 @@ def serve(settings: Settings) -> None:
     that dies is started again."""
     if settings.broker_url is None:
         raise SystemExit("voicer worker needs VOICER_BROKER_URL (redis://…)")
+    stop = StopRequest()  # first: a stop while starting up is as clean as any other
     settings.data_dir.mkdir(parents=True, exist_ok=True)  # SQLite by default, as for serve
     Database(settings.database).migrate()
-    stop = StopRequest()
     context = multiprocessing.get_context("spawn")
 
     def start() -> BaseProcess:
@@ -138,7 +155,7 @@ def serve(settings: Settings) -> None:
         process.start()
         return process
 
-    processes = [start() for _ in range(settings.worker_processes)]
+    processes = [] if stop.requested else [start() for _ in range(settings.worker_processes)]
     while not stop.wait(0.5):
         for number, process in enumerate(processes):
             if not process.is_alive():
