@@ -18,6 +18,7 @@ status codes; everything below raises them.
     ├── RateLimited             too many requests; ``retry_after`` seconds  (429)
     ├── StorageError            the configured storage cannot be used       (500)
     └── EngineError             the engine failed to speak a chunk        (500)
+        ├── EngineNotConfigured the engine of a voice is not set up here   (500)
         └── UpstreamError       the ElevenLabs upstream refused or failed   (502)
 """
 
@@ -64,6 +65,15 @@ class OutOfRange(InvalidInput):
 
 class EngineError(VoicerError):
     """The speech engine could not synthesize a chunk."""
+
+
+class EngineNotConfigured(EngineError):
+    """A voice, or a task accepted with it, needs an engine this Voicer does not have."""
+
+    def __init__(self, voice_id: str, engine: str) -> None:
+        hint = " (set VOICER_ELEVENLABS_API_KEY)" if engine == "elevenlabs" else ""
+        super().__init__(f"voice {voice_id!r} needs the {engine} engine, which is not "
+                         f"configured{hint}")
 
 
 class UpstreamError(EngineError):

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.api.conftest import Api, Server
+from tests.api.conftest import Api, Server, make_api
 from tests.upstream.proxy import FaultProxy, Seen
 from tests.upstream.test_upstream import SENTENCE, book, front, speech_requests, submit
 from voicer.pipeline.workers import WorkerPool
@@ -124,3 +124,37 @@ def test_the_server_speaks_upstream_tasks_side_by_side_and_local_ones_meanwhile(
         check_stitched(chain, 8)
     # the local engine did not wait for the upstream books
     assert spoken["completed_at"] < min(status["completed_at"] for status in finished)
+
+
+def test_a_task_keeps_the_engine_it_was_accepted_with(
+        tmp_path: Path, upstream: Server, upstream_key: str, redis_url: str) -> None:
+    """An operator who configures a key (or removes it) in the middle of a book must not get
+    a book read half by one engine and half by another."""
+    broker_url = f"{redis_url}/12"  # the API only enqueues; this test speaks the tasks itself
+
+    def half(api: Api, task_id: str, headers: dict[str, str]) -> None:
+        executor(api, one).run(task_id, should_pause=lambda done: done >= 2)
+        assert api.client.get(f"/api/v1/voice/status/{task_id}",
+                              headers=headers).json()["chunks_completed"] == 2
+
+    with FaultProxy(upstream.url) as proxy, WorkerPool(1) as one:  # one chunk at a time
+        for api in make_api(tmp_path, broker_url=broker_url):  # no key yet: all voices local
+            headers = api.user()
+            local = submit(api, headers, book(4))
+            half(api, local, headers)
+        for api in front(tmp_path, proxy, upstream_key, broker_url=broker_url):  # a key now
+            executor(api, one).run(local)
+            assert api.wait(local, headers)["status"] == "completed"
+            assert speech_requests(proxy) == []  # its last two chunks stayed local
+            upstream_task = submit(api, headers, book(4))  # the same voice, now upstream's
+            half(api, upstream_task, headers)
+            assert len(speech_requests(proxy)) == 2
+        for api in make_api(tmp_path, broker_url=broker_url):  # and the key taken away again
+            executor(api, one).run(upstream_task)
+            status = api.wait(upstream_task, headers)
+            assert len(speech_requests(proxy)) == 2  # nothing spoken locally in its place
+            assert status["status"] == "failed"
+            assert "needs the elevenlabs engine, which is not configured" in status["error"]
+            spent = len(book(4)) + sum(len(SENTENCE.format(n=n)) for n in range(2))
+            assert api.client.get("/api/v1/user/stats", headers=headers).json()[
+                "remaining_characters"] == 100_000 - spent  # the unspoken half given back

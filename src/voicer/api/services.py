@@ -65,7 +65,7 @@ class Services:
                 database, settings.workers, lambda pool: TaskExecutor(
                     database, storage, renderers(pool, upstream), planner.voices, meter,
                     metrics),
-                engine, lambda options: task_engine(planner.voices, options),
+                engine, lambda stored, options: task_engine(planner.voices, stored, options),
                 upstream_lanes=0 if upstream is None else upstream.concurrency)
         runner.start()
         speech = SpeechPool(settings.speech_workers or settings.workers, engine)

@@ -108,6 +108,9 @@ class Task(Base):
     # Chunks spoken one after another under a queue (ordered upstream continuity): the index of
     # the last chunk whose message was handed on, so a repeated delivery does not hand it on again.
     handed_on: Mapped[int | None] = mapped_column(Integer, default=None)
+    # The engine its voice resolved to when it was accepted: every chunk is spoken by it, even
+    # if an upstream is configured or removed meanwhile. None: accepted before it was kept.
+    engine: Mapped[str | None] = mapped_column(String(32), default=None)
 
 
 class TaskChunk(Base):

@@ -83,8 +83,9 @@ def make_plan(
     return Plan(render_spec(options, voices), model, chunks, jobs, options.split_output)
 
 
-def render_spec(options: SynthesisOptions, voices: Voices) -> RenderSpec:
-    return RenderSpec(voices.get(options.voice_id), options.voice_settings,
+def render_spec(options: SynthesisOptions, voices: Voices, engine: str | None = None) -> RenderSpec:
+    """How chunks are rendered; with ``engine``, the voice as that engine has it."""
+    return RenderSpec(voices.get(options.voice_id, engine), options.voice_settings,
                       parse_output_format(options.output_format), options.model_id,
                       options.language_code and options.language_code.lower())
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from voicer.db import Database
 from voicer.db.engine import rowcount
 from voicer.db.models import ACTIVE, ChunkStatus, Task, TaskChunk, TaskStatus, utcnow
-from voicer.errors import EngineError, UpstreamError, VoicerError
+from voicer.errors import EngineNotConfigured, UpstreamError, VoicerError
 from voicer.metrics import Metrics
 from voicer.models import LOCAL_ENGINE, UPSTREAM_ENGINE
 from voicer.output import ChunkAudio, open_output
@@ -47,9 +47,12 @@ def renderers(local: ChunkRenderer | None,
     return chosen
 
 
-def task_engine(voices: Voices, options: dict[str, Any]) -> str:
-    """The engine that speaks a task's chunks. A voice that no longer resolves counts as
-    local, where rendering fails the task with the reason."""
+def task_engine(voices: Voices, engine: str | None, options: dict[str, Any]) -> str:
+    """The engine that speaks a task's chunks: the one it was accepted with. For a task
+    accepted before that was kept, its voice's engine now; a voice that no longer resolves
+    counts as local, where rendering fails the task with the reason."""
+    if engine is not None:
+        return engine
     try:  # the stored options were validated at submit; read the one field, quickly
         return voices.get(str(options.get("voice_id") or DEFAULT_VOICE_ID)).engine
     except VoicerError:
@@ -96,12 +99,12 @@ class TaskExecutor:
                 task = self._start(session, task_id)
                 if task is None:
                     return None
-                options = SynthesisOptions.model_validate(task.options)
+                options, engine = SynthesisOptions.model_validate(task.options), task.engine
                 # the chunk, its neighbours' texts, the request-ids of those before it
                 jobs = [job for job in _pending_jobs(session, task_id, index - STITCHED_REQUESTS,
                                                      index + 1) if job.index == index]
             if jobs:
-                spec = render_spec(options, self.voices)
+                spec = render_spec(options, self.voices, engine)
                 started = time.perf_counter()
                 for rendered in self._renderer(spec).render(spec, jobs):
                     self.storage.put_chunk(task_id, rendered.index, rendered.segment.data)
@@ -125,8 +128,7 @@ class TaskExecutor:
     def _renderer(self, spec: RenderSpec) -> ChunkRenderer:
         renderer = self.renderers.get(spec.voice.engine)
         if renderer is None:
-            raise EngineError(f"voice {spec.voice.voice_id!r} needs the {spec.voice.engine} engine, "
-                              "which is not configured")
+            raise EngineNotConfigured(spec.voice.voice_id, spec.voice.engine)
         return renderer
 
     def _speak(self, task_id: str, should_pause: Callable[[int], bool]) -> bool:
@@ -135,9 +137,9 @@ class TaskExecutor:
             task = self._start(session, task_id)
             if task is None:
                 return False
-            options = SynthesisOptions.model_validate(task.options)
+            options, engine = SynthesisOptions.model_validate(task.options), task.engine
             jobs = _pending_jobs(session, task_id)
-        spec = render_spec(options, self.voices)
+        spec = render_spec(options, self.voices, engine)
         renderer = self._renderer(spec)
         lengths = {job.index: len(job.text) for job in jobs}
         done = 0

@@ -29,7 +29,6 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import timedelta
-from typing import Any
 
 from dramatiq import Message
 from dramatiq.brokers.redis import RedisBroker
@@ -82,9 +81,9 @@ class Chain:
         self.voices = voices
         self.continuity = continuity
 
-    def applies(self, options: dict[str, Any]) -> bool:
+    def applies(self, task: Task) -> bool:
         return (self.continuity == "ordered"
-                and task_engine(self.voices, options) == UPSTREAM_ENGINE)
+                and task_engine(self.voices, task.engine, task.options) == UPSTREAM_ENGINE)
 
     def start(self, task_id: str, index: int) -> None:
         """Hand on ``index``, the first pending chunk, whatever was handed on before."""
@@ -98,7 +97,7 @@ class Chain:
         handed on yet. Enqueue, then mark: a crash in between hands it on twice, harmlessly."""
         with self.database.session() as session:
             task = session.get(Task, task_id)
-            if task is None or task.status not in ACTIVE or not self.applies(task.options):
+            if task is None or task.status not in ACTIVE or not self.applies(task):
                 return
             following = session.scalar(select(func.min(TaskChunk.index)).where(
                 TaskChunk.task_id == task_id, TaskChunk.status == ChunkStatus.pending))
@@ -187,7 +186,7 @@ class QueueRunner:
             task = session.get(Task, task_id)
             if task is None:
                 return
-            chained = self.chain.applies(task.options)
+            chained = self.chain.applies(task)
             indexes = session.scalars(
                 select(TaskChunk.index).where(TaskChunk.task_id == task_id,
                                               TaskChunk.status == ChunkStatus.pending)

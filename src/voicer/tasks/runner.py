@@ -32,7 +32,8 @@ log = logging.getLogger("voicer.runner")
 
 # A task executor around the local pool; None for a lane that speaks upstream voices only.
 ExecutorFactory = Callable[[WorkerPool | None], TaskExecutor]
-EngineOf = Callable[[dict[str, Any]], str]  # which engine speaks a task, by its options
+# which engine speaks a task, by the engine stored with it and its options
+EngineOf = Callable[[str | None, dict[str, Any]], str]
 _IDLE_WAIT = 1.0  # seconds between looks at the queue when nothing wakes the runner
 # Chunks per worker a task speaks before it lets a waiting task have its turn: the pool
 # runs dry at each turn, so turns are long enough to keep that cost to a few percent.
@@ -59,7 +60,7 @@ class _Lane:
 class EmbeddedRunner:
     def __init__(self, database: Database, processes: int, executor: ExecutorFactory,
                  engine: EngineFactory = default_engine,
-                 engine_of: EngineOf = lambda options: LOCAL_ENGINE,
+                 engine_of: EngineOf = lambda engine, options: LOCAL_ENGINE,
                  upstream_lanes: int = 0) -> None:
         self.database = database
         self.processes = processes
@@ -155,10 +156,12 @@ class EmbeddedRunner:
     def _waiting(self, engine: str) -> list[str]:
         """Active tasks of ``engine`` that no lane is running, oldest first."""
         with self.database.session() as session:
-            active = session.execute(select(Task.id, Task.options).where(Task.status.in_(ACTIVE))
+            active = session.execute(select(Task.id, Task.engine, Task.options)
+                                     .where(Task.status.in_(ACTIVE))
                                      .order_by(Task.created_at)).all()
-        mine = [task_id for task_id, options in active if self._engine_of(options) == engine]
+        mine = [task_id for task_id, stored, options in active
+                if self._engine_of(stored, options) == engine]
         with self._lock:
-            ids = {task_id for task_id, _ in active}
+            ids = {task_id for task_id, _, _ in active}
             self._served = {task: when for task, when in self._served.items() if task in ids}
             return [task_id for task_id in mine if task_id not in self._running]

@@ -62,7 +62,8 @@ def submit(session: Session, user: User, text: str, options: SynthesisOptions, p
     plan = make_plan(text, options, planner.voices, planner.detector)
     task = Task(id=str(uuid.uuid4()), user_id=user.id, status=TaskStatus.pending,
                 options=options.model_dump(mode="json"), characters=len(text),
-                chunks_total=len(plan.chunks), idempotency_key=idempotency_key,
+                chunks_total=len(plan.chunks), engine=plan.spec.voice.engine,
+                idempotency_key=idempotency_key,
                 request_hash=digest)
     try:
         reserve_characters(session, user.id, len(text))

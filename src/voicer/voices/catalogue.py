@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, Protocol
 
-from voicer.errors import UnknownVoice
+from voicer.errors import EngineNotConfigured, UnknownVoice
 from voicer.models import LOCAL_ENGINE, MODELS, Model, get_model
 
 DEFAULT_VOICE_ID = "AB9XsbSA4eLG12t2myjN"
@@ -44,7 +44,9 @@ class Voice:
 class Voices(Protocol):
     """Voices by id, and the models each voice's engine offers."""
 
-    def get(self, voice_id: str) -> Voice: ...
+    def get(self, voice_id: str, engine: str | None = None) -> Voice:
+        """The voice of that id; with ``engine``, as that engine has it (a task's chunks are
+        spoken by the engine it was accepted with, whatever the routing is now)."""
     def __iter__(self) -> Iterator[Voice]: ...
     def __len__(self) -> int: ...
     def languages(self) -> set[str]: ...
@@ -66,7 +68,9 @@ class VoiceCatalogue:
         raw = resources.files("voicer.voices").joinpath("catalogue.json").read_text("utf-8")
         return cls([_voice(entry) for entry in json.loads(raw)])
 
-    def get(self, voice_id: str) -> Voice:
+    def get(self, voice_id: str, engine: str | None = None) -> Voice:
+        if engine not in (None, LOCAL_ENGINE):
+            raise EngineNotConfigured(voice_id, str(engine))
         try:
             return self._voices[voice_id]
         except KeyError:

@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Protocol
 
-from voicer.errors import UnknownModel, UnknownVoice
-from voicer.models import MODELS, UPSTREAM_ENGINE, Model, get_model
+from voicer.errors import EngineNotConfigured, UnknownModel, UnknownVoice
+from voicer.models import LOCAL_ENGINE, MODELS, UPSTREAM_ENGINE, Model, get_model
 from voicer.voices.catalogue import Voice, VoiceCatalogue
 
 _ELEVENLABS_ID = re.compile(r"[A-Za-z0-9]{20}")
@@ -43,7 +43,13 @@ class VoiceDirectory:
             if upstream is not None and premade == "upstream" and _ELEVENLABS_ID.fullmatch(voice.voice_id)
         )
 
-    def get(self, voice_id: str) -> Voice:
+    def get(self, voice_id: str, engine: str | None = None) -> Voice:
+        if engine == LOCAL_ENGINE:
+            return self.local.get(voice_id)
+        if engine == UPSTREAM_ENGINE:
+            return self._upstream_voice(voice_id)
+        if engine is not None:
+            raise EngineNotConfigured(voice_id, engine)
         if self.upstream is None:
             return self.local.get(voice_id)
         if voice_id in self._routed:
@@ -57,6 +63,16 @@ class VoiceDirectory:
             if found is None:
                 raise
             return found
+
+    def _upstream_voice(self, voice_id: str) -> Voice:
+        """The voice as the upstream has it, whatever the routing is now."""
+        if self.upstream is None:
+            raise EngineNotConfigured(voice_id, UPSTREAM_ENGINE)
+        found = self.upstream.voices().get(voice_id) or self.upstream.find_voice(voice_id)
+        if found is not None:
+            return found
+        # a premade id while the listing cannot be read: the bundled entry, spoken upstream
+        return replace(self.local.get(voice_id), engine=UPSTREAM_ENGINE)
 
     def __iter__(self) -> Iterator[Voice]:
         local = [voice for voice in self.local if voice.voice_id not in self._routed]
