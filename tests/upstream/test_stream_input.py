@@ -26,6 +26,7 @@ from websockets.sync.client import connect
 from tests.api.conftest import Api, Server, make_api
 from tests.audio_tools import decode
 from tests.servers import free_port
+from voicer.api import stream_input_relay
 
 RACHEL = "21m00Tcm4TlvDq8ikWAM"  # an ElevenLabs premade id: the upstream's when one is configured
 OPENING = {"text": " ", "voice_settings": {"speed": 1.0},
@@ -120,6 +121,23 @@ def test_an_upstream_voice_is_spoken_by_the_upstream_as_it_would_answer_itself(
     assert [answer.get("alignment") for answer in relayed] == [
         answer.get("alignment") for answer in expected]
     assert upstream_key not in caplog.text and upstream_key[3:20] not in caplog.text
+
+
+def test_a_relayed_conversation_past_the_memory_limit_is_kept_whole(
+        tmp_path: Path, upstream: Server, upstream_key: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # a conversation's audio waits on disk past the limit: here 1 KiB, a few milliseconds
+    monkeypatch.setattr(stream_input_relay, "_AUDIO_IN_MEMORY", 1024)
+    for api in front(tmp_path, upstream.url, upstream_key):
+        key = token(api)
+        relayed, code, _ = through_front(api, key, messages())
+        items = api.client.get("/v1/history", headers={"xi-api-key": key}).json()["history"]
+        kept = api.client.get(f"/v1/history/{items[0]['history_item_id']}/audio",
+                              headers={"xi-api-key": key})
+
+    assert code == 1000 and len(items) == 1
+    assert len(audio_of(relayed)) > 20 * 1024
+    assert kept.content == audio_of(relayed)  # every byte the caller heard, in order
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,8 @@ Charging: a message's characters are charged before it goes on (whitespace alone
 for the text after it, so trailing whitespace costs nothing). What the upstream has not
 answered with audio yet is given back if the conversation ends any other way than the
 upstream finishing it; a message that never reached the upstream is always given back.
-A finished conversation is kept as one history item: all its text, all its audio.
+A finished conversation is kept as one history item: all its text, all its audio (held in
+memory up to a few megabytes while it lasts, then in a temporary file).
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ import base64
 import contextlib
 import json
 import logging
+import shutil
+import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from enum import Enum
@@ -56,6 +59,7 @@ from voicer.upstream.engine import Upstream
 log = logging.getLogger("voicer.upstream")
 
 SECRET_FIELDS = frozenset({"xi_api_key", "xi-api-key", "authorization"})
+_AUDIO_IN_MEMORY = 4 * 1024 * 1024  # a conversation's audio past this waits on disk
 NORMAL, POLICY_VIOLATION, INTERNAL_ERROR, TRY_AGAIN_LATER = 1000, 1008, 1011, 1013
 _UNSENDABLE = {1005: NORMAL, 1006: INTERNAL_ERROR, 1015: INTERNAL_ERROR}  # codes no close frame carries
 _GRACE = 1.0  # seconds our idle timeout waits past the upstream's, whose own message comes first
@@ -327,7 +331,8 @@ class _Bill:
         self._unsent: list[tts.Charged] = []  # charged, not yet handed on
         self._pending: list[tts.Charged] = []  # handed on, no audio since
         self._spoken: list[tts.Charged] = []  # audio came after them
-        self._audio: list[bytes] = []
+        self._audio = tempfile.SpooledTemporaryFile(max_size=_AUDIO_IN_MEMORY)  # noqa: SIM115 (settle closes it)
+        self._heard_audio = False
 
     def configure(self, first: dict[str, Any]) -> None:
         """Check what the caller asked for before any of it goes on, as for local voices."""
@@ -358,7 +363,8 @@ class _Bill:
         except (ValueError, AttributeError):
             return
         if audio:
-            self._audio.append(audio)
+            self._audio.write(audio)
+            self._heard_audio = True
             self._spoken += self._pending
             self._pending.clear()
         self.finished = self.finished or answer.get("isFinal") is True
@@ -367,8 +373,11 @@ class _Bill:
         if self._charging is not None:
             await asyncio.wait([self._charging])
         refunds = self._unsent + ([] if finished else self._pending)
-        kept = self._spoken + self._pending if finished and self._audio else []
-        await asyncio.to_thread(self._settle, refunds, kept)
+        kept = self._spoken + self._pending if finished and self._heard_audio else []
+        try:
+            await asyncio.to_thread(self._settle, refunds, kept)
+        finally:
+            self._audio.close()
 
     def _prepare(self, text: str) -> tts.Charged | None:
         text, self._whitespace = self._whitespace + text, ""
@@ -392,7 +401,8 @@ class _Bill:
             first = kept[0]
             whole = replace(first, speech=replace(first.speech, text="".join(
                 charged.speech.text for charged in kept)))
+            self._audio.seek(0)
             with whole.keep() as file:
-                file.write(b"".join(self._audio))
+                shutil.copyfileobj(self._audio, file)
             with self.services.database.session() as session:
                 tts.record(session, whole)
