@@ -6,6 +6,7 @@ interrupted at any point resumes where it stopped and never speaks a chunk twice
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -30,6 +31,8 @@ from voicer.storage import Storage
 from voicer.tasks import service
 from voicer.tasks.throughput import ThroughputMeter
 from voicer.voices import DEFAULT_VOICE_ID, Voices
+
+log = logging.getLogger("voicer.tasks")
 
 # A claim on a task's assembly not renewed this long is presumed dead (its worker died);
 # the worker assembling renews it three times as often, however long the assembly takes.
@@ -240,11 +243,14 @@ class TaskExecutor:
 
         def renew() -> None:
             while not done.wait(self.assembly_lease.total_seconds() / 3):
-                with self.database.session() as session:
-                    session.execute(update(Task).where(Task.id == task_id,
-                                                       Task.status == TaskStatus.processing)
-                                    .values(assembly_claimed_at=utcnow()))
-                    session.commit()
+                try:
+                    with self.database.session() as session:
+                        session.execute(update(Task).where(Task.id == task_id,
+                                                           Task.status == TaskStatus.processing)
+                                        .values(assembly_claimed_at=utcnow()))
+                        session.commit()
+                except Exception:  # the database away: try again; the claim may go stale
+                    log.exception("could not renew the assembly claim of task %s", task_id)
 
         renewer = threading.Thread(target=renew, name=f"assembly-lease-{task_id}", daemon=True)
         renewer.start()
