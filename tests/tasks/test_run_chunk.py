@@ -146,7 +146,7 @@ def test_an_assembly_longer_than_the_lease_keeps_its_claim(
     task_id = api.client.post("/api/v1/voice/synthesize", headers=headers, json={
         "text": TEXT, "split_type": "sentences", "max_chunk_length": 50}).json()["task_id"]
     services = api.services
-    lease = timedelta(seconds=0.6)
+    lease = timedelta(seconds=1.0)
 
     def executor(engine: WorkerPool) -> TaskExecutor:
         return TaskExecutor(services.database, services.storage, {"espeak-ng": engine},
@@ -159,7 +159,7 @@ def test_an_assembly_longer_than_the_lease_keeps_its_claim(
     read_chunk = services.storage.read_chunk
 
     def slowly(task: str, index: int) -> bytes:
-        time.sleep(0.6)  # three chunks: the assembly takes three leases
+        time.sleep(1.0)  # three chunks: the assembly takes three leases
         return read_chunk(task, index)
 
     monkeypatch.setattr(services.storage, "read_chunk", slowly)
@@ -167,7 +167,7 @@ def test_an_assembly_longer_than_the_lease_keeps_its_claim(
         assembling = thread.submit(first.run_chunk, task_id, 2)
         while _claimed_at(services, task_id) is None:
             time.sleep(0.02)
-        time.sleep(1.0)  # the claim was made longer ago than the lease…
+        time.sleep(2.0)  # the claim was made longer ago than the lease…
         # …but is renewed while the assembly goes on: another delivery leaves it alone
         with WorkerPool(1) as other:
             again = executor(other).run_chunk(task_id, 2)
