@@ -44,12 +44,11 @@ class VoiceDirectory:
         )
 
     def get(self, voice_id: str, engine: str | None = None) -> Voice:
-        if engine == LOCAL_ENGINE:
-            return self.local.get(voice_id)
-        if engine == UPSTREAM_ENGINE:
-            return self._upstream_voice(voice_id)
-        if engine is not None:
-            raise EngineNotConfigured(voice_id, engine)
+        if engine is not None:  # as that engine has it, whatever the routing is now
+            by_engine = {LOCAL_ENGINE: self.local.get, UPSTREAM_ENGINE: self._upstream_voice}
+            if engine not in by_engine:
+                raise EngineNotConfigured(voice_id, engine)
+            return by_engine[engine](voice_id)
         if self.upstream is None:
             return self.local.get(voice_id)
         if voice_id in self._routed:
@@ -65,7 +64,7 @@ class VoiceDirectory:
             return found
 
     def _upstream_voice(self, voice_id: str) -> Voice:
-        """The voice as the upstream has it, whatever the routing is now."""
+        """The voice as the upstream has it."""
         if self.upstream is None:
             raise EngineNotConfigured(voice_id, UPSTREAM_ENGINE)
         found = self.upstream.voices().get(voice_id) or self.upstream.find_voice(voice_id)
