@@ -130,17 +130,13 @@ def serve(
 ) -> None:
     """Run the Voicer API (SQLite and local disk in VOICER_DATA_DIR; workers in-process, or
     `voicer worker` processes when VOICER_BROKER_URL is set)."""
-    import uvicorn
-
-    from voicer.api import create_app
+    from voicer.api import create_app, server
 
     if (ssl_certfile is None) != (ssl_keyfile is None):
         fail("--ssl-certfile and --ssl-keyfile go together")
     settings = Settings()
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
-                timeout_graceful_shutdown=10,
-                ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
-                ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None)
+    server.run(create_app(settings), settings, host or settings.host, port or settings.port,
+               ssl_certfile, ssl_keyfile)
 
 
 @app.command()

@@ -16,6 +16,7 @@ status codes; everything below raises them.
     ├── Conflict                not in a state that allows it               (409)
     ├── IdempotencyMismatch     key reused with another body                (422)
     ├── RateLimited             too many requests; ``retry_after`` seconds  (429)
+    ├── TooManyStreams          too many event streams open for one token   (429)
     ├── StorageError            the configured storage cannot be used       (500)
     └── EngineError             the engine failed to speak a chunk        (500)
         ├── EngineNotConfigured the engine of a voice is not set up here   (500)
@@ -121,4 +122,13 @@ class RateLimited(VoicerError):
     def __init__(self, message: str, retry_after: int, limit: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.limit = limit
+
+
+class TooManyStreams(VoicerError):
+    """A token has as many event streams open as it may; ``limit`` says how many."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"too many event streams open for this token: at most {limit} at once; "
+                         "close one, or poll the status instead")
         self.limit = limit

@@ -34,10 +34,24 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65_535)
     max_request_bytes: int = Field(8 * 2**20, ge=1024,
                                    description="larger request bodies get 413 unread")
-    requests_per_minute: int = Field(60, ge=1, description="per token")
+    header_timeout: float = Field(10.0, gt=0, description="seconds a request has for its "
+                                                          "headers; then 408 and the "
+                                                          "connection closed (just closed if "
+                                                          "nothing came)")
+    requests_per_minute: int = Field(60, ge=1, description="per token, for requests that change "
+                                                           "something (POST, DELETE)")
     basic_requests_per_hour: int = Field(1_000, ge=1)
     pro_requests_per_hour: int = Field(2_000, ge=1)
     ultra_requests_per_hour: int = Field(3_000, ge=1)
+    reads_per_minute: int = Field(600, ge=1, description="per token, for GET requests (status, "
+                                                         "events, lists, downloads); no hourly "
+                                                         "limit")
+    max_event_streams_per_token: int = Field(10, ge=1, description="event streams open at once "
+                                                                   "per token, in each API "
+                                                                   "process")
+    status_wait_seconds: float = Field(3.0, ge=0, le=30,
+                                       description="a status request waits up to this long for "
+                                                   "a task expected to end within it; 0: never")
     rate_limit_storage: str = Field("memory://", description="a `limits` storage URI")
 
     # Scale-out: a job queue on Redis, served by `voicer worker` processes on any machine.
@@ -50,6 +64,11 @@ class Settings(BaseSettings):
     worker_heartbeat: float = Field(30.0, ge=1, description="seconds of silence after which a "
                                                             "worker is presumed dead and its "
                                                             "chunks are delivered again")
+    worker_stop_timeout: float = Field(15.0, ge=0, description="seconds a stopping `voicer "
+                                                               "worker` lets the chunks it is "
+                                                               "speaking finish; it exits within "
+                                                               "10 s more, broker and database "
+                                                               "reachable or not")
     queue_reconcile_seconds: float = Field(60.0, gt=0, description="how often each API node "
                                                                    "looks for tasks whose "
                                                                    "messages never reached, or "

@@ -19,6 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.servers import free_port
+from tests.waiting import wait_until
 from voicer import accounts
 from voicer.accounts import Plan
 from voicer.api import create_app
@@ -41,13 +42,17 @@ class Api:
         return {"Authorization": f"Bearer {new.token}"}
 
     def wait(self, task_id: str, headers: dict[str, str], timeout: float = 60) -> dict:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            status = self.client.get(f"/api/v1/voice/status/{task_id}", headers=headers).json()
-            if status["status"] not in ("pending", "processing"):
-                return status
-            time.sleep(0.1)
-        raise AssertionError(f"task {task_id} did not finish in {timeout} s")
+        return task_ended(lambda: self.client.get(f"/api/v1/voice/status/{task_id}",
+                                                  headers=headers).json(), timeout)
+
+
+def task_ended(status: Callable[[], dict], timeout: float = 60) -> dict:
+    """Look at a task's status until it is no longer pending or processing; its last status."""
+    def ended() -> dict | None:
+        now = status()
+        return now if now["status"] not in ("pending", "processing") else None
+
+    return wait_until(ended, timeout, "the task ended", every=0.1)
 
 
 def make_api(tmp_path: Path, engine: EngineFactory = default_engine,
@@ -88,14 +93,9 @@ class Server:
             env=self.environment(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             start_new_session=True,  # a process group of its own, as a terminal gives it
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/health", timeout=1, verify=self.verify).status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise AssertionError("the server did not start")
+        wait_until(lambda: httpx.get(f"{self.url}/health", timeout=1,
+                                     verify=self.verify).status_code == 200,
+                   60, "voicer serve answering /health", every=0.1, not_yet=(httpx.TransportError,))
 
     def kill(self) -> None:
         assert self.process is not None

@@ -4,15 +4,17 @@ again."""
 from __future__ import annotations
 
 import sqlite3
-import time
 from pathlib import Path
 
 import httpx
 import psutil
 import pytest
 
-from tests.api.conftest import Server
+from tests.api.conftest import Server, task_ended
 from tests.audio_tools import decode
+from tests.waiting import wait_until
+
+pytestmark = pytest.mark.slow
 
 TEXT = "\n\n".join(
     f"Chapter {i}. " + "The long road wound on through the quiet hills until evening. " * 12
@@ -29,8 +31,8 @@ def under_way(server: Server, headers: dict[str, str]) -> str:
     """Submit the book and wait until five of its 40 chunks are done."""
     task_id = httpx.post(f"{server.url}/api/v1/voice/synthesize", headers=headers,
                          json={"text": TEXT, "split_type": "paragraphs"}).json()["task_id"]
-    while progress(server, task_id, headers)["chunks_completed"] < 5:
-        time.sleep(0.05)
+    wait_until(lambda: progress(server, task_id, headers)["chunks_completed"] >= 5, 120,
+               "five chunks of the book done")
     return str(task_id)
 
 
@@ -44,8 +46,9 @@ def task_row(data_dir: Path, task_id: str) -> tuple[str, str | None]:
 def _until_rendering(server: Server) -> None:
     """Until an engine worker is rendering a chunk (in a fork of its own)."""
     assert server.process is not None
-    while not any(worker.children() for worker in psutil.Process(server.process.pid).children()):
-        time.sleep(0.001)
+    serving = psutil.Process(server.process.pid)
+    wait_until(lambda: any(worker.children() for worker in serving.children()), 60,
+               "an engine worker rendering a chunk", every=0.001)
 
 
 def done_chunks(data_dir: Path, task_id: str) -> dict[int, str]:
@@ -56,13 +59,7 @@ def done_chunks(data_dir: Path, task_id: str) -> dict[int, str]:
 
 
 def finish(server: Server, task_id: str, headers: dict[str, str], timeout: float = 120) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        status = progress(server, task_id, headers)
-        if status["status"] not in ("pending", "processing"):
-            return status
-        time.sleep(0.2)
-    raise AssertionError("the task did not finish")
+    return task_ended(lambda: progress(server, task_id, headers), timeout)
 
 
 def test_a_killed_server_resumes_the_task_without_redoing_chunks(tmp_path: Path) -> None:

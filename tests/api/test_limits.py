@@ -1,4 +1,9 @@
-"""Rate limits per token, and request bodies too large to read."""
+"""Rate limits per token, and request bodies too large to read.
+
+Writes (anything but GET) have the per-minute and hourly limits; reads have a budget of their
+own (tests/api/test_reads.py). A write refused for what it asks, here the cancelling of a task
+that does not exist, has been counted all the same.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,8 @@ import pytest
 
 from tests.api.conftest import Api, make_api
 from voicer.accounts import Plan
+
+WRITE = "/api/v1/voice/tasks/no-such-task"
 
 
 @pytest.fixture(scope="module")
@@ -19,8 +26,8 @@ def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
 
 def test_the_per_minute_limit_answers_429_with_retry_after(limited: Api) -> None:
     headers = limited.user()
-    answers = [limited.client.get("/api/v1/user/stats", headers=headers) for _ in range(6)]
-    assert [a.status_code for a in answers] == [200] * 5 + [429]
+    answers = [limited.client.delete(WRITE, headers=headers) for _ in range(6)]
+    assert [a.status_code for a in answers] == [404] * 5 + [429]
     assert [a.headers["RateLimit-Remaining"] for a in answers[:5]] == ["4", "3", "2", "1", "0"]
     refused = answers[-1]
     assert refused.headers["RateLimit-Limit"] == "5"
@@ -31,9 +38,9 @@ def test_the_per_minute_limit_answers_429_with_retry_after(limited: Api) -> None
 def test_limits_are_per_token(limited: Api) -> None:
     first, second = limited.user(), limited.user()
     for _ in range(5):
-        limited.client.get("/api/v1/user/stats", headers=first)
-    assert limited.client.get("/api/v1/user/stats", headers=first).status_code == 429
-    assert limited.client.get("/api/v1/user/stats", headers=second).status_code == 200
+        limited.client.delete(WRITE, headers=first)
+    assert limited.client.delete(WRITE, headers=first).status_code == 429
+    assert limited.client.delete(WRITE, headers=second).status_code == 404
 
 
 @pytest.fixture(scope="module")
@@ -44,13 +51,15 @@ def hourly(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
 
 def test_the_hourly_limit_follows_the_plan(hourly: Api) -> None:
     basic, pro = hourly.user(plan=Plan.basic), hourly.user(plan=Plan.pro)
-    basic_answers = [hourly.client.get("/api/v1/user/stats", headers=basic) for _ in range(9)]
-    pro_answers = [hourly.client.get("/api/v1/user/stats", headers=pro) for _ in range(13)]
-    assert [a.status_code for a in basic_answers] == [200] * 8 + [429]
+    basic_answers = [hourly.client.delete(WRITE, headers=basic) for _ in range(9)]
+    pro_answers = [hourly.client.delete(WRITE, headers=pro) for _ in range(13)]
+    assert [a.status_code for a in basic_answers] == [404] * 8 + [429]
     assert "8 requests per hour" in basic_answers[-1].json()["detail"]
     # within the hour; how soon depends on where the sliding window's hour boundary falls
     assert 1 <= int(basic_answers[-1].headers["Retry-After"]) <= 3600
-    assert [a.status_code for a in pro_answers] == [200] * 12 + [429]
+    assert [a.status_code for a in pro_answers] == [404] * 12 + [429]
+    # reads are not counted against the hour
+    assert hourly.client.get("/api/v1/user/stats", headers=basic).status_code == 200
 
 
 def test_a_body_over_the_limit_is_413_from_its_length(limited: Api) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -38,7 +37,7 @@ def test_limiters_sharing_redis_never_give_out_more_than_the_limit(redis_url: st
 @pytest.fixture
 def two_servers(tmp_path: Path, postgres_url: str, redis_url: str) -> Iterator[list[Server]]:
     env = {"VOICER_DATABASE_URL": postgres_url, "VOICER_RATE_LIMIT_STORAGE": redis_url,
-           "VOICER_REQUESTS_PER_MINUTE": "60"}
+           "VOICER_READS_PER_MINUTE": "60"}  # the budget of GET requests
     servers = [Server(tmp_path / name, env=env) for name in ("first", "second")]
     try:
         for server in servers:
@@ -67,7 +66,6 @@ def test_a_limiter_whose_redis_is_away_lets_requests_through_quickly(tmp_path: P
         port = probe.getsockname()[1]
     limiter = RateLimiter(Settings(data_dir=tmp_path,  # type: ignore[call-arg]
                                    rate_limit_storage=f"redis://127.0.0.1:{port}/0"))
-    started = time.monotonic()
-    allowance = limiter.hit("token", "basic")
+    with ThreadPoolExecutor(1) as pool:  # bounded: a client's retries would take many seconds
+        allowance = pool.submit(limiter.hit, "token", "basic").result(timeout=5)
     assert allowance.remaining == allowance.limit
-    assert time.monotonic() - started < 3

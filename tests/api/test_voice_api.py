@@ -211,7 +211,7 @@ def test_idempotency_key_replays_or_refuses(api: Api) -> None:
     second = submit(api, headers, text="Exactly once.")
     assert second["task_id"] == first["task_id"]
     other = api.client.post("/api/v1/voice/synthesize", headers=headers, json={"text": "Other."})
-    assert other.status_code == 422 and "Idempotency-Key" in other.json()["detail"]
+    assert other.status_code == 422 and "Idempotency-Key" in other.json()["detail"][0]["msg"]
     api.wait(first["task_id"], headers)
     stats = api.client.get("/api/v1/user/stats", headers=headers).json()
     assert stats["used_characters"] == len("Exactly once.") and stats["total_tasks"] == 1

@@ -50,3 +50,15 @@ def test_silence_only_chunks_still_make_valid_segments() -> None:
     assert len(decoded.samples) == segment.samples
     assert decoded.duration == pytest.approx(0.5, abs=0.014)
     assert speech_bounds((decoded.samples * 32767).astype(np.int16)) == (0, 0)
+
+
+@pytest.mark.parametrize(("rate", "bitrate"), [(44_100, 128), (22_050, 32), (24_000, 48)])
+@pytest.mark.parametrize("gap", [0.0, 0.01])
+def test_nothing_at_all_still_makes_a_segment_that_joins(rate: int, bitrate: int, gap: float) -> None:
+    # no speech and (almost) no gap: the last chunk of a text that ends in "..."
+    encoder = SegmentEncoder(22_050, Mp3Format(rate, bitrate))
+    empty = encoder.encode(np.zeros(0, dtype=np.int16), gap)
+    assert len(decode(empty.data).samples) == empty.samples
+    spoken = encoder.encode(tone(0.5), 0.2)
+    joined = decode(spoken.data + empty.data)
+    assert len(joined.samples) == spoken.samples + empty.samples

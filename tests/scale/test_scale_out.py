@@ -23,6 +23,8 @@ from tests.audio_tools import decode
 from voicer.db import Database
 from voicer.db.models import ChunkStatus, Task, TaskChunk
 
+pytestmark = pytest.mark.slow
+
 TASKS = 20
 CHUNKS = 50
 TEXT = " ".join(f"Part {n} of the book is read aloud right here." for n in range(CHUNKS))

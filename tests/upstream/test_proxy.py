@@ -148,12 +148,10 @@ def test_stopping_the_proxy_ends_a_hang(target: str) -> None:
         deadline = time.monotonic() + 2
         while proxy.in_flight == 0 and time.monotonic() < deadline:
             time.sleep(0.01)
-        stopped = time.monotonic()
         proxy.stop()
         with pytest.raises(httpx.RemoteProtocolError):
-            waiting.result()
+            waiting.result(timeout=5)  # not the client's own 10 s timeout
 
-    assert time.monotonic() - stopped < 1
     assert proxy.in_flight == 0
 
 

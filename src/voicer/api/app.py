@@ -6,11 +6,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
 from voicer import __version__
 from voicer.api import errors
 from voicer.api.bodylimit import BodyLimit
+from voicer.api.ratelimit_headers import RateLimitHeaders
 from voicer.api.routes import (
     catalogue,
     elevenlabs_account,
@@ -50,11 +52,15 @@ def create_app(settings: Settings | None = None,
         finally:
             await run_in_threadpool(services.stop)
 
-    app = FastAPI(title="🎤 Voicer API", version=__version__, description=DESCRIPTION,
-                  lifespan=lifespan)
+    # /docs serves Swagger UI from the package: nothing from another host. ReDoc is left
+    # out: its bundle fetches a logo from its maker's CDN.
+    app = FastAPIOffline(title="🎤 Voicer API", version=__version__, description=DESCRIPTION,
+                         lifespan=lifespan, static_url="/docs-assets", redoc_url=None,
+                         swagger_ui_parameters={"validatorUrl": None})
     for module in (root, voice, user, catalogue, elevenlabs_tts, elevenlabs_ws,
                    elevenlabs_catalogue, elevenlabs_account):
         app.include_router(module.router)
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(RateLimitHeaders)
     return app

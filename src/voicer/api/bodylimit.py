@@ -7,6 +7,8 @@ import json
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from voicer.api.errors import is_elevenlabs_path
+
 
 class BodyLimit:
     """ASGI middleware: check Content-Length up front, and count a streamed body as it comes."""
@@ -25,7 +27,7 @@ class BodyLimit:
             return
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.max_bytes:
-            await self._refuse(send)
+            await self._refuse(scope, send)
             return
         seen = 0
 
@@ -39,8 +41,11 @@ class BodyLimit:
 
         await self.app(scope, counted, send)
 
-    async def _refuse(self, send: Send) -> None:
-        body = json.dumps({"detail": self.message}).encode()
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        detail: object = self.message
+        if is_elevenlabs_path(scope["path"]):
+            detail = {"status": "payload_too_large", "message": self.message}
+        body = json.dumps({"detail": detail}).encode()
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json"),
                                 (b"content-length", str(len(body)).encode()),

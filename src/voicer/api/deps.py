@@ -5,17 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from voicer.accounts import Caller, authenticate
+from voicer.api.ratelimit_headers import remember
 from voicer.api.services import Services
 from voicer.db.models import User
 
 bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <token>`")
 xi_api_key = APIKeyHeader(name="xi-api-key", auto_error=False,
                           description="The ElevenLabs API's header; the same tokens")
+
+READS = frozenset({"GET", "HEAD"})  # methods counted against the read budget
 
 
 # Trivial dependencies are async: a sync one costs a trip through the thread pool.
@@ -32,35 +35,47 @@ def get_session(services: ServicesDep) -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# Closed as soon as the route returns, before the answer is sent: a slow client, a long
+# download or an event stream holds no database connection while its bytes go out.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def get_caller(
     services: ServicesDep,
     session: SessionDep,
-    response: Response,
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Caller:
     """Authenticate the bearer token, then count the request against its rate limits."""
-    return _admit(services, session, response, credentials.credentials if credentials else None)
+    return _admit(services, session, request, credentials.credentials if credentials else None)
+
+
+def get_detached_caller(
+    services: ServicesDep,
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Caller:
+    """The same in a session of its own, closed before the route runs: for routes that wait
+    or stream, which must hold no connection meanwhile. The user is detached from it."""
+    with services.database.session() as session:
+        return _admit(services, session, request,
+                      credentials.credentials if credentials else None)
 
 
 def get_elevenlabs_caller(
     services: ServicesDep,
     session: SessionDep,
-    response: Response,
+    request: Request,
     key: Annotated[str | None, Depends(xi_api_key)],
 ) -> Caller:
     """The same, with the token in ``xi-api-key`` as ElevenLabs clients send it."""
-    return _admit(services, session, response, key)
+    return _admit(services, session, request, key)
 
 
-def _admit(services: Services, session: Session, response: Response, token: str | None) -> Caller:
+def _admit(services: Services, session: Session, request: Request, token: str | None) -> Caller:
     caller = authenticate(session, token)
-    allowance = services.limiter.hit(caller.token_id, caller.user.plan)
-    response.headers["RateLimit-Limit"] = str(allowance.limit)
-    response.headers["RateLimit-Remaining"] = str(allowance.remaining)
-    response.headers["RateLimit-Reset"] = str(allowance.reset)
+    read = request.method in READS
+    remember(request, services.limiter.hit(caller.token_id, caller.user.plan, read=read))
     return caller
 
 
@@ -69,4 +84,5 @@ async def get_user(caller: Annotated[Caller, Depends(get_caller)]) -> User:
 
 
 CurrentUser = Annotated[User, Depends(get_user)]
+DetachedCaller = Annotated[Caller, Depends(get_detached_caller)]
 ElevenLabsCaller = Annotated[Caller, Depends(get_elevenlabs_caller)]

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import logging
+import math
+from collections.abc import Sequence
+from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from voicer.accounts import authenticate
 from voicer.errors import (
     Conflict,
     EngineError,
@@ -17,6 +24,7 @@ from voicer.errors import (
     NotFound,
     QuotaExceeded,
     RateLimited,
+    TooManyStreams,
     UnknownModel,
     UnknownVoice,
     UpstreamError,
@@ -33,6 +41,7 @@ STATUS: list[tuple[type[VoicerError], int]] = [
     (Conflict, 409),
     (IdempotencyMismatch, 422),
     (RateLimited, 429),
+    (TooManyStreams, 429),
     (UpstreamError, 502),
     (EngineError, 500),
 ]
@@ -53,6 +62,7 @@ ELEVENLABS_NAMES: list[tuple[type[VoicerError], str]] = [
     (Conflict, "conflict"),
     (IdempotencyMismatch, "invalid_request"),
     (RateLimited, "rate_limit_exceeded"),
+    (TooManyStreams, "too_many_concurrent_requests"),
     (UpstreamError, "upstream_error"),
     (EngineError, "internal_error"),
 ]
@@ -67,7 +77,11 @@ def status_of(error: VoicerError) -> int:
 
 
 def is_elevenlabs(request: Request) -> bool:
-    return request.url.path.startswith(("/v1/", "/v2/"))
+    return is_elevenlabs_path(request.url.path)
+
+
+def is_elevenlabs_path(path: str) -> bool:
+    return path.startswith(("/v1/", "/v2/"))
 
 
 def body_of(request: Request, error: VoicerError) -> dict[str, object]:
@@ -75,6 +89,9 @@ def body_of(request: Request, error: VoicerError) -> dict[str, object]:
     if is_elevenlabs(request):
         name = next((name for kind, name in ELEVENLABS_NAMES if isinstance(error, kind)), "error")
         return {"detail": {"status": name, "message": error.message}}
+    if isinstance(error, IdempotencyMismatch):  # a 422 has one shape: the validation list
+        return {"detail": [{"type": "idempotency_key_reused", "loc": ["header", "idempotency-key"],
+                            "msg": error.message}]}
     body: dict[str, object] = {"detail": error.message}
     if isinstance(error, InvalidInput):
         body["field"] = error.field
@@ -96,6 +113,19 @@ async def voicer_error(request: Request, error: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=code, headers=headers)
 
 
+_HTTP_NAMES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}  # ElevenLabs-style
+
+
+async def http_error(request: Request, error: Exception) -> JSONResponse:
+    """Starlette's own refusals (no such route, wrong method, body too large) in the API's shape."""
+    assert isinstance(error, StarletteHTTPException)
+    detail: object = error.detail
+    if is_elevenlabs(request):
+        detail = {"status": _HTTP_NAMES.get(error.status_code, "invalid_request"),
+                  "message": error.detail}
+    return JSONResponse({"detail": detail}, status_code=error.status_code, headers=error.headers)
+
+
 async def unexpected_error(request: Request, error: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     detail: object = "internal server error"
@@ -104,6 +134,62 @@ async def unexpected_error(request: Request, error: Exception) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=500)
 
 
+# Routes anyone may call; every other route answers 401 before it looks at the request.
+PUBLIC_PATHS = frozenset({"/", "/health", "/metrics"})
+_PREVIEW = 80  # characters of a refused value shown back to the caller
+_SHOWN_ITEMS = 5
+
+
+async def invalid_request(request: Request, error: Exception) -> JSONResponse:
+    """FastAPI's 422, after the token is checked, with short previews of what was refused.
+
+    The stock handler echoes each refused value whole: a 2 MB text came back whole, and a NaN
+    could not be written as JSON at all, so the answer became a 500.
+    """
+    assert isinstance(error, RequestValidationError)
+    if request.url.path not in PUBLIC_PATHS:
+        try:
+            await run_in_threadpool(_authenticate, request)
+        except NotAuthenticated as refusal:
+            return await voicer_error(request, refusal)
+    return JSONResponse({"detail": [_shown(item) for item in error.errors()[:20]]}, status_code=422)
+
+
+def _authenticate(request: Request) -> None:
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    token = credentials.strip() if scheme.lower() == "bearer" else None
+    with request.app.state.services.database.session() as session:
+        authenticate(session, token or request.headers.get("xi-api-key"))
+
+
+def _shown(item: dict[str, Any]) -> dict[str, Any]:
+    shown: dict[str, Any] = {key: item[key] for key in ("type", "loc", "msg") if key in item}
+    shown["loc"] = [_preview(part) for part in item.get("loc", ())]
+    if "input" in item:
+        shown["input"] = _preview(item["input"])
+    if isinstance(item.get("ctx"), dict):
+        shown["ctx"] = {key: _preview(value) for key, value in item["ctx"].items()}
+    return shown
+
+
+def _preview(value: object, depth: int = 0) -> object:
+    """``value`` cut short and made writable as JSON: for showing what was refused."""
+    if isinstance(value, bool | int) or value is None:
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, str):
+        text = value.encode("utf-8", "backslashreplace").decode("utf-8")
+        return text if len(text) <= _PREVIEW else f"{text[:_PREVIEW]}… ({len(value):,} characters)"
+    if depth < 2 and isinstance(value, dict):
+        return {str(_preview(k)): _preview(v, depth + 1) for k, v in list(value.items())[:_SHOWN_ITEMS]}
+    if depth < 2 and isinstance(value, Sequence | set) and not isinstance(value, bytes):
+        return [_preview(v, depth + 1) for v in list(value)[:_SHOWN_ITEMS]]
+    return _preview(repr(value), depth)
+
+
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(VoicerError, voicer_error)
     app.add_exception_handler(Exception, unexpected_error)

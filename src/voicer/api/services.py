@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-
-from sqlalchemy import select
 
 from voicer.db import Database
-from voicer.db.models import Task, TaskStatus
 from voicer.language import LanguageDetector
 from voicer.metrics import Metrics
 from voicer.pipeline.workers import EngineFactory, default_engine
-from voicer.ratelimit import RateLimiter
+from voicer.ratelimit import RateLimiter, StreamLimit
 from voicer.settings import Settings
 from voicer.speech import SpeechPool
 from voicer.storage import Storage, make_storage
@@ -20,12 +16,11 @@ from voicer.tasks.execute import TaskExecutor, renderers, task_engine
 from voicer.tasks.queue import Chain, QueueRunner, make_broker
 from voicer.tasks.runner import EmbeddedRunner, TaskRunner
 from voicer.tasks.service import Planner
-from voicer.tasks.throughput import PRIOR_PER_WORKER, ThroughputMeter
+from voicer.tasks.throughput import ThroughputMeter
+from voicer.tasks.watch import TaskWatch
 from voicer.upstream.engine import Upstream
 from voicer.voices import VoiceCatalogue
 from voicer.voices.directory import VoiceDirectory
-
-_HISTORY = 20  # recent tasks whose speed seeds the throughput estimate
 
 
 @dataclass
@@ -40,6 +35,8 @@ class Services:
     speech: SpeechPool
     metrics: Metrics
     upstream: Upstream | None  # the real ElevenLabs API, when a key is configured
+    watch: TaskWatch  # what event streams and waiting status requests look at
+    streams: StreamLimit  # event streams open per token
 
     @classmethod
     def start(cls, settings: Settings, engine: EngineFactory = default_engine) -> Services:
@@ -52,7 +49,7 @@ class Services:
             upstream.listing()  # read the upstream's voices before the first request needs them
         planner = Planner(VoiceDirectory(VoiceCatalogue.bundled(), upstream,
                                          settings.elevenlabs_premade), LanguageDetector())
-        meter = ThroughputMeter(_measured_rate(database) or PRIOR_PER_WORKER * settings.workers)
+        meter = ThroughputMeter.seeded(database, settings.workers)
         metrics = Metrics(database)
         runner: TaskRunner
         if settings.broker_url:  # `voicer worker` processes speak; this node enqueues
@@ -70,7 +67,9 @@ class Services:
         runner.start()
         speech = SpeechPool(settings.speech_workers or settings.workers, engine)
         return cls(settings, database, storage, planner, meter, RateLimiter(settings), runner,
-                   speech, metrics, upstream)
+                   speech, metrics, upstream,
+                   TaskWatch(database, meter, settings.status_wait_seconds),
+                   StreamLimit(settings.max_event_streams_per_token))
 
     def stop(self) -> None:
         self.runner.stop()
@@ -78,19 +77,3 @@ class Services:
         if self.upstream is not None:
             self.upstream.close()
         self.database.close()
-
-
-def _measured_rate(database: Database) -> float | None:
-    """Characters per second over the most recent completed tasks, if any."""
-    with database.session() as session:
-        recent = session.execute(
-            select(Task.characters, Task.started_at, Task.completed_at)
-            .where(Task.status == TaskStatus.completed, Task.started_at.is_not(None))
-            .order_by(Task.completed_at.desc()).limit(_HISTORY)
-        ).all()
-    seconds = sum(_seconds(start, end) for _, start, end in recent)
-    return sum(chars for chars, _, _ in recent) / seconds if seconds > 0 else None
-
-
-def _seconds(start: datetime | None, end: datetime | None) -> float:
-    return (end - start).total_seconds() if start and end else 0.0

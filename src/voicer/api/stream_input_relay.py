@@ -1,16 +1,18 @@
 """``stream-input`` for an upstream voice: the caller's WebSocket relayed to ElevenLabs' own.
 
 The conversation is the upstream's: every message of the caller goes on as it came (less
-``xi_api_key`` and ``authorization``: the upstream gets Voicer's key in the ``xi-api-key``
-header, never the caller's token), and every message of the upstream comes back as it
-came (audio, alignment, ``isFinal``, its own errors), until one side closes. The
-upstream's close code and reason reach the caller unchanged; a close the upstream could
-not send (the connection broke) reaches it as 1011.
+``xi-api-key``, ``xi_api_key`` and ``authorization``: the upstream gets Voicer's key in the
+``xi-api-key`` header, never the caller's token; the ``authorization`` query parameter is
+left out too), and every message of the upstream comes back as it came (audio, alignment,
+``isFinal``, its own errors), until one side closes. The upstream's close code and reason
+reach the caller unchanged; a close the upstream could not send (the connection broke)
+reaches it as 1011.
 
 Endings of ours, each sent as ``{"message", "error"}`` before the close:
 
-    1008  the caller's message is not JSON, its settings are out of range, or it is over
-          the quota (``error`` names the refusal, as for local voices); the caller was
+    1008  the caller's message is not a JSON object of the documented types, its settings
+          are out of range, or it is over the quota (``error`` names the refusal, checked as
+          for local voices, before anything goes on); the caller was
           silent past ``inactivity_timeout`` (``input_timeout_exceeded``); the upstream
           refused the WebSocket with a 4xx other than 429, e.g. a bad key (``upstream_error``)
     1011  the upstream could not be reached, answered 5xx, or broke off (``upstream_error``)
@@ -48,17 +50,19 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
 from voicer.accounts import Caller
-from voicer.api.schemas_elevenlabs import VoiceSettingsIn
 from voicer.api.services import Services
+from voicer.elevenlabs import stream_input as protocol
 from voicer.elevenlabs import tts
+from voicer.elevenlabs.stream_input import Opening
 from voicer.encoding.formats import parse_format
 from voicer.errors import EngineError, RateLimited, UpstreamError, VoicerError
 from voicer.settings import Settings
 from voicer.upstream.engine import Upstream
+from voicer.voice_settings import VoiceSettings
 
 log = logging.getLogger("voicer.upstream")
 
-SECRET_FIELDS = frozenset({"xi_api_key", "xi-api-key", "authorization"})
+SECRET_FIELDS = frozenset({*protocol.KEY_FIELDS, "authorization"})  # never passed on
 _AUDIO_IN_MEMORY = 4 * 1024 * 1024  # a conversation's audio past this waits on disk
 NORMAL, POLICY_VIOLATION, INTERNAL_ERROR, TRY_AGAIN_LATER = 1000, 1008, 1011, 1013
 _UNSENDABLE = {1005: NORMAL, 1006: INTERNAL_ERROR, 1015: INTERNAL_ERROR}  # codes no close frame carries
@@ -101,20 +105,20 @@ class _Closed:
     reason: str
 
 
-async def relay(websocket: WebSocket, services: Services, caller: Caller, first: dict[str, Any],
+async def relay(websocket: WebSocket, services: Services, caller: Caller, opening: Opening,
                 asked: Asked) -> None:
-    """Hold the conversation of an upstream voice, whose opening message was ``first``."""
+    """Hold the conversation of an upstream voice, whose first message was ``opening``."""
     services.metrics.speech_requests.labels(asked.output_format).inc()
     bill = _Bill(services, caller, asked)
     finished, ending = False, None
     try:
-        bill.configure(first)
-        opening = _outgoing(first)
-        charged = await bill.charge(opening)
+        bill.configure(opening)
+        first = _outgoing(opening.message)
+        charged = await bill.charge(first)
         async with _slot(services.upstream, asked.inactivity_timeout), _connect(
                 services.settings, asked) as connection:
             with contextlib.suppress(ConnectionClosed):  # the upstream's close comes next
-                await connection.send(json.dumps(opening, ensure_ascii=False))
+                await connection.send(json.dumps(first, ensure_ascii=False))
                 bill.sent(charged)
             finished, ending = await _converse(websocket, connection, bill, asked)
     except RateLimited as busy:
@@ -124,8 +128,6 @@ async def relay(websocket: WebSocket, services: Services, caller: Caller, first:
         ending = _Ending(_failure_code(status), failure.message, "upstream_error", failed=True)
     except VoicerError as refusal:  # the caller's: over quota, an unknown model…
         ending = _Ending(POLICY_VIOLATION, refusal.message, type(refusal).__name__)
-    except ValueError as refusal:  # not JSON, settings out of range
-        ending = _Ending(POLICY_VIOLATION, str(refusal), type(refusal).__name__)
     finally:
         # settled before the caller hears the end, and even if this handler is cancelled
         await asyncio.shield(asyncio.ensure_future(bill.settle(finished)))
@@ -134,7 +136,7 @@ async def relay(websocket: WebSocket, services: Services, caller: Caller, first:
             services.metrics.upstream_errors.inc()
             log.warning("stream-input for voice %s: %s (%d)", asked.voice_id, ending.message,
                         ending.code)
-        await _close(websocket, ending)
+        await close(websocket, ending.code, ending.message, ending.error)
 
 
 async def _converse(websocket: WebSocket, connection: ClientConnection, bill: _Bill,
@@ -175,7 +177,7 @@ async def _to_upstream(websocket: WebSocket, connection: ClientConnection, bill:
             return _End.CLIENT_IDLE
         if received is None:
             return _End.CLIENT_LEFT
-        message = _outgoing(_parse(received))
+        message = _outgoing(received)
         charged = await bill.charge(message)
         try:
             await connection.send(json.dumps(message, ensure_ascii=False))
@@ -278,20 +280,12 @@ def _address(base_url: str, asked: Asked) -> str:
     return urlunsplit((scheme, parts.netloc, path, query, ""))
 
 
-async def _receive(websocket: WebSocket) -> str | None:
-    """The caller's next message; None once it has gone."""
-    message = await websocket.receive()
-    if message["type"] == "websocket.disconnect":
+async def _receive(websocket: WebSocket) -> dict[str, Any] | None:
+    """The caller's next message, checked; None once it has gone."""
+    frame = await websocket.receive()
+    if frame["type"] == "websocket.disconnect":
         return None
-    text: str | None = message.get("text")
-    return text if text is not None else bytes(message.get("bytes") or b"").decode()
-
-
-def _parse(received: str) -> dict[str, Any]:
-    message = json.loads(received)
-    if not isinstance(message, dict):
-        raise ValueError("each stream-input message is a JSON object")
-    return message
+    return protocol.message(frame)
 
 
 def _outgoing(message: dict[str, Any]) -> dict[str, Any]:
@@ -299,15 +293,18 @@ def _outgoing(message: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in message.items() if name.lower() not in SECRET_FIELDS}
 
 
-async def _close(websocket: WebSocket, ending: _Ending) -> None:
+async def close(websocket: WebSocket, code: int, message: str, error: str | None) -> None:
+    """End a ``stream-input`` WebSocket, local or relayed: ``{"message", "error"}`` first, as
+    ElevenLabs does (unless ``error`` is None: a close the upstream made, passed on as it came),
+    then the close frame, with the message as its reason; a caller already gone is let go."""
     with contextlib.suppress(WebSocketDisconnect, OSError):
-        if ending.error is not None:
-            await websocket.send_text(json.dumps({"message": ending.message, "error": ending.error}))
-        await websocket.close(ending.code, _trim(ending.message))
+        if error is not None:
+            await websocket.send_text(json.dumps({"message": message, "error": error}))
+        await websocket.close(code, _trim(message))
 
 
 def _trim(reason: str) -> str:
-    return reason.encode()[:_REASON_BYTES].decode(errors="ignore")
+    return reason.encode(errors="replace")[:_REASON_BYTES].decode(errors="ignore")
 
 
 class _Quiet(logging.LoggerAdapter[logging.Logger]):
@@ -324,7 +321,7 @@ class _Bill:
         self.services = services
         self.caller = caller
         self.asked = asked
-        self.settings = VoiceSettingsIn().resolve()
+        self.settings = VoiceSettings()
         self.finished = False  # the upstream said isFinal
         self._whitespace = ""
         self._charging: asyncio.Future[tts.Charged | None] | None = None
@@ -334,19 +331,16 @@ class _Bill:
         self._audio = tempfile.SpooledTemporaryFile(max_size=_AUDIO_IN_MEMORY)  # noqa: SIM115 (settle closes it)
         self._heard_audio = False
 
-    def configure(self, first: dict[str, Any]) -> None:
+    def configure(self, opening: Opening) -> None:
         """Check what the caller asked for before any of it goes on, as for local voices."""
         parse_format(self.asked.output_format)
-        if first.get("voice_settings"):
-            self.settings = VoiceSettingsIn.model_validate(first["voice_settings"]).resolve()
+        self.settings = opening.settings
 
     async def charge(self, message: dict[str, Any]) -> tts.Charged | None:
         """Charge the message's text before it goes on; a charge outlives a cancelled caller."""
         text = message.get("text")
         if text is None:
             return None
-        if not isinstance(text, str):
-            raise ValueError("text must be a string")
         self._charging = asyncio.ensure_future(asyncio.to_thread(self._prepare, text))
         return await asyncio.shield(self._charging)
 

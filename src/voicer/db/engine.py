@@ -76,12 +76,20 @@ def _lock_migrations(connection: Connection) -> None:
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
 
 
+_CONNECT_TIMEOUT = 10  # seconds; PostgreSQL (psycopg)
+
+
 def _engine(url: str) -> Engine:
     # A request holds its connection across several threadpool hops (dependencies, then the
     # route). With fewer connections than threads, threads waiting for a connection can hold
     # every thread that would give one back: the pool is larger than the thread pool (40).
+    # Nothing holds one longer than its route runs: sessions close before the answer is sent,
+    # and event streams and waiting status requests share one short look at a time
+    # (voicer.tasks.watch), so the pool bounds requests being worked on, not clients connected.
     if make_url(url).get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=50)
+        # a database host that stops answering costs a connect seconds, not minutes
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=50,
+                             connect_args={"connect_timeout": _CONNECT_TIMEOUT})
     engine = create_engine(url, pool_size=50, max_overflow=50,
                            connect_args={"check_same_thread": False, "timeout": 30})
 

@@ -63,6 +63,8 @@ class SegmentEncoder:
 
     def encode(self, speech: Samples, gap: float) -> Segment:
         """Encode ``speech`` followed by ``gap`` seconds of heard silence (0: end of the audio)."""
+        if len(speech) == 0:  # LAME cannot flush a stream it was given nothing to encode
+            speech = silence(1)
         ratio = self.target.rate / self.in_rate
         speech_out = len(speech) * ratio
         minimum = math.ceil((speech_out + FLUSH) / self.frame) * self.frame

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -21,6 +22,8 @@ from voicer.voices import DEFAULT_VOICE_ID, Voices
 MAX_TEXT_CHARACTERS = 1_000_000
 _MP3_FORMAT = re.compile(r"mp3_(\d+)_(\d+)")
 _MP3_RATES = {22_050: (32,), 24_000: (48,), 44_100: (32, 64, 96, 128, 192)}
+# The generic blocks of combining diacritics, which may stack on any letter
+_DIACRITICS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 
 
 class SynthesisOptions(BaseModel):
@@ -66,7 +69,7 @@ def make_plan(
         raise OutOfRange("max_chunk", options.max_chunk, 50, model.max_characters)
     forced = check_language(options.language_code, voices)
     among = voices.languages()
-    main_language = forced or detector.detect(text, among) or voice.language
+    main_language = forced or detector.detect(_detectable(text), among) or voice.language
     chunks = split_text(text, options.split_type, options.max_chunk, main_language)
     texts = ["", *(chunk.text for chunk in chunks), ""]
     jobs = [
@@ -126,4 +129,11 @@ def _chunk_language(
         return forced
     if not model.multilingual:
         return None
-    return detector.detect(text, among)
+    return detector.detect(_detectable(text), among)
+
+
+def _detectable(text: str) -> str:
+    """``text`` as language identification should see it: accents composed, and diacritics
+    that compose with nothing (stacked three deep, as in "Zalgo" text) left out. fastText
+    takes Latin letters under such marks for Japanese, whose voice then spells every one."""
+    return _DIACRITICS.sub("", unicodedata.normalize("NFC", text))

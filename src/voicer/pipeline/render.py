@@ -46,6 +46,7 @@ class RenderedChunk:
     synthesis_cpu: float
     encoding_cpu: float
     request_id: str | None = None  # the upstream's, when an upstream spoke it
+    wall: float = 0.0  # seconds from handing it to a worker to having it back; 0: not measured
 
     @property
     def duration(self) -> float:
@@ -100,6 +101,8 @@ class ChunkEncoder:
         start, end = speech_bounds(samples)
         natural = max(MIN_NATURAL_GAP, (len(samples) - end) / rate)
         gap = natural if job.gap is None else job.gap
+        if start == end:  # nothing speakable ("...", "—", control characters): a short silence
+            gap = max(gap, MIN_NATURAL_GAP)
         segment = self._encoder(rate, spec.output).encode(samples[start:end], gap)
         lead = segment.speech_start / spec.output.rate
         words = tuple(

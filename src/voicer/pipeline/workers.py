@@ -19,11 +19,13 @@ memory does not grow with the text.
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing
 import os
 import signal
+import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from types import TracebackType
@@ -33,7 +35,11 @@ from voicer.errors import EngineError, VoicerError
 from voicer.pipeline.jobs import ChunkJob, RenderSpec
 from voicer.pipeline.render import RenderedChunk, Renderer, SpokenPiece
 
+log = logging.getLogger("voicer.workers")
+
 EngineFactory = Callable[[], Engine]
+# What a caller is told of an unexpected error in a worker; its traceback goes to the log.
+INTERNAL_ERROR = "an internal error in the speech engine stopped it (the server log has the details)"
 Result = RenderedChunk | SpokenPiece
 _POLL_SECONDS = 0.5
 # Synthesis is batch work: at niceness 10 it yields the CPU to the API process that started it, so
@@ -81,8 +87,9 @@ def _render_once(renderer: Renderer, spec: RenderSpec, job: ChunkJob,
         connection.send(renderer.render(spec, job) if spec.output else renderer.speak(spec, job))
     except VoicerError as error:
         connection.send(_Failure(job.index, error.message))
-    except Exception as error:  # report, never hang the pool
-        connection.send(_Failure(job.index, f"{type(error).__name__}: {error}"))
+    except Exception:  # report, never hang the pool; the details are for the log, not the caller
+        log.exception("chunk %d failed in the engine worker", job.index + 1)
+        connection.send(_Failure(job.index, INTERNAL_ERROR))
     finally:
         os._exit(0)
 
@@ -140,6 +147,7 @@ class WorkerPool:
         window = 2 * self.size + 2  # jobs in flight or finished but not yet yielded
         pending = iter(jobs)
         order: list[int] = []
+        sent: dict[int, float] = {}  # when each job in flight was handed to its worker
         done: dict[int, Result] = {}
         position = 0
         try:
@@ -150,13 +158,16 @@ class WorkerPool:
                         break
                     self._send(self._idle.pop(), (spec, job))
                     order.append(job.index)
+                    sent[job.index] = time.perf_counter()
                 if position == len(order):
                     return
                 while order[position] not in done:
                     result = self._receive()
                     if isinstance(result, _Failure):
                         raise EngineError(f"chunk {result.index + 1}: {result.message}")
-                    done[result.index] = result
+                    taken = time.perf_counter() - sent.pop(result.index)
+                    done[result.index] = (replace(result, wall=taken)
+                                          if isinstance(result, RenderedChunk) else result)
                 yield done.pop(order[position])
                 position += 1
         finally:

@@ -27,6 +27,7 @@ from voicer.output import ChunkAudio, open_output
 from voicer.pipeline.jobs import STITCHED_REQUESTS, ChunkJob, RenderSpec
 from voicer.pipeline.plan import SynthesisOptions, render_spec
 from voicer.pipeline.render import ChunkRenderer, RenderedChunk
+from voicer.pipeline.workload import rendered_work
 from voicer.storage import Storage
 from voicer.tasks import service
 from voicer.tasks.throughput import ThroughputMeter
@@ -144,7 +145,6 @@ class TaskExecutor:
             jobs = _pending_jobs(session, task_id)
         spec = render_spec(options, self.voices, engine)
         renderer = self._renderer(spec)
-        lengths = {job.index: len(job.text) for job in jobs}
         done = 0
 
         def handed_out() -> Iterator[ChunkJob]:
@@ -160,7 +160,7 @@ class TaskExecutor:
                 return False  # cancelled: what is in flight is dropped
             done += 1
             now = time.perf_counter()
-            self.meter.record(lengths[rendered.index], now - last)
+            self.meter.record(rendered_work(rendered.speech, rendered.duration), rendered.wall)
             self.metrics.chunk_seconds.observe(now - last)
             last = now
         return done == len(jobs)

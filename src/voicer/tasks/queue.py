@@ -30,8 +30,11 @@ import logging
 import threading
 from datetime import timedelta
 
+import redis
 from dramatiq import Message
 from dramatiq.brokers.redis import RedisBroker
+from redis.backoff import ExponentialWithJitterBackoff
+from redis.retry import Retry
 from sqlalchemy import func, or_, select, update
 
 from voicer.db import Database
@@ -51,12 +54,20 @@ _GRACE = timedelta(seconds=10)  # a task this fresh is still being enqueued by i
 # Out of a million broker commands, how many also look for dead workers' messages. Dramatiq's
 # default (1,000) can leave a dead worker's chunks waiting for minutes on a quiet queue.
 _MAINTENANCE_CHANCE = 50_000
+# Redis away: a command fails within seconds, not after minutes of connecting to a host that does
+# not answer and backing off up to 10 s between tries (redis-py's defaults), so a worker can stop
+# and /health can answer. Dramatiq's commands are short scripts, never blocking reads.
+_CONNECT_TIMEOUT = 5.0
+_COMMAND_TIMEOUT = 10.0
+_RETRY = Retry(ExponentialWithJitterBackoff(cap=1.0, base=0.1), retries=3)
 
 
 def make_broker(settings: Settings) -> RedisBroker:
     assert settings.broker_url is not None
+    client = redis.Redis.from_url(settings.broker_url, socket_connect_timeout=_CONNECT_TIMEOUT,
+                                  socket_timeout=_COMMAND_TIMEOUT, retry=_RETRY)
     return RedisBroker(  # type: ignore[no-untyped-call]
-        url=settings.broker_url, heartbeat_timeout=int(settings.worker_heartbeat * 1000),
+        client=client, heartbeat_timeout=int(settings.worker_heartbeat * 1000),
         maintenance_chance=_MAINTENANCE_CHANCE)
 
 

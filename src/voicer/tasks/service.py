@@ -124,7 +124,7 @@ def fail(session: Session, task_id: str, message: str) -> None:
     if task is None or task.status not in ACTIVE:
         return
     task.status, task.error, task.completed_at = TaskStatus.failed, message, utcnow()
-    refund_unspoken(session, task)
+    refund_undelivered(session, task)
     session.commit()
 
 
@@ -134,7 +134,17 @@ def refund_unspoken(session: Session, task: Task) -> None:
         select(func.coalesce(func.sum(func.length(TaskChunk.text)), 0))
         .where(TaskChunk.task_id == task.id, TaskChunk.status == ChunkStatus.done)
     ) or 0
-    refund = max(0, task.characters - spoken - task.refunded_characters)
+    _refund(session, task, task.characters - spoken)
+
+
+def refund_undelivered(session: Session, task: Task) -> None:
+    """Give back every character: a failed task delivers no audio, whatever it spoke."""
+    _refund(session, task, task.characters)
+
+
+def _refund(session: Session, task: Task, owed: int) -> None:
+    """Make what ``task`` has given back ``owed`` characters in all."""
+    refund = max(0, owed - task.refunded_characters)
     task.refunded_characters += refund
     refund_characters(session, task.user_id, refund)
 
@@ -162,8 +172,8 @@ def describe(session: Session, task: Task, meter: ThroughputMeter) -> TaskView:
 
 
 def estimate(session: Session, task: Task, meter: ThroughputMeter) -> float:
-    """Seconds until ``task`` is done: its own text plus the work queued ahead of it."""
-    return meter.seconds_for(_characters_ahead(session, task) + _characters_left(task))
+    """Seconds until ``task`` is done: its own work left plus the work queued ahead of it."""
+    return meter.seconds_for(meter.work_left(session, task), _work_ahead(session, task, meter))
 
 
 def _eta(session: Session, task: Task, meter: ThroughputMeter) -> float | None:
@@ -172,18 +182,12 @@ def _eta(session: Session, task: Task, meter: ThroughputMeter) -> float | None:
     return estimate(session, task, meter)
 
 
-def _characters_left(task: Task) -> int:
-    # chunks are of similar size: the share of chunks left stands for the share of text
-    return task.characters * (task.chunks_total - task.chunks_completed) // max(task.chunks_total, 1)
-
-
-def _characters_ahead(session: Session, task: Task) -> int:
+def _work_ahead(session: Session, task: Task, meter: ThroughputMeter) -> float:
     if task.status != TaskStatus.pending:
-        return 0
-    left = Task.characters * (Task.chunks_total - Task.chunks_completed) / Task.chunks_total
-    ahead = session.scalar(select(func.coalesce(func.sum(left), 0)).where(
-        Task.status.in_(ACTIVE), Task.created_at < task.created_at, Task.chunks_total > 0))
-    return int(ahead or 0)
+        return 0.0
+    ahead = session.scalars(select(Task).where(Task.status.in_(ACTIVE),
+                                               Task.created_at < task.created_at))
+    return sum(sum(meter.work_left(session, other)) for other in ahead)
 
 
 def _by_key(session: Session, user: User, key: str, digest: str) -> Task | None:

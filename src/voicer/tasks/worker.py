@@ -4,6 +4,10 @@ Each process holds what the embedded runner holds (database, storage, voices,
 the upstream when configured) and one single-worker engine pool per thread, so a
 chunk is rendered exactly as the embedded runner renders it, bit for bit. The
 supervising process restarts a worker process that dies.
+
+A stop (SIGTERM or SIGINT) lets the chunks in flight finish for ``VOICER_WORKER_STOP_TIMEOUT``
+seconds; the processes then close and exit within a few seconds more, whether or not Redis and
+the database can still be reached.
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ import multiprocessing
 import os
 import queue
 import signal
+import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from multiprocessing.process import BaseProcess
 from types import FrameType
@@ -40,6 +46,10 @@ _CHUNK_TIME_LIMIT_MS = 60 * 60 * 1000  # one chunk of 40,000 characters over a s
 # up to 30 seconds, eight tries in all (one to two minutes); then its task fails with the reason.
 _CHUNK_RETRIES: dict[str, Any] = {"max_retries": 7, "min_backoff": 1_000, "max_backoff": 30_000,
                                   "on_retry_exhausted": GIVEN_UP}
+# A stopping worker process has this long to close its pools and connections, after its chunks;
+# the supervisor kills one still running a little later.
+_CLOSE_SECONDS = 5.0
+_KILL_AFTER = 2.0
 
 
 class ChunkWorker:
@@ -88,7 +98,7 @@ class ChunkWorker:
         error = (message["options"].get("traceback") or "").strip().splitlines()[-1:] or ["?"]
         with self.database.session() as session:
             service.fail(session, task_id, f"chunk {index + 1} failed {retries['retries'] + 1} "
-                                           f"times; the last error: {error[0]}")
+                                           f"times; the last error: {_in_words(error[0])}")
         log.error("task %s failed: chunk %d failed every time; %s", task_id, index + 1, error[0])
 
     def run(self, stop: StopRequest, parent: int) -> None:
@@ -99,16 +109,39 @@ class ChunkWorker:
             while not stop.wait(0.5) and os.getppid() == parent:
                 pass
         finally:
-            worker.stop()
-            self.close()
+            self.stop(worker)
+
+    def stop(self, worker: dramatiq.Worker) -> None:
+        """Let the chunks in flight finish, then close: within ``worker_stop_timeout`` seconds
+        and ``_CLOSE_SECONDS`` more, whatever the broker and the database do.
+
+        With Redis away, Dramatiq retries a finished chunk's acknowledgement forever, and a
+        worker thread can wait minutes on a connection: such threads are left behind (they are
+        daemon threads), and their messages are delivered again once this worker is silent.
+        """
+        grace = self.settings.worker_stop_timeout
+        if not _within(grace, lambda: worker.stop(timeout=int(grace * 1000))):
+            log.warning("worker %d: chunks still in flight after %g s are left to be delivered "
+                        "again", os.getpid(), grace)
+        if not _within(_CLOSE_SECONDS, self.close):
+            log.warning("worker %d: could not close in %g s", os.getpid(), _CLOSE_SECONDS)
 
     def close(self) -> None:
+        """Close what this process holds; the engine pools of chunks still in flight stay open
+        (``_process`` kills their processes)."""
         while not self._pools.empty():
             self._pools.get().close()
         if self.upstream is not None:
             self.upstream.close()
         self.broker.close()
         self.database.close()
+
+
+def _in_words(line: str) -> str:
+    """A traceback's last line without the exception's name: what a task's status may say."""
+    name, separator, words = line.partition(": ")
+    is_name = separator and name.replace(".", "").replace("_", "").isalnum() and " " not in name
+    return words if is_name and words else "an internal error (the worker's log has the details)"
 
 
 class StopRequest:
@@ -134,15 +167,31 @@ class StopRequest:
         return self.requested
 
 
+def _within(seconds: float, work: Callable[[], object]) -> bool:
+    """Run ``work`` in a daemon thread for up to ``seconds``; whether it finished. One that did
+    not goes on in the background, and does not keep the process from exiting."""
+    thread = threading.Thread(target=work, name="voicer-stopping", daemon=True)
+    thread.start()
+    thread.join(timeout=seconds)
+    return not thread.is_alive()
+
+
 def _process(settings: Settings, parent: int) -> None:
     stop = StopRequest()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    ChunkWorker(settings).run(stop, parent)
+    try:
+        ChunkWorker(settings).run(stop, parent)
+    finally:
+        # Engine processes ignore SIGTERM and wait for their pool: those of chunks left in flight
+        # would hold this process at exit, where multiprocessing joins its children.
+        for engine in multiprocessing.active_children():
+            engine.kill()
 
 
 def serve(settings: Settings) -> None:
     """Run ``settings.worker_processes`` worker processes until SIGTERM or SIGINT; a process
-    that dies is started again."""
+    that dies is started again. After a stop, a worker process still running when it should
+    have ended is killed."""
     if settings.broker_url is None:
         raise SystemExit("voicer worker needs VOICER_BROKER_URL (redis://…)")
     stop = StopRequest()  # first: a stop while starting up is as clean as any other
@@ -165,5 +214,12 @@ def serve(settings: Settings) -> None:
                 processes[number] = start()
     for process in processes:
         process.terminate()
+    # each stops in its own time; one that cannot (stuck beyond its own bounds) is killed
+    deadline = time.monotonic() + settings.worker_stop_timeout + _CLOSE_SECONDS + _KILL_AFTER
     for process in processes:
-        process.join(timeout=60)
+        process.join(timeout=max(0.0, deadline - time.monotonic()))
+    for process in processes:
+        if process.is_alive():
+            log.warning("worker process %s did not stop in time: killing it", process.pid)
+            process.kill()
+            process.join(timeout=5)

@@ -5,9 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from voicer.api.deps import CurrentUser, ServicesDep
+from voicer.api.responses import AUTHENTICATED, voicer_errors
 from voicer.api.schemas import ModelInfo, VoiceInfo
+from voicer.api.strict_json import StrictJsonRoute
 
-router = APIRouter(prefix="/api/v1", tags=["🎭 Голоса и модели"])
+router = APIRouter(route_class=StrictJsonRoute, responses=voicer_errors(*AUTHENTICATED),
+                   prefix="/api/v1", tags=["🎭 Голоса и модели"])
 
 
 @router.get("/voices", summary="🎭 Голоса")

@@ -9,9 +9,12 @@ from fastapi.responses import FileResponse, Response
 
 from voicer.api.deps import ElevenLabsCaller, ServicesDep, SessionDep
 from voicer.api.downloads import stored_response
+from voicer.api.responses import AUTHENTICATED, elevenlabs_errors
+from voicer.api.strict_json import StrictJsonRoute
 from voicer.elevenlabs import account
 
-router = APIRouter(prefix="/v1", tags=["ElevenLabs: user and history"])
+router = APIRouter(route_class=StrictJsonRoute, responses=elevenlabs_errors(*AUTHENTICATED),
+                   prefix="/v1", tags=["ElevenLabs: user and history"])
 
 
 @router.get("/user")
@@ -24,7 +27,7 @@ def subscription(caller: ElevenLabsCaller, session: SessionDep) -> dict[str, Any
     return account.subscription(session, caller.user)
 
 
-@router.get("/history")
+@router.get("/history", responses=elevenlabs_errors(400, 404))
 def history(
     caller: ElevenLabsCaller, session: SessionDep,
     page_size: Annotated[int, Query(ge=1, le=1000)] = 100,
@@ -42,20 +45,21 @@ def history(
             "scanned_until": int(items[-1].created_at.timestamp()) if items else None}
 
 
-@router.get("/history/{history_item_id}")
+@router.get("/history/{history_item_id}", responses=elevenlabs_errors(404))
 def history_item(history_item_id: str, caller: ElevenLabsCaller,
                  session: SessionDep) -> dict[str, Any]:
     return account.history_json(account.history_item(session, caller.user, history_item_id))
 
 
-@router.delete("/history/{history_item_id}")
+@router.delete("/history/{history_item_id}", responses=elevenlabs_errors(404))
 def delete_history_item(history_item_id: str, caller: ElevenLabsCaller, session: SessionDep,
                         services: ServicesDep) -> dict[str, Any]:
     account.delete_history_item(session, services.storage, caller.user, history_item_id)
     return {"status": "ok"}
 
 
-@router.get("/history/{history_item_id}/audio", response_class=FileResponse)
+@router.get("/history/{history_item_id}/audio", response_class=FileResponse,
+            responses=elevenlabs_errors(404))
 def history_audio(history_item_id: str, caller: ElevenLabsCaller, session: SessionDep,
                   services: ServicesDep) -> Response:
     item = account.history_item(session, caller.user, history_item_id)

@@ -7,9 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from voicer.api.deps import ElevenLabsCaller, ServicesDep
+from voicer.api.responses import AUTHENTICATED, elevenlabs_errors
+from voicer.api.strict_json import StrictJsonRoute
 from voicer.elevenlabs import shapes
 
-router = APIRouter(tags=["ElevenLabs: voices and models"])
+router = APIRouter(route_class=StrictJsonRoute, responses=elevenlabs_errors(*AUTHENTICATED, 502, 503),
+                   tags=["ElevenLabs: voices and models"])
 
 
 @router.get("/v1/voices")
@@ -18,7 +21,7 @@ def list_voices(caller: ElevenLabsCaller, services: ServicesDep,
     return {"voices": [shapes.voice_json(voice) for voice in services.planner.voices]}
 
 
-@router.get("/v2/voices")
+@router.get("/v2/voices", responses=elevenlabs_errors(400))
 def search_voices(
     caller: ElevenLabsCaller, services: ServicesDep,
     next_page_token: str | None = None,
@@ -53,13 +56,13 @@ def default_settings(caller: ElevenLabsCaller) -> dict[str, Any]:
     return shapes.default_settings_json()
 
 
-@router.get("/v1/voices/{voice_id}")
+@router.get("/v1/voices/{voice_id}", responses=elevenlabs_errors(400, 404))
 def get_voice(voice_id: str, caller: ElevenLabsCaller, services: ServicesDep,
               with_settings: bool = True) -> dict[str, Any]:
     return shapes.voice_json(services.planner.voices.get(voice_id), with_settings)
 
 
-@router.get("/v1/voices/{voice_id}/settings")
+@router.get("/v1/voices/{voice_id}/settings", responses=elevenlabs_errors(400, 404))
 def voice_settings(voice_id: str, caller: ElevenLabsCaller, services: ServicesDep) -> dict[str, Any]:
     services.planner.voices.get(voice_id)
     return shapes.default_settings_json()

@@ -14,8 +14,10 @@ from fastapi.responses import FileResponse, JSONResponse, Response, StreamingRes
 from voicer.alignment import Alignment
 from voicer.api.deps import ElevenLabsCaller, ServicesDep, SessionDep
 from voicer.api.downloads import stored_response
+from voicer.api.responses import AUTHENTICATED, elevenlabs_errors
 from voicer.api.schemas_elevenlabs import TextToSpeechBody
 from voicer.api.services import Services
+from voicer.api.strict_json import StrictJsonRoute
 from voicer.elevenlabs import tts
 from voicer.encoding.formats import finalize_wav, parse_format
 from voicer.errors import EngineError, VoicerError
@@ -23,7 +25,9 @@ from voicer.models import UPSTREAM_ENGINE
 from voicer.speech import AudioPiece, speak
 from voicer.upstream.engine import Relayed
 
-router = APIRouter(prefix="/v1/text-to-speech", tags=["ElevenLabs: text to speech"])
+router = APIRouter(route_class=StrictJsonRoute,
+                   responses=elevenlabs_errors(*AUTHENTICATED, 400, 403, 404, 502, 503),
+                   prefix="/v1/text-to-speech", tags=["ElevenLabs: text to speech"])
 
 
 

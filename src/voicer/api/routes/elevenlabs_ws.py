@@ -1,10 +1,16 @@
 """ElevenLabs' ``stream-input`` WebSocket: text in as it is written, audio out as it is made.
 
 Protocol (ElevenLabs'): the first message is ``{"text": " ", "voice_settings": …,
-"generation_config": {"chunk_length_schedule": […]}}``, optionally with ``xi_api_key``;
-then text messages, with ``try_trigger_generation`` or ``flush``; ``{"text": ""}`` ends
-the input. Each generation answers ``{audio, isFinal: false, alignment,
-normalizedAlignment}``; the end is ``{"isFinal": true}`` and a close with code 1000.
+"generation_config": {"chunk_length_schedule": […]}}``, optionally with the key as
+``xi-api-key`` (or ``xi_api_key``) or ``authorization``; then text messages, with
+``try_trigger_generation`` or ``flush``; ``{"text": ""}`` ends the input. Each generation
+answers ``{audio, isFinal: false, alignment, normalizedAlignment}``; the end is
+``{"isFinal": true}`` and a close with code 1000.
+
+Every other ending says why in ``{"message", "error"}``, then closes: 1008 for the caller's
+doing (a message that is not a JSON object or whose fields have the wrong types, settings
+or an ``inactivity_timeout`` out of range, a missing or bad key, silence past the timeout),
+1011 for ours. What a message must be is ``voicer.elevenlabs.stream_input``'s to say.
 
 Local voices are spoken here; an ElevenLabs upstream voice's conversation is relayed to
 the upstream's own ``stream-input`` (``voicer.api.stream_input_relay``).
@@ -14,30 +20,29 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
-import json
-from dataclasses import dataclass, field
+import logging
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
-from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from voicer.accounts import Caller, authenticate
 from voicer.alignment import Alignment
-from voicer.api.schemas_elevenlabs import VoiceSettingsIn
 from voicer.api.services import Services
-from voicer.api.stream_input_relay import Asked, relay
+from voicer.api.stream_input_relay import INTERNAL_ERROR, POLICY_VIOLATION, Asked, close, relay
+from voicer.elevenlabs import stream_input as protocol
 from voicer.elevenlabs import tts
+from voicer.elevenlabs.stream_input import Opening
 from voicer.encoding.formats import StreamEncoder, parse_format, stream_encoder
 from voicer.errors import VoicerError
 from voicer.models import UPSTREAM_ENGINE
 from voicer.speech import AudioPiece, speak_into
+from voicer.voice_settings import VoiceSettings
+
+log = logging.getLogger("voicer.api")
 
 router = APIRouter(prefix="/v1/text-to-speech", tags=["ElevenLabs: text to speech"])
-
-DEFAULT_SCHEDULE = [120, 160, 250, 290]
-POLICY_VIOLATION = 1008
 
 
 @dataclass
@@ -49,8 +54,8 @@ class _Stream:
     model_id: str
     output_format: str
     language_code: str | None
-    settings: VoiceSettingsIn = field(default_factory=VoiceSettingsIn)
-    schedule: list[int] = field(default_factory=lambda: list(DEFAULT_SCHEDULE))
+    settings: VoiceSettings
+    schedule: tuple[int, ...]
     buffer: str = ""
     generations: int = 0
     encoder: StreamEncoder | None = None
@@ -62,35 +67,48 @@ class _Stream:
 @router.websocket("/{voice_id}/stream-input")
 async def stream_input(websocket: WebSocket, voice_id: str, model_id: str = "eleven_multilingual_v2",
                        output_format: str = "mp3_44100_128", language_code: str | None = None,
-                       inactivity_timeout: int = 20) -> None:
+                       inactivity_timeout: str | None = None) -> None:
     services: Services = websocket.app.state.services
     await websocket.accept()
+    timeout = protocol.DEFAULT_INACTIVITY_TIMEOUT
     try:
-        first = await asyncio.wait_for(websocket.receive_json(), timeout=inactivity_timeout)
+        timeout = protocol.inactivity_timeout(inactivity_timeout)
+        first = await _receive(websocket, timeout)
         caller = await run_in_threadpool(_authenticate, services, websocket, first)
         voice = await run_in_threadpool(services.planner.voices.get, voice_id)
+        opening = protocol.opening(first)
         if voice.engine == UPSTREAM_ENGINE:
-            asked = Asked(voice_id, model_id, output_format, language_code, inactivity_timeout,
+            asked = Asked(voice_id, model_id, output_format, language_code, timeout,
                           tuple(websocket.query_params.multi_items()))
-            await relay(websocket, services, caller, first, asked)
+            await relay(websocket, services, caller, opening, asked)
             return
-        state = _Stream(caller, voice_id, model_id, output_format, language_code)
-        _configure(state, first)
+        state = _Stream(caller, voice_id, model_id, output_format, language_code,
+                        opening.settings, opening.schedule)
         state.encoder = stream_encoder(parse_format(output_format))
-        await _converse(websocket, services, state, first, inactivity_timeout)
+        await _converse(websocket, services, state, opening, timeout)
     except WebSocketDisconnect:
         return
     except TimeoutError:  # the caller went quiet: say so, as the upstream does, and close
-        with contextlib.suppress(WebSocketDisconnect, OSError):
-            await _close(websocket, f"no text within the inactivity timeout of "
-                                    f"{inactivity_timeout} s", "input_timeout_exceeded")
-    except (VoicerError, ValidationError, ValueError) as error:
+        await close(websocket, POLICY_VIOLATION, f"no text within the inactivity timeout of "
+                                                 f"{timeout} s", "input_timeout_exceeded")
+    except (VoicerError, ValueError) as error:
         await _refuse(websocket, error)
+    except Exception:  # a fault of ours still ends with a close frame, never a dropped socket
+        log.exception("stream-input for voice %s failed", voice_id)
+        await close(websocket, INTERNAL_ERROR, "internal server error", "internal_error")
+
+
+async def _receive(websocket: WebSocket, timeout: int) -> dict[str, Any]:
+    """The caller's next message, checked; ``TimeoutError`` if none comes in time."""
+    frame = await asyncio.wait_for(websocket.receive(), timeout=timeout)
+    if frame["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(frame.get("code", 1000), frame.get("reason"))
+    return protocol.message(frame)
 
 
 async def _converse(websocket: WebSocket, services: Services, state: _Stream,
-                    first: dict[str, Any], timeout: int) -> None:
-    message = first
+                    opening: Opening, timeout: int) -> None:
+    message = opening.message
     while True:
         text = message.get("text")
         if text == "":
@@ -102,7 +120,7 @@ async def _converse(websocket: WebSocket, services: Services, state: _Stream,
         if message.get("flush") or (message.get("try_trigger_generation", True)
                                     and len(state.buffer.strip()) >= state.threshold()):
             await _generate(websocket, services, state, whole=bool(message.get("flush")), end=False)
-        message = await asyncio.wait_for(websocket.receive_json(), timeout=timeout)
+        message = await _receive(websocket, timeout)
 
 
 async def _generate(websocket: WebSocket, services: Services, state: _Stream, whole: bool,
@@ -127,7 +145,7 @@ def _speak(services: Services, state: _Stream, text: str,
         with services.database.session() as session:
             charged = tts.prepare(session, state.caller, services.planner.voices, services.storage,
                                   state.voice_id, text, state.model_id, state.language_code,
-                                  state.settings.resolve(), parse_format(state.output_format))
+                                  state.settings, parse_format(state.output_format))
         try:
             with services.speech.lease() as pool:
                 pieces = list(speak_into(state.encoder, charged.speech, pool,
@@ -144,32 +162,13 @@ def _speak(services: Services, state: _Stream, text: str,
 
 
 def _authenticate(services: Services, websocket: WebSocket, first: dict[str, Any]) -> Caller:
-    token = websocket.headers.get("xi-api-key") or first.get("xi_api_key")
-    bearer = first.get("authorization") or websocket.headers.get("authorization") or ""
-    if not token and bearer.lower().startswith("bearer "):
-        token = bearer[7:]
+    token = protocol.key(first, websocket.headers, websocket.query_params)
     with services.database.session() as session:
         caller = authenticate(session, token)
     services.limiter.hit(caller.token_id, caller.user.plan)
     return caller
 
 
-def _configure(state: _Stream, first: dict[str, Any]) -> None:
-    if first.get("voice_settings"):
-        state.settings = VoiceSettingsIn.model_validate(first["voice_settings"])
-    schedule = (first.get("generation_config") or {}).get("chunk_length_schedule")
-    if schedule:
-        if not all(isinstance(n, int) and 1 <= n <= 5000 for n in schedule):
-            raise ValueError("generation_config.chunk_length_schedule: integers from 1 to 5000")
-        state.schedule = list(schedule)
-
-
 async def _refuse(websocket: WebSocket, error: Exception) -> None:
     message = error.message if isinstance(error, VoicerError) else str(error)
-    await _close(websocket, message, type(error).__name__)
-
-
-async def _close(websocket: WebSocket, message: str, error: str) -> None:
-    """Say why, as ElevenLabs does, then close as a policy violation."""
-    await websocket.send_text(json.dumps({"message": message, "error": error}))
-    await websocket.close(code=POLICY_VIOLATION, reason=message[:120])
+    await close(websocket, POLICY_VIOLATION, message, type(error).__name__)

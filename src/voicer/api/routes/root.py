@@ -11,10 +11,13 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from voicer import __version__
 from voicer.api.deps import ServicesDep
+from voicer.api.responses import voicer_errors
+from voicer.api.strict_json import StrictJsonRoute
 from voicer.models import LOCAL_ENGINE
 from voicer.tasks.queue import QueueRunner
 
-router = APIRouter(tags=["🔍 Общая информация"])
+router = APIRouter(route_class=StrictJsonRoute, responses=voicer_errors(500),
+                   tags=["🔍 Общая информация"])
 
 
 @router.get("/", summary="🏠 Информация о сервисе")

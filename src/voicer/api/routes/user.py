@@ -8,9 +8,12 @@ from fastapi import APIRouter
 
 from voicer.accounts import stats
 from voicer.api.deps import CurrentUser, SessionDep
+from voicer.api.responses import AUTHENTICATED, voicer_errors
 from voicer.api.schemas import UserStats
+from voicer.api.strict_json import StrictJsonRoute
 
-router = APIRouter(prefix="/api/v1/user", tags=["👤 Пользователь"])
+router = APIRouter(route_class=StrictJsonRoute, responses=voicer_errors(*AUTHENTICATED),
+                   prefix="/api/v1/user", tags=["👤 Пользователь"])
 
 
 @router.get("/stats", summary="📈 Статистика пользователя")
