@@ -96,7 +96,9 @@ def test_linked_operations_follow_a_created_task(schema: schemathesis.BaseSchema
                               additional_checks: object = None, **kwargs: object) -> None:
             case.validate_response(response, checks=CHECKS)
 
-    Scenario.run(settings=settings(max_examples=EXAMPLES, deadline=None, database=None,
-                                   derandomize=EXAMPLES <= 50, stateful_step_count=6,
+    # A scenario's next step depends on the live server's answers, which Hypothesis cannot
+    # replay exactly: a fixed seed and a modest budget keep its runs repeatable.
+    Scenario.run(settings=settings(max_examples=min(EXAMPLES, 50), deadline=None, database=None,
+                                   derandomize=True, stateful_step_count=6,
                                    suppress_health_check=list(HealthCheck)))
     assert followed, "no link from a created task was followed"
