@@ -12,6 +12,7 @@ import pytest
 import trustme
 from elevenlabs import ElevenLabs
 from elevenlabs.core.api_error import ApiError
+from elevenlabs.realtime_tts import text_chunker
 
 from tests.api.conftest import Server
 from tests.audio_tools import decode
@@ -98,6 +99,21 @@ def test_convert_realtime_over_wss(client: ElevenLabs) -> None:
     audio = decode(b"".join(client.text_to_speech.convert_realtime(VOICE, text=text())))
     assert audio.rate == 44_100 and 2.0 < audio.duration < 12.0
 
+
+
+def test_a_realtime_conversation_is_one_history_item_of_what_it_spoke(client: ElevenLabs) -> None:
+    parts = ["A realtime conversation ", "is kept in the history ", "as one item."]
+    before = client.user.subscription.get().character_count
+    audio = decode(b"".join(client.text_to_speech.convert_realtime(VOICE, text=iter(parts))))
+    after = client.user.subscription.get().character_count
+    item = client.history.list(page_size=1).history[0]
+    kept = decode(b"".join(client.history.get_audio(item.history_item_id)))
+
+    sent = " " + "".join(text_chunker(iter(parts)))  # the SDK's opening space, then its chunks
+    assert item.text == sent and item.voice_id == VOICE
+    assert after - before == len(sent) == (item.character_count_change_to
+                                           - item.character_count_change_from)
+    assert kept.duration == pytest.approx(audio.duration, abs=0.05)
 
 def test_voices_have_names_and_labels(client: ElevenLabs) -> None:
     everything = client.voices.get_all().voices

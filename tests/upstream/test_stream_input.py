@@ -26,7 +26,7 @@ from websockets.sync.client import connect
 from tests.api.conftest import Api, Server, make_api
 from tests.audio_tools import decode
 from tests.servers import free_port
-from voicer.api import stream_input_relay
+from voicer.elevenlabs import billing
 
 RACHEL = "21m00Tcm4TlvDq8ikWAM"  # an ElevenLabs premade id: the upstream's when one is configured
 OPENING = {"text": " ", "voice_settings": {"speed": 1.0},
@@ -127,7 +127,7 @@ def test_a_relayed_conversation_past_the_memory_limit_is_kept_whole(
         tmp_path: Path, upstream: Server, upstream_key: str,
         monkeypatch: pytest.MonkeyPatch) -> None:
     # a conversation's audio waits on disk past the limit: here 1 KiB, a few milliseconds
-    monkeypatch.setattr(stream_input_relay, "_AUDIO_IN_MEMORY", 1024)
+    monkeypatch.setattr(billing, "AUDIO_IN_MEMORY", 1024)
     for api in front(tmp_path, upstream.url, upstream_key):
         key = token(api)
         relayed, code, _ = through_front(api, key, messages())

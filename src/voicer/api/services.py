@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from voicer.db import Database
+from voicer.elevenlabs.billing import Billing
 from voicer.language import LanguageDetector
 from voicer.metrics import Metrics
 from voicer.pipeline.workers import EngineFactory, default_engine
@@ -37,6 +38,7 @@ class Services:
     upstream: Upstream | None  # the real ElevenLabs API, when a key is configured
     watch: TaskWatch  # what event streams and waiting status requests look at
     streams: StreamLimit  # event streams open per token
+    billing: Billing  # what ElevenLabs speech costs, and its history
 
     @classmethod
     def start(cls, settings: Settings, engine: EngineFactory = default_engine) -> Services:
@@ -69,7 +71,8 @@ class Services:
         return cls(settings, database, storage, planner, meter, RateLimiter(settings), runner,
                    speech, metrics, upstream,
                    TaskWatch(database, meter, settings.status_wait_seconds),
-                   StreamLimit(settings.max_event_streams_per_token))
+                   StreamLimit(settings.max_event_streams_per_token),
+                   Billing(database, storage, planner.voices, metrics))
 
     def stop(self) -> None:
         self.runner.stop()

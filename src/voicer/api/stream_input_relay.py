@@ -22,12 +22,12 @@ Endings of ours, each sent as ``{"message", "error"}`` before the close:
 A conversation holds one slot of the upstream's cap from before it connects until it
 ends, so tasks, requests and WebSockets together never exceed the cap.
 
-Charging: a message's characters are charged before it goes on (whitespace alone waits
-for the text after it, so trailing whitespace costs nothing). What the upstream has not
-answered with audio yet is given back if the conversation ends any other way than the
-upstream finishing it; a message that never reached the upstream is always given back.
-A finished conversation is kept as one history item: all its text, all its audio (held in
-memory up to a few megabytes while it lasts, then in a temporary file).
+Charging: the conversation is one purchase (``voicer.elevenlabs.billing``). A message's
+characters are charged before it goes on (whitespace alone waits for the text after it, so
+trailing whitespace costs nothing); it is delivered once the upstream answers with audio
+after it, or finishes. What was not delivered when the conversation ends is given back (a
+message that never reached the upstream always is); what was is kept as one history item:
+its text, and all the audio the caller heard.
 """
 
 from __future__ import annotations
@@ -37,10 +37,8 @@ import base64
 import contextlib
 import json
 import logging
-import shutil
-import tempfile
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
@@ -52,18 +50,16 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 from voicer.accounts import Caller
 from voicer.api.services import Services
 from voicer.elevenlabs import stream_input as protocol
-from voicer.elevenlabs import tts
+from voicer.elevenlabs.billing import Part, Purchase
 from voicer.elevenlabs.stream_input import Opening
 from voicer.encoding.formats import parse_format
 from voicer.errors import EngineError, RateLimited, UpstreamError, VoicerError
 from voicer.settings import Settings
 from voicer.upstream.engine import Upstream
-from voicer.voice_settings import VoiceSettings
 
 log = logging.getLogger("voicer.upstream")
 
 SECRET_FIELDS = frozenset({*protocol.KEY_FIELDS, "authorization"})  # never passed on
-_AUDIO_IN_MEMORY = 4 * 1024 * 1024  # a conversation's audio past this waits on disk
 NORMAL, POLICY_VIOLATION, INTERNAL_ERROR, TRY_AGAIN_LATER = 1000, 1008, 1011, 1013
 _UNSENDABLE = {1005: NORMAL, 1006: INTERNAL_ERROR, 1015: INTERNAL_ERROR}  # codes no close frame carries
 _GRACE = 1.0  # seconds our idle timeout waits past the upstream's, whose own message comes first
@@ -108,19 +104,13 @@ class _Closed:
 async def relay(websocket: WebSocket, services: Services, caller: Caller, opening: Opening,
                 asked: Asked) -> None:
     """Hold the conversation of an upstream voice, whose first message was ``opening``."""
-    services.metrics.speech_requests.labels(asked.output_format).inc()
-    bill = _Bill(services, caller, asked)
-    finished, ending = False, None
+    ending = None
     try:
-        bill.configure(opening)
-        first = _outgoing(opening.message)
-        charged = await bill.charge(first)
-        async with _slot(services.upstream, asked.inactivity_timeout), _connect(
-                services.settings, asked) as connection:
-            with contextlib.suppress(ConnectionClosed):  # the upstream's close comes next
-                await connection.send(json.dumps(first, ensure_ascii=False))
-                bill.sent(charged)
-            finished, ending = await _converse(websocket, connection, bill, asked)
+        order = await asyncio.to_thread(
+            services.billing.order, asked.voice_id, asked.model_id, asked.language_code,
+            opening.settings, parse_format(asked.output_format))
+        async with services.billing.open(caller, order) as purchase:
+            ending = await _hold(websocket, services, _Bill(purchase), opening, asked)
     except RateLimited as busy:
         ending = _Ending(TRY_AGAIN_LATER, busy.message, "upstream_busy")
     except EngineError as failure:
@@ -128,15 +118,28 @@ async def relay(websocket: WebSocket, services: Services, caller: Caller, openin
         ending = _Ending(_failure_code(status), failure.message, "upstream_error", failed=True)
     except VoicerError as refusal:  # the caller's: over quota, an unknown model…
         ending = _Ending(POLICY_VIOLATION, refusal.message, type(refusal).__name__)
-    finally:
-        # settled before the caller hears the end, and even if this handler is cancelled
-        await asyncio.shield(asyncio.ensure_future(bill.settle(finished)))
     if ending is not None:
         if ending.failed:
             services.metrics.upstream_errors.inc()
             log.warning("stream-input for voice %s: %s (%d)", asked.voice_id, ending.message,
                         ending.code)
         await close(websocket, ending.code, ending.message, ending.error)
+
+
+async def _hold(websocket: WebSocket, services: Services, bill: _Bill, opening: Opening,
+                asked: Asked) -> _Ending | None:
+    """Connect, and pump both ways until a side ends; how the caller's WebSocket is to close."""
+    first = _outgoing(opening.message)
+    charged = await bill.charge(first)
+    async with _slot(services.upstream, asked.inactivity_timeout), _connect(
+            services.settings, asked) as connection:
+        with contextlib.suppress(ConnectionClosed):  # the upstream's close comes next
+            await connection.send(json.dumps(first, ensure_ascii=False))
+            bill.sent(charged)
+        finished, ending = await _converse(websocket, connection, bill, asked)
+    if finished:
+        bill.finish()
+    return ending
 
 
 async def _converse(websocket: WebSocket, connection: ClientConnection, bill: _Bill,
@@ -315,88 +318,45 @@ class _Quiet(logging.LoggerAdapter[logging.Logger]):
 
 
 class _Bill:
-    """What a conversation costs its caller, settled when it ends (see the module's docstring)."""
+    """Which of the caller's messages stay paid for (see the module's docstring); the
+    conversation's purchase settles the rest."""
 
-    def __init__(self, services: Services, caller: Caller, asked: Asked) -> None:
-        self.services = services
-        self.caller = caller
-        self.asked = asked
-        self.settings = VoiceSettings()
+    def __init__(self, purchase: Purchase) -> None:
+        self.purchase = purchase
         self.finished = False  # the upstream said isFinal
         self._whitespace = ""
-        self._charging: asyncio.Future[tts.Charged | None] | None = None
-        self._unsent: list[tts.Charged] = []  # charged, not yet handed on
-        self._pending: list[tts.Charged] = []  # handed on, no audio since
-        self._spoken: list[tts.Charged] = []  # audio came after them
-        self._audio = tempfile.SpooledTemporaryFile(max_size=_AUDIO_IN_MEMORY)  # noqa: SIM115 (settle closes it)
-        self._heard_audio = False
+        self._pending: list[Part] = []  # handed on, no audio since
 
-    def configure(self, opening: Opening) -> None:
-        """Check what the caller asked for before any of it goes on, as for local voices."""
-        parse_format(self.asked.output_format)
-        self.settings = opening.settings
-
-    async def charge(self, message: dict[str, Any]) -> tts.Charged | None:
-        """Charge the message's text before it goes on; a charge outlives a cancelled caller."""
+    async def charge(self, message: dict[str, Any]) -> Part | None:
+        """Charge the message's text before it goes on; whitespace alone waits for more."""
         text = message.get("text")
         if text is None:
             return None
-        self._charging = asyncio.ensure_future(asyncio.to_thread(self._prepare, text))
-        return await asyncio.shield(self._charging)
+        text, self._whitespace = self._whitespace + text, ""
+        if not text.strip():
+            self._whitespace = text
+            return None
+        # in a thread that runs to its end even if this task is cancelled: the purchase
+        # settles after it, or refuses it once settled
+        return await asyncio.to_thread(self.purchase.charge, text)
 
-    def sent(self, charged: tts.Charged | None) -> None:
-        if charged is not None:
-            self._unsent.remove(charged)
-            self._pending.append(charged)
+    def sent(self, part: Part | None) -> None:
+        if part is not None:
+            self._pending.append(part)
 
     def heard(self, message: str | bytes) -> None:
-        """An upstream message: audio settles what was handed on before it."""
+        """An upstream message: audio delivers what was handed on before it."""
         try:
             answer = json.loads(message)
             audio = base64.b64decode(answer.get("audio") or "")
         except (ValueError, AttributeError):
             return
         if audio:
-            self._audio.write(audio)
-            self._heard_audio = True
-            self._spoken += self._pending
-            self._pending.clear()
+            self.purchase.keep(audio)
+            self.finish()
         self.finished = self.finished or answer.get("isFinal") is True
 
-    async def settle(self, finished: bool) -> None:
-        if self._charging is not None:
-            await asyncio.wait([self._charging])
-        refunds = self._unsent + ([] if finished else self._pending)
-        kept = self._spoken + self._pending if finished and self._heard_audio else []
-        try:
-            await asyncio.to_thread(self._settle, refunds, kept)
-        finally:
-            self._audio.close()
-
-    def _prepare(self, text: str) -> tts.Charged | None:
-        text, self._whitespace = self._whitespace + text, ""
-        if not text.strip():
-            self._whitespace = text
-            return None
-        services, asked = self.services, self.asked
-        with services.database.session() as session:
-            charged = tts.prepare(session, self.caller, services.planner.voices, services.storage,
-                                  asked.voice_id, text, asked.model_id, asked.language_code,
-                                  self.settings, parse_format(asked.output_format))
-        services.metrics.speech_characters.inc(len(text))
-        self._unsent.append(charged)
-        return charged
-
-    def _settle(self, refunds: list[tts.Charged], kept: list[tts.Charged]) -> None:
-        with self.services.database.session() as session:
-            for charged in refunds:
-                tts.refund(session, charged)
-        if kept:
-            first = kept[0]
-            whole = replace(first, speech=replace(first.speech, text="".join(
-                charged.speech.text for charged in kept)))
-            self._audio.seek(0)
-            with whole.keep() as file:
-                shutil.copyfileobj(self._audio, file)
-            with self.services.database.session() as session:
-                tts.record(session, whole)
+    def finish(self) -> None:
+        """Everything handed on so far was spoken."""
+        self.purchase.delivered(*self._pending)
+        self._pending.clear()

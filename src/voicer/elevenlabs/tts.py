@@ -1,92 +1,94 @@
-"""Text-to-speech requests of the ElevenLabs API: check, charge, record. No HTTP here.
+"""One-shot text-to-speech requests of the ElevenLabs API: spoken here or by the upstream. No HTTP here.
 
-A request is charged its characters before any audio is made, refunded if it
-fails, and kept in the caller's history once its audio is complete.
+A request is a purchase (``voicer.elevenlabs.billing``) of one part, its whole text: charged
+before any audio is made, delivered once its last byte went out, and then kept in the
+caller's history; a request that fails, or whose caller leaves, is given back whole.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-import secrets
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import Any
 
-from sqlalchemy.orm import Session
-
-from voicer.accounts import Caller, refund_characters, reserve_characters
-from voicer.db.models import HistoryItem, User
-from voicer.encoding.formats import OutputFormat
-from voicer.errors import InvalidInput
-from voicer.pipeline.plan import check_language, check_text
-from voicer.speech import SpeechRequest
-from voicer.storage import Storage, Stored
-from voicer.voice_settings import VoiceSettings
-from voicer.voices import Voices
+from voicer.accounts import Caller
+from voicer.elevenlabs.billing import Billing, Order, Part, Purchase
+from voicer.errors import EngineError
+from voicer.language import LanguageDetector
+from voicer.speech import AudioPiece, SpeechPool, SpeechRequest, speak
+from voicer.storage import Stored
+from voicer.upstream.engine import Relayed, Upstream
 
 
 @dataclass(frozen=True, slots=True)
 class Charged:
-    """A checked, paid-for request, with the ids the response will carry."""
+    """A checked, paid-for request: its purchase, and the one part that is its text."""
 
-    speech: SpeechRequest
-    user_id: str
-    request_id: str
-    history_id: str
-    storage: Storage  # where the audio is kept for the history
-    characters_before: int
+    purchase: Purchase
+    part: Part
 
-    def keep(self) -> AbstractContextManager[BinaryIO]:
-        """A file for the audio, kept once the block ends without an error."""
-        return self.storage.write_history(self.history_id, self.speech.format.extension)
+    @property
+    def speech(self) -> SpeechRequest:
+        return self.purchase.order.speech(self.part.text)
+
+    def headers(self) -> dict[str, str]:
+        """The ids and the cost a response carries."""
+        characters = str(len(self.part.text))
+        return {"request-id": self.purchase.request_id,
+                "history-item-id": self.purchase.history_id,
+                "x-character-count": characters, "character-cost": characters}
 
     def kept(self) -> Stored:
-        return self.storage.open_history(self.history_id, self.speech.format.extension)
+        """The whole audio, from the history, once ``spoken`` has run to the end."""
+        return self.purchase.kept()
 
 
-def prepare(session: Session, caller: Caller, voices: Voices, storage: Storage,
-            voice_id: str, text: str, model_id: str, language_code: str | None,
-            settings: VoiceSettings, output: OutputFormat) -> Charged:
-    voice = voices.get(voice_id)
-    model = voices.model(model_id, voice)
-    check_text(text)
-    if len(text) > model.max_characters:
-        raise InvalidInput("text", f"text is {len(text):,} characters; {model.model_id} takes at "
-                                   f"most {model.max_characters:,} per request")
-    language = check_language(language_code, voices)
-    user = session.get(User, caller.user.id)
-    before = user.used_characters if user else 0
-    reserve_characters(session, caller.user.id, len(text))
-    session.commit()
-    history_id = secrets.token_hex(10)
-    return Charged(SpeechRequest(text, voice, model, settings, output, language), caller.user.id,
-                   secrets.token_hex(10), history_id, storage, before)
+def charge(billing: Billing, caller: Caller, order: Order, text: str) -> Charged:
+    purchase = billing.open(caller, order)
+    return Charged(purchase, purchase.charge(text))
 
 
-def record(session: Session, charged: Charged) -> None:
-    """The audio is complete: keep it in the caller's history."""
-    speech = charged.speech
-    session.add(HistoryItem(
-        id=charged.history_id, user_id=charged.user_id, request_id=charged.request_id,
-        voice_id=speech.voice.voice_id, voice_name=speech.voice.name,
-        model_id=speech.model.model_id, text=speech.text, characters=len(speech.text),
-        character_count_from=charged.characters_before, output_format=speech.format.name,
-        content_type=speech.format.media_type, settings=speech.settings.model_dump(),
-    ))
-    session.commit()
+def spoken(charged: Charged, speech: SpeechPool, detector: LanguageDetector) -> Iterator[AudioPiece]:
+    """Speak a local voice piece by piece, keeping a copy; settled however it ends."""
+    purchase = charged.purchase
+    with purchase, speech.lease() as pool:
+        for piece in speak(charged.speech, pool, purchase.billing.voices, detector):
+            purchase.keep(piece.audio)
+            yield piece
+        purchase.delivered(charged.part)
 
 
-def refund(session: Session, charged: Charged) -> None:
-    """The request failed or the client left: give the characters back."""
-    refund_characters(session, charged.user_id, len(charged.speech.text))
-    session.commit()
+def ask_upstream(charged: Charged, upstream: Upstream | None, route: str,
+                 body: dict[str, Any], params: dict[str, str | int]) -> Relayed:
+    """The same request of the upstream (``route`` after the voice); given back if refused."""
+    voice_id = charged.purchase.order.voice.voice_id
+    try:
+        if upstream is None:
+            raise EngineError(f"voice {voice_id!r} needs the ElevenLabs upstream, which is "
+                              "not configured")
+        return upstream.relay(f"/v1/text-to-speech/{voice_id}{route}", body, params)
+    except BaseException:
+        charged.purchase.settle()
+        raise
 
 
-def response_headers(charged: Charged) -> dict[str, Any]:
-    return {"request-id": charged.request_id, "history-item-id": charged.history_id,
-            "x-character-count": str(len(charged.speech.text)),
-            "character-cost": str(len(charged.speech.text))}
+def relayed(charged: Charged, answer: Relayed, timestamped: bool) -> Iterator[bytes]:
+    """The upstream's bytes as they come, a copy of the audio kept; settled however it ends."""
+    purchase = charged.purchase
+    with purchase, closing(answer):
+        lines = []  # a timestamped answer is JSON: its audio is known at its end
+        for piece in answer:
+            if timestamped:
+                lines.append(piece)
+            else:
+                purchase.keep(piece)
+            yield piece
+        if timestamped:
+            purchase.keep(timestamped_audio(b"".join(lines)))
+        purchase.delivered(charged.part)
 
 
 def timestamped_audio(answer: bytes) -> bytes:

@@ -23,7 +23,7 @@ import io
 import struct
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import BinaryIO, Literal, Protocol
+from typing import IO, Literal, Protocol
 
 import av
 import lameenc
@@ -225,7 +225,7 @@ class WavStream:
         return header
 
 
-def finalize_wav(file: BinaryIO) -> None:
+def finalize_wav(file: IO[bytes]) -> None:
     """Write the true sizes into a WAV the streaming encoder wrote at the start of ``file`` (opened r+b)."""
     size = file.seek(0, io.SEEK_END)
     file.seek(0)

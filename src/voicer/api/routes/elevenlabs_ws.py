@@ -13,7 +13,11 @@ or an ``inactivity_timeout`` out of range, a missing or bad key, silence past th
 1011 for ours. What a message must be is ``voicer.elevenlabs.stream_input``'s to say.
 
 Local voices are spoken here; an ElevenLabs upstream voice's conversation is relayed to
-the upstream's own ``stream-input`` (``voicer.api.stream_input_relay``).
+the upstream's own ``stream-input`` (``voicer.api.stream_input_relay``). Either way the
+conversation is one purchase (``voicer.elevenlabs.billing``) and one history item: a local
+generation is charged when it is spoken, and kept paid for once its audio was sent; one the
+conversation ends before it went out (the caller left, the engine failed) is given back,
+and text never spoken is never charged.
 """
 
 from __future__ import annotations
@@ -32,13 +36,12 @@ from voicer.alignment import Alignment
 from voicer.api.services import Services
 from voicer.api.stream_input_relay import INTERNAL_ERROR, POLICY_VIOLATION, Asked, close, relay
 from voicer.elevenlabs import stream_input as protocol
-from voicer.elevenlabs import tts
+from voicer.elevenlabs.billing import Part, Purchase
 from voicer.elevenlabs.stream_input import Opening
 from voicer.encoding.formats import StreamEncoder, parse_format, stream_encoder
 from voicer.errors import VoicerError
 from voicer.models import UPSTREAM_ENGINE
 from voicer.speech import AudioPiece, speak_into
-from voicer.voice_settings import VoiceSettings
 
 log = logging.getLogger("voicer.api")
 
@@ -47,18 +50,13 @@ router = APIRouter(prefix="/v1/text-to-speech", tags=["ElevenLabs: text to speec
 
 @dataclass
 class _Stream:
-    """One connection's state: the text not yet spoken, the open encoder, the schedule."""
+    """One local conversation's state: its purchase, the text not yet spoken, the open encoder."""
 
-    caller: Caller
-    voice_id: str
-    model_id: str
-    output_format: str
-    language_code: str | None
-    settings: VoiceSettings
+    purchase: Purchase
+    encoder: StreamEncoder
     schedule: tuple[int, ...]
     buffer: str = ""
     generations: int = 0
-    encoder: StreamEncoder | None = None
 
     def threshold(self) -> int:
         return self.schedule[min(self.generations, len(self.schedule) - 1)]
@@ -77,15 +75,12 @@ async def stream_input(websocket: WebSocket, voice_id: str, model_id: str = "ele
         caller = await run_in_threadpool(_authenticate, services, websocket, first)
         voice = await run_in_threadpool(services.planner.voices.get, voice_id)
         opening = protocol.opening(first)
+        asked = Asked(voice_id, model_id, output_format, language_code, timeout,
+                      tuple(websocket.query_params.multi_items()))
         if voice.engine == UPSTREAM_ENGINE:
-            asked = Asked(voice_id, model_id, output_format, language_code, timeout,
-                          tuple(websocket.query_params.multi_items()))
             await relay(websocket, services, caller, opening, asked)
-            return
-        state = _Stream(caller, voice_id, model_id, output_format, language_code,
-                        opening.settings, opening.schedule)
-        state.encoder = stream_encoder(parse_format(output_format))
-        await _converse(websocket, services, state, opening, timeout)
+        else:
+            await _speak_locally(websocket, services, caller, opening, asked)
     except WebSocketDisconnect:
         return
     except TimeoutError:  # the caller went quiet: say so, as the upstream does, and close
@@ -106,15 +101,28 @@ async def _receive(websocket: WebSocket, timeout: int) -> dict[str, Any]:
     return protocol.message(frame)
 
 
+async def _speak_locally(websocket: WebSocket, services: Services, caller: Caller,
+                         opening: Opening, asked: Asked) -> None:
+    """A local voice's conversation, one purchase: what was sent is kept as one history item."""
+    order = await run_in_threadpool(services.billing.order, asked.voice_id, asked.model_id,
+                                    asked.language_code, opening.settings,
+                                    parse_format(asked.output_format))
+    state = _Stream(services.billing.open(caller, order), stream_encoder(order.format),
+                    opening.schedule)
+    async with state.purchase:  # settled before the caller hears the end, however it ends
+        await _converse(websocket, services, state, opening, asked.inactivity_timeout)
+    await websocket.send_json({"isFinal": True})
+    await websocket.close(code=1000)
+
+
 async def _converse(websocket: WebSocket, services: Services, state: _Stream,
                     opening: Opening, timeout: int) -> None:
+    """Speak the text as it comes, until the caller ends the input."""
     message = opening.message
     while True:
         text = message.get("text")
         if text == "":
             await _generate(websocket, services, state, whole=True, end=True)
-            await websocket.send_json({"isFinal": True})
-            await websocket.close(code=1000)
             return
         state.buffer += text or ""
         if message.get("flush") or (message.get("try_trigger_generation", True)
@@ -126,39 +134,34 @@ async def _converse(websocket: WebSocket, services: Services, state: _Stream,
 async def _generate(websocket: WebSocket, services: Services, state: _Stream, whole: bool,
                     end: bool) -> None:
     """Speak the buffer up to its last word boundary (all of it when ``whole``); at the
-    ``end``, close the encoder too."""
+    ``end``, close the encoder too. Its charge is delivered once its audio went out."""
     complete = whole or state.buffer[-1:].isspace()  # a trailing space ends the last word
     cut = len(state.buffer) if complete else state.buffer.rfind(" ") + 1
     text, state.buffer = state.buffer[:cut], state.buffer[cut:]
-    audio, timings = await run_in_threadpool(_speak, services, state, text, end)
+    part, audio, timings = await run_in_threadpool(_speak, services, state, text, end)
     if audio:
         await websocket.send_json({"audio": base64.b64encode(audio).decode(), "isFinal": False,
                                    "alignment": timings, "normalizedAlignment": timings})
+        state.purchase.keep(audio)
+    if part is not None:
+        state.purchase.delivered(part)
     state.generations += 1
 
 
 def _speak(services: Services, state: _Stream, text: str,
-           end: bool) -> tuple[bytes, dict[str, Any] | None]:
-    assert state.encoder is not None
+           end: bool) -> tuple[Part | None, bytes, dict[str, Any] | None]:
+    """Charge ``text`` (whitespace alone is neither charged nor spoken) and speak it."""
     pieces: list[AudioPiece] = []
-    if text.strip():
-        with services.database.session() as session:
-            charged = tts.prepare(session, state.caller, services.planner.voices, services.storage,
-                                  state.voice_id, text, state.model_id, state.language_code,
-                                  state.settings, parse_format(state.output_format))
-        try:
-            with services.speech.lease() as pool:
-                pieces = list(speak_into(state.encoder, charged.speech, pool,
-                                         services.planner.voices, services.planner.detector))
-        except BaseException:
-            with services.database.session() as session:
-                tts.refund(session, charged)
-            raise
+    part = state.purchase.charge(text) if text.strip() else None
+    if part is not None:
+        with services.speech.lease() as pool:
+            pieces = list(speak_into(state.encoder, state.purchase.order.speech(text), pool,
+                                     services.planner.voices, services.planner.detector))
     audio = b"".join(piece.audio for piece in pieces)
     if end:
         audio += state.encoder.finish()
     timing = Alignment.join([piece.alignment for piece in pieces if piece.alignment])
-    return audio, timing.to_websocket_json() if timing.characters else None
+    return part, audio, timing.to_websocket_json() if timing.characters else None
 
 
 def _authenticate(services: Services, websocket: WebSocket, first: dict[str, Any]) -> Caller:
