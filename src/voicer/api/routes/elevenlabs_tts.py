@@ -19,7 +19,8 @@ from voicer.api.schemas_elevenlabs import TextToSpeechBody
 from voicer.api.services import Services
 from voicer.api.strict_json import StrictJsonRoute
 from voicer.elevenlabs import tts
-from voicer.encoding.formats import finalize_wav, parse_format
+from voicer.encoding.formats import parse_format
+from voicer.encoding.streams import finalize_wav
 from voicer.errors import EngineError, VoicerError
 from voicer.models import UPSTREAM_ENGINE
 from voicer.speech import AudioPiece, speak
