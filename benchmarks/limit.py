@@ -10,9 +10,9 @@ import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 
+from voicer.audio import concatenate
 from voicer.encoding.formats import DEFAULT_FORMAT
 from voicer.encoding.streams import stream_encoder
-from voicer.pipeline.render import join_audio
 
 
 def _cpu_for(texts: list[str]) -> tuple[float, float, float]:
@@ -26,7 +26,7 @@ def _cpu_for(texts: list[str]) -> tuple[float, float, float]:
     synthesis = encoding = audio = 0.0
     for text in texts:
         started = time.process_time()
-        spoken = join_audio([p.audio for p in engine.synthesize(text, voice, VoiceSettings())],
+        spoken = concatenate([p.audio for p in engine.synthesize(text, voice, VoiceSettings())],
                             engine.format)
         synthesized = time.process_time()
         encoder = stream_encoder(DEFAULT_FORMAT)

@@ -68,6 +68,13 @@ class Audio:
                      self.format)
 
 
+def concatenate(pieces: list[Audio], fmt: AudioFormat) -> Audio:
+    """Pieces in ``fmt`` as one value; no pieces: no samples."""
+    if not pieces:
+        return Audio(silence(0), fmt)
+    return pieces[0].then(*pieces[1:])
+
+
 def speech_bounds(samples: Samples, threshold: int = SILENCE_THRESHOLD) -> tuple[int, int]:
     """Return ``(start, end)`` of the part louder than ``threshold``; ``(0, 0)`` if all silent."""
     loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > threshold)

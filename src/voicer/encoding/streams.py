@@ -23,7 +23,7 @@ from __future__ import annotations
 import io
 import struct
 from fractions import Fraction
-from typing import BinaryIO, Literal, Protocol
+from typing import IO, Literal, Protocol
 
 import av
 import numpy as np
@@ -193,7 +193,7 @@ class WavCodec:
         return header
 
 
-def finalize_wav(file: BinaryIO) -> None:
+def finalize_wav(file: IO[bytes]) -> None:
     """Write the true sizes into a WAV the streaming encoder wrote at the start of ``file`` (opened r+b)."""
     size = file.seek(0, io.SEEK_END)
     file.seek(0)

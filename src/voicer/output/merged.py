@@ -30,5 +30,5 @@ class MergedOutput:
         if kind is None:
             self._file.write(self._joiner.finish())
             if self._joiner.target.codec == "wav":
-                finalize_wav(self._file)  # type: ignore[arg-type]
+                finalize_wav(self._file)
         self._file.flush()

@@ -7,9 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
-import numpy as np
-
-from voicer.audio import Audio, AudioFormat, speech_bounds
+from voicer.audio import Audio, concatenate, speech_bounds
 from voicer.encoding.formats import OutputFormat
 from voicer.encoding.mp3 import Segment
 from voicer.encoding.segments import Segmenter, segmenter
@@ -83,7 +81,7 @@ class Renderer:
 
     def _spoken(self, spec: RenderSpec, job: ChunkJob) -> tuple[Audio, tuple[WordEvent, ...]]:
         pieces = list(self.engine.synthesize(job.text, spec.voice, spec.settings, job.language))
-        audio = join_audio([piece.audio for piece in pieces], self.engine.format)
+        audio = concatenate([piece.audio for piece in pieces], self.engine.format)
         return audio, tuple(word for piece in pieces for word in piece.words)
 
 
@@ -119,10 +117,3 @@ class ChunkEncoder:
         if target not in self._segmenters:
             self._segmenters[target] = segmenter(target)
         return self._segmenters[target]
-
-
-def join_audio(pieces: list[Audio], fmt: AudioFormat) -> Audio:
-    """Pieces of one engine's audio as one value; no pieces: no samples."""
-    if not pieces:
-        return Audio(np.zeros(0, np.int16), fmt)
-    return pieces[0].then(*pieces[1:])
