@@ -1,7 +1,7 @@
 """The hardware limit L for a text: engine CPU time plus encoder CPU time, over the cores.
 
-Measured by running espeak-ng and LAME directly on the same chunks, with the
-same settings the service uses, split over one process per core.
+Measured by running espeak-ng and the service's own MP3 encoder (resampling, then LAME)
+directly on the same chunks, split over one process per core.
 """
 
 from __future__ import annotations
@@ -10,10 +10,9 @@ import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 
-import lameenc
-import numpy as np
-
-from voicer.encoding.mp3 import QUALITY
+from voicer.audio import concatenate
+from voicer.encoding.formats import DEFAULT_FORMAT
+from voicer.encoding.streams import stream_encoder
 
 
 def _cpu_for(texts: list[str]) -> tuple[float, float, float]:
@@ -27,19 +26,15 @@ def _cpu_for(texts: list[str]) -> tuple[float, float, float]:
     synthesis = encoding = audio = 0.0
     for text in texts:
         started = time.process_time()
-        pcm = np.concatenate([p.samples for p in engine.synthesize(text, voice, VoiceSettings())])
+        spoken = concatenate([p.audio for p in engine.synthesize(text, voice, VoiceSettings())],
+                            engine.format)
         synthesized = time.process_time()
-        encoder = lameenc.Encoder()
-        encoder.set_bit_rate(128)
-        encoder.set_in_sample_rate(22_050)
-        encoder.set_out_sample_rate(44_100)
-        encoder.set_channels(1)
-        encoder.set_quality(QUALITY)
-        encoder.encode(pcm.tobytes())
-        encoder.flush()
+        encoder = stream_encoder(DEFAULT_FORMAT)
+        encoder.encode(spoken)
+        encoder.finish()
         synthesis += synthesized - started
         encoding += time.process_time() - synthesized
-        audio += len(pcm) / 22_050
+        audio += spoken.duration
     return synthesis, encoding, audio
 
 

@@ -14,10 +14,15 @@ import numpy.typing as npt
 SILENT = 256 / 32_768
 
 
+# FFmpeg demuxers of the headerless formats, which cannot be probed
+RAW_DEMUXERS = {"pcm": "s16le", "ulaw": "mulaw", "alaw": "alaw"}
+
+
 @dataclass(frozen=True)
 class Decoded:
     samples: npt.NDArray[np.float32]
     rate: int
+    codec: str = "mp3"
 
     @property
     def duration(self) -> float:
@@ -46,3 +51,24 @@ def decode(data: bytes | Path) -> Decoded:
             rate = frame.sample_rate
             pieces.append(frame.to_ndarray().reshape(-1).astype(np.float32))
     return Decoded(np.concatenate(pieces), rate)
+
+
+def decode_as(data: bytes, output_format: str) -> Decoded:
+    """Decode audio in an ElevenLabs ``output_format`` (``codec_rate[_kbps]``) with FFmpeg; any
+    corrupt packet raises. Headerless formats are read at the rate the name gives."""
+    codec, rate = output_format.split("_")[:2]
+    if codec in RAW_DEMUXERS:
+        options = {"sample_rate": rate, "ch_layout": "mono"}
+        container = av.open(io.BytesIO(data), format=RAW_DEMUXERS[codec], options=options)
+    else:
+        container = av.open(io.BytesIO(data))
+    pieces = []
+    with container:
+        stream = container.streams.audio[0]
+        stream.codec_context.options = {"err_detect": "explode"}
+        for frame in container.decode(stream):
+            assert frame.layout.nb_channels == 1
+            scale = 32_768.0 if frame.format.name.startswith("s16") else 1.0
+            pieces.append(frame.to_ndarray().reshape(-1).astype(np.float32) / scale)
+        samples = np.concatenate(pieces) if pieces else np.zeros(0, np.float32)
+        return Decoded(samples, stream.codec_context.sample_rate, stream.codec_context.name)

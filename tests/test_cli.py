@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.audio_tools import decode
+from tests.audio_tools import decode, decode_as
 from voicer.accounts import authenticate
 from voicer.db import Database
 from voicer.errors import NotAuthenticated
@@ -44,6 +44,16 @@ def test_synthesize_a_file_into_a_zip(tmp_path: Path) -> None:
         manifest = json.loads(archive.read("manifest.json"))
         assert sorted(archive.namelist()) == ["0001.mp3", "0002.mp3", "manifest.json"]
     assert [c["text"] for c in manifest["chunks"]] == ["Глава 1. Текст главы.", "Глава 2. Текст главы."]
+
+
+def test_synthesize_in_another_format(tmp_path: Path) -> None:
+    out = tmp_path / "news.ogg"
+    done = voicer("synthesize", "-", "-o", str(out), "--format", "opus_48000_64", "--split",
+                  "sentences", "--pause", "0.8", stdin="Breaking news. The river rose overnight.")
+    assert done.returncode == 0, done.stderr
+    audio = decode_as(out.read_bytes(), "opus_48000_64")
+    assert (audio.codec, audio.rate) == ("opus", 48_000)
+    assert [length for _, length in audio.gaps(0.6)] == pytest.approx([0.8], abs=0.03)
 
 
 @pytest.mark.parametrize(("args", "stdin", "message"), [

@@ -27,10 +27,11 @@ from voicer import accounts
 from voicer.accounts import Plan
 from voicer.atomic import atomic_file
 from voicer.db import Database
+from voicer.encoding.formats import DEFAULT_FORMAT, parse_format
 from voicer.errors import VoicerError
 from voicer.language import LanguageDetector
 from voicer.models import DEFAULT_MODEL_ID
-from voicer.output import open_output
+from voicer.output import open_output, output_suffix
 from voicer.pauses import PausePlan
 from voicer.pipeline.plan import SynthesisOptions, make_plan
 from voicer.pipeline.runner import Progress as TaskProgress
@@ -54,7 +55,11 @@ def fail(message: str) -> NoReturn:
 @app.command()
 def synthesize(
     source: Annotated[str, typer.Argument(metavar="INPUT", help="a UTF-8 .txt file, or - for stdin")],
-    out: Annotated[Path, typer.Option("-o", "--output", help="OUT.mp3, or OUT.zip for one file per chunk")],
+    out: Annotated[Path, typer.Option("-o", "--output",
+                                      help="OUT.mp3 (OUT.wav, ... as --format says), or OUT.zip "
+                                           "for one file per chunk")],
+    output_format: Annotated[str, typer.Option("--format", help="codec_rate[_kbps], as ElevenLabs' "
+                                                                 "output_format")] = DEFAULT_FORMAT.name,
     voice: Annotated[str, typer.Option("--voice", help="voice id (see `voicer voices`)")] = DEFAULT_VOICE_ID,
     model: Annotated[str, typer.Option("--model", help="model id")] = DEFAULT_MODEL_ID,
     split: Annotated[SplitType, typer.Option("--split", help="how to cut the text")] = SplitType.smart,
@@ -66,16 +71,17 @@ def synthesize(
     language: Annotated[str | None, typer.Option("--language", help="force a language (ISO 639-1)")] = None,
     workers: Annotated[int | None, typer.Option("--workers", help="processes [default: cores]")] = None,
 ) -> None:
-    """Speak a text into one MP3, or a ZIP of per-chunk MP3s."""
+    """Speak a text into one audio file (MP3 unless --format says otherwise), or a ZIP of
+    per-chunk files."""
     settings = Settings()
-    if out.suffix.lower() not in (".mp3", ".zip"):
-        fail(f"output: {out} must end in .mp3 or .zip")
+    _check_output(out, output_format)
     try:
         options = SynthesisOptions(
             voice_id=voice, model_id=model, language_code=language, split_type=split,
             max_chunk=max_chunk or settings.chunk_limit, split_output=out.suffix.lower() == ".zip",
             pauses=PausePlan(enabled=pause is not None, duration=pause or 0.5, frequency=pause_every),
             voice_settings=VoiceSettings(speed=speed, stability=stability),
+            output_format=output_format,
         )
     except ValidationError as error:
         fail(_describe(error))
@@ -96,11 +102,21 @@ def synthesize(
 
         try:
             with atomic_file(out) as file:
-                result = run(plan, pool, open_output(file, plan.split_output), show)
+                result = run(plan, pool, open_output(file, plan.split_output, plan.format), show)
         except VoicerError as error:
             fail(error.message)
     err.print(f"wrote {out}: {result.duration:,.1f} s of audio, {result.chunks} chunks, "
               f"{result.characters:,} characters in {result.elapsed:.1f} s")
+
+
+def _check_output(out: Path, output_format: str) -> None:
+    """The output file's name says what it holds: the format's own suffix, or .zip."""
+    try:
+        suffix = output_suffix(False, parse_format(output_format))
+    except VoicerError as error:
+        fail(error.message)
+    if out.suffix.lower() not in (suffix, ".zip"):
+        fail(f"output: {out} must end in {suffix} or .zip")
 
 
 @app.command()

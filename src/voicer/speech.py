@@ -14,7 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from voicer.alignment import Alignment, align
-from voicer.encoding.formats import OutputFormat, StreamEncoder, stream_encoder
+from voicer.encoding.formats import OutputFormat
+from voicer.encoding.streams import StreamEncoder, stream_encoder
 from voicer.engines import WordEvent
 from voicer.language import LanguageDetector
 from voicer.models import Model
@@ -124,6 +125,6 @@ def speak_into(encoder: StreamEncoder, request: SpeechRequest, pool: WorkerPool,
                                          strict=False):
         shift = chunk.start - begin
         words = [WordEvent(w.text_offset + shift, w.length, w.sample) for w in spoken.words]
-        timing = align(request.text[begin:end], words, len(spoken.samples), spoken.rate, elapsed)
-        elapsed += len(spoken.samples) / spoken.rate
-        yield AudioPiece(encoder.encode(spoken.samples), timing)
+        timing = align(request.text[begin:end], words, len(spoken.audio), spoken.audio.rate, elapsed)
+        elapsed += spoken.audio.duration
+        yield AudioPiece(encoder.encode(spoken.audio), timing)

@@ -15,7 +15,7 @@ from elevenlabs.core.api_error import ApiError
 from elevenlabs.realtime_tts import text_chunker
 
 from tests.api.conftest import Server
-from tests.audio_tools import decode
+from tests.audio_tools import decode, decode_as
 
 VOICE = "21m00Tcm4TlvDq8ikWAM"
 TEXT = "Hello from Voicer. This sentence is spoken by the local engine."
@@ -60,6 +60,14 @@ def test_convert_returns_mp3_at_44100(client: ElevenLabs) -> None:
 def test_convert_honours_the_output_format(client: ElevenLabs) -> None:
     pcm = b"".join(client.text_to_speech.convert(VOICE, text=TEXT, output_format="pcm_16000"))
     assert 2.0 < len(pcm) / 32_000 < 10.0
+
+
+@pytest.mark.parametrize("output_format", ["pcm_32000", "wav_32000"])
+def test_convert_speaks_the_32_khz_formats_the_sdk_sends(client: ElevenLabs, output_format: str) -> None:
+    data = b"".join(client.text_to_speech.convert(VOICE, text=TEXT, output_format=output_format))
+    audio = decode_as(data, output_format)
+    assert audio.rate == 32_000 and audio.codec == "pcm_s16le"
+    assert 2.0 < audio.duration < 10.0
 
 
 def test_stream_delivers_the_audio_in_pieces(client: ElevenLabs) -> None:

@@ -13,16 +13,10 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from voicer.encoding.formats import (
-    FORMATS,
-    UNKNOWN_SIZE,
-    WAV_HEADER_SIZE,
-    OutputFormat,
-    finalize_wav,
-    parse_format,
-    stream_encoder,
-)
+from voicer.audio import Audio
+from voicer.encoding.formats import FORMATS, OutputFormat, parse_format
 from voicer.encoding.mp3 import DELAY
+from voicer.encoding.streams import UNKNOWN_SIZE, WAV_HEADER_SIZE, finalize_wav, stream_encoder
 from voicer.engines.espeak import EspeakEngine
 from voicer.errors import InvalidInput
 from voicer.voice_settings import VoiceSettings
@@ -31,8 +25,9 @@ from voicer.voices import VoiceCatalogue
 RATE = 22_050
 ELEVENLABS_NAMES = {
     "mp3_22050_32", "mp3_24000_48", "mp3_44100_32", "mp3_44100_64", "mp3_44100_96", "mp3_44100_128",
-    "mp3_44100_192", "pcm_8000", "pcm_16000", "pcm_22050", "pcm_24000", "pcm_44100", "pcm_48000",
-    "wav_8000", "wav_16000", "wav_22050", "wav_24000", "wav_44100", "wav_48000", "ulaw_8000", "alaw_8000",
+    "mp3_44100_192", "pcm_8000", "pcm_16000", "pcm_22050", "pcm_24000", "pcm_32000", "pcm_44100",
+    "pcm_48000", "wav_8000", "wav_16000", "wav_22050", "wav_24000", "wav_32000", "wav_44100", "wav_48000",
+    "ulaw_8000", "alaw_8000",
     "opus_48000_32", "opus_48000_64", "opus_48000_96", "opus_48000_128", "opus_48000_192",
 }  # fmt: skip
 CODEC_NAMES = {
@@ -92,7 +87,7 @@ def envelope(samples: npt.NDArray[np.generic], rate: int, window: float = 0.02) 
 
 def encode(fmt: OutputFormat, pieces: list[npt.NDArray[np.int16]]) -> bytes:
     encoder = stream_encoder(fmt)
-    return b"".join(encoder.encode(piece) for piece in pieces) + encoder.finish()
+    return b"".join(encoder.encode(Audio.mono(piece, RATE)) for piece in pieces) + encoder.finish()
 
 
 def noisy_tone(seconds: float, seed: int = 0) -> npt.NDArray[np.int16]:
@@ -187,7 +182,7 @@ def test_lossy_formats_keep_their_nominal_bitrate(fmt: OutputFormat, speech: npt
 @ALL
 def test_bytes_flow_while_pieces_are_still_fed(fmt: OutputFormat) -> None:
     encoder = stream_encoder(fmt)
-    outputs = [encoder.encode(noisy_tone(1.0, seed)) for seed in range(10)]
+    outputs = [encoder.encode(Audio.mono(noisy_tone(1.0, seed), RATE)) for seed in range(10)]
     tail = encoder.finish()
     # after a short warm-up every piece yields bytes: nothing piles up inside the encoder
     assert all(outputs[2:])
@@ -217,7 +212,7 @@ def test_finalize_wav_writes_the_true_sizes(name: str, tmp_path: Path) -> None:
     encoder = stream_encoder(fmt)
     with path.open("wb") as out:
         for seed in range(3):
-            out.write(encoder.encode(noisy_tone(0.7, seed)))
+            out.write(encoder.encode(Audio.mono(noisy_tone(0.7, seed), RATE)))
         out.write(encoder.finish())
     with path.open("r+b") as file:
         finalize_wav(file)
@@ -247,11 +242,11 @@ def test_an_empty_stream_still_decodes(name: str) -> None:
 @pytest.mark.parametrize("name", ["pcm_16000", "ulaw_8000", "alaw_8000"])
 def test_an_empty_headerless_stream_is_empty(name: str) -> None:
     encoder = stream_encoder(FORMATS[name])
-    assert encoder.encode(np.zeros(0, dtype=np.int16)) == b""
+    assert encoder.encode(Audio.mono(np.zeros(0, dtype=np.int16), RATE)) == b""
     assert encoder.finish() == b""
 
 
 @pytest.mark.parametrize("name", ["mp3_44100_128", "pcm_16000", "opus_48000_64"])
 def test_anything_but_int16_is_refused(name: str) -> None:
     with pytest.raises(ValueError, match="int16"):
-        stream_encoder(FORMATS[name]).encode(np.zeros(100, dtype=np.float32))  # type: ignore[arg-type]
+        stream_encoder(FORMATS[name]).encode(Audio.mono(np.zeros(100, dtype=np.float32), RATE))  # type: ignore[arg-type]

@@ -2,8 +2,13 @@ import numpy as np
 import pytest
 
 from tests.audio_tools import decode
-from voicer.audio import speech_bounds
-from voicer.encoding.mp3 import DELAY, Mp3Format, SegmentEncoder
+from voicer.audio import Audio, speech_bounds
+from voicer.encoding.formats import FORMATS
+from voicer.encoding.mp3 import DELAY, SegmentEncoder
+
+
+def speech(samples: np.ndarray, rate: int = 22_050) -> Audio:
+    return Audio.mono(samples, rate)
 
 
 def burst(seconds: float, rate: int = 22_050, seed: int = 0) -> np.ndarray:
@@ -21,7 +26,7 @@ def tone(seconds: float, rate: int = 22_050) -> np.ndarray:
                                                (24_000, 48)])
 @pytest.mark.parametrize("gap", [0.0, 0.1, 0.37, 1.5])
 def test_a_segment_decodes_to_exactly_the_predicted_length(rate: int, bitrate: int, gap: float) -> None:
-    segment = SegmentEncoder(22_050, Mp3Format(rate, bitrate)).encode(tone(0.73), gap)
+    segment = SegmentEncoder(FORMATS[f"mp3_{rate}_{bitrate}"]).encode(speech(tone(0.73)), gap)
     decoded = decode(segment.data)
     assert decoded.rate == rate
     assert len(decoded.samples) == segment.samples
@@ -33,9 +38,9 @@ def test_a_segment_decodes_to_exactly_the_predicted_length(rate: int, bitrate: i
 
 
 def test_joined_segments_decode_cleanly_with_exact_gaps() -> None:
-    encoder = SegmentEncoder(22_050, Mp3Format())
+    encoder = SegmentEncoder(FORMATS["mp3_44100_128"])
     gaps = [0.1, 1.5, 0.35, 5.0, 0.0]
-    segments = [encoder.encode(burst(0.4 + i / 10, seed=i), gap) for i, gap in enumerate(gaps)]
+    segments = [encoder.encode(speech(burst(0.4 + i / 10, seed=i)), gap) for i, gap in enumerate(gaps)]
     decoded = decode(b"".join(segment.data for segment in segments))
     assert len(decoded.samples) == sum(segment.samples for segment in segments)
     heard = [length for _, length in decoded.gaps(minimum=0.05)]
@@ -45,7 +50,7 @@ def test_joined_segments_decode_cleanly_with_exact_gaps() -> None:
 
 
 def test_silence_only_chunks_still_make_valid_segments() -> None:
-    segment = SegmentEncoder(22_050, Mp3Format()).encode(np.zeros(0, dtype=np.int16), 0.5)
+    segment = SegmentEncoder(FORMATS["mp3_44100_128"]).encode(speech(np.zeros(0, dtype=np.int16)), 0.5)
     decoded = decode(segment.data)
     assert len(decoded.samples) == segment.samples
     assert decoded.duration == pytest.approx(0.5, abs=0.014)
@@ -56,9 +61,9 @@ def test_silence_only_chunks_still_make_valid_segments() -> None:
 @pytest.mark.parametrize("gap", [0.0, 0.01])
 def test_nothing_at_all_still_makes_a_segment_that_joins(rate: int, bitrate: int, gap: float) -> None:
     # no speech and (almost) no gap: the last chunk of a text that ends in "..."
-    encoder = SegmentEncoder(22_050, Mp3Format(rate, bitrate))
-    empty = encoder.encode(np.zeros(0, dtype=np.int16), gap)
+    encoder = SegmentEncoder(FORMATS[f"mp3_{rate}_{bitrate}"])
+    empty = encoder.encode(speech(np.zeros(0, dtype=np.int16)), gap)
     assert len(decode(empty.data).samples) == empty.samples
-    spoken = encoder.encode(tone(0.5), 0.2)
+    spoken = encoder.encode(speech(tone(0.5)), 0.2)
     joined = decode(spoken.data + empty.data)
     assert len(joined.samples) == spoken.samples + empty.samples

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from voicer.encoding.formats import DEFAULT_FORMAT
 from voicer.models import DEFAULT_MODEL_ID
 from voicer.pauses import PausePlan
 from voicer.pipeline.plan import MAX_TEXT_CHARACTERS, SynthesisOptions
@@ -47,12 +48,14 @@ class SynthesizeRequest(BaseModel):
     voice_id: str = Field(DEFAULT_VOICE_ID, description="See GET /api/v1/voices")
     model_id: str = Field(DEFAULT_MODEL_ID, description="See GET /api/v1/models")
     split_type: SplitType = Field(SplitType.smart, description="smart, sentences, paragraphs, max_length")
-    split_output: bool = Field(False, description="false: one merged MP3; true: a ZIP of chunks")
+    split_output: bool = Field(False, description="false: one merged file; true: a ZIP of chunks")
     auto_pause_enabled: bool = False
     auto_pause_duration: float = Field(0.5, ge=0.1, le=30.0, description="Seconds, 0.1-30")
     auto_pause_frequency: int = Field(1, ge=1, le=100, description="Every N-th chunk, 1-100")
     voice_settings: VoiceSettings | None = None
-    output_format: str = Field("mp3_44100_128", description="mp3_<rate>_<kbps>")
+    output_format: str = Field(DEFAULT_FORMAT.name,
+                               description="codec_rate[_kbps], as ElevenLabs: mp3_44100_128, "
+                                           "pcm_16000, wav_24000, ulaw_8000, opus_48000_64, ...")
     language_code: str | None = Field(None, description="ISO 639-1; detected per chunk if absent")
     max_chunk_length: int = Field(DEFAULT_CHUNK_LIMIT, ge=50,
                                   description="Characters per chunk, at most the model's limit")
@@ -96,7 +99,7 @@ class TaskStatusResponse(BaseModel):
     error: str | None
     download_url: str | None
     audio_duration_seconds: float | None
-    output: str = Field(description="mp3 or zip")
+    output: str = Field(description="zip, or the format's file extension: mp3, wav, pcm, ogg, ...")
     voice_id: str
     model_id: str
 

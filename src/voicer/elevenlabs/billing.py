@@ -28,7 +28,8 @@ from types import TracebackType
 from voicer.accounts import Caller, refund_characters, reserve_characters
 from voicer.db import Database
 from voicer.db.models import HistoryItem, User
-from voicer.encoding.formats import OutputFormat, finalize_wav
+from voicer.encoding.formats import OutputFormat
+from voicer.encoding.streams import finalize_wav
 from voicer.errors import Conflict, InvalidInput
 from voicer.metrics import Metrics
 from voicer.models import UPSTREAM_ENGINE, Model

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
-from voicer.audio import AudioFormat, Samples
+from voicer.audio import Audio, AudioFormat, Samples
 from voicer.voice_settings import VoiceSettings
 from voicer.voices import Voice
 
@@ -24,14 +24,18 @@ class WordEvent:
 class Speech:
     """One piece of synthesized audio and the words that start inside it."""
 
-    samples: Samples
+    audio: Audio
     words: tuple[WordEvent, ...] = ()
+
+    @property
+    def samples(self) -> Samples:
+        return self.audio.samples
 
 
 class Engine(Protocol):
     """Something that speaks. One instance per process, used from one thread."""
 
-    format: AudioFormat
+    format: AudioFormat  # of every piece it speaks
 
     def synthesize(
         self, text: str, voice: Voice, settings: VoiceSettings, language: str | None = None

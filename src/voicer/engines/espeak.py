@@ -25,7 +25,7 @@ from typing import ClassVar
 import espeakng_loader
 import numpy as np
 
-from voicer.audio import AudioFormat
+from voicer.audio import Audio, AudioFormat
 from voicer.engines.base import Speech, WordEvent
 from voicer.errors import EngineError
 from voicer.voice_settings import VoiceSettings
@@ -178,9 +178,9 @@ class EspeakEngine:
             i += 1
         if count > 0 and wav:
             samples = np.ctypeslib.as_array(wav, shape=(count,)).copy()
-            self._pieces.append(Speech(samples, tuple(words)))
+            self._pieces.append(Speech(Audio(samples, self.format), tuple(words)))
         elif words:
-            self._pieces.append(Speech(np.zeros(0, dtype=np.int16), tuple(words)))
+            self._pieces.append(Speech(Audio(np.zeros(0, np.int16), self.format), tuple(words)))
         return 0
 
 

@@ -1,7 +1,7 @@
-"""A ZIP with one MP3 per chunk (``0001.mp3``, ...) and a ``manifest.json``.
+"""A ZIP with one file per chunk (``0001.mp3``, ``0001.wav``, ...) and a ``manifest.json``.
 
 Each file holds the chunk and the pause it earned at its end, so the files
-played in order are exactly the merged MP3.
+played in order sound exactly like the merged file.
 """
 
 from __future__ import annotations
@@ -11,25 +11,28 @@ import zipfile
 from types import TracebackType
 from typing import IO, Self
 
+from voicer.encoding.formats import DEFAULT_FORMAT, OutputFormat
+from voicer.encoding.segments import segment_file
 from voicer.output.base import ChunkAudio
 
 
 class ZipOutput:
-    def __init__(self, file: IO[bytes]) -> None:
+    def __init__(self, file: IO[bytes], target: OutputFormat = DEFAULT_FORMAT) -> None:
         self._file = file
+        self._target = target
         self._zip: zipfile.ZipFile | None = None
         self._entries: list[dict[str, object]] = []
         self._position = 0.0
 
     def __enter__(self) -> Self:
-        # MP3 does not compress; store it.
+        # Stored, not deflated: the codecs leave little to compress, and PCM is quick to serve.
         self._zip = zipfile.ZipFile(self._file, "w", zipfile.ZIP_STORED, allowZip64=True)
         return self
 
     def add(self, chunk: ChunkAudio) -> None:
         assert self._zip is not None, "use the output as a context manager"
-        name = f"{chunk.index + 1:04d}.mp3"
-        self._zip.writestr(name, chunk.data)
+        name = f"{chunk.index + 1:04d}.{self._target.extension}"
+        self._zip.writestr(name, segment_file(self._target, chunk.data))
         self._entries.append({
             "index": chunk.index + 1,
             "file": name,

@@ -1,23 +1,34 @@
-"""One MP3 file: the chunks' gapless segments, byte after byte."""
+"""One file: the chunks' segments joined in order (:class:`voicer.encoding.segments.Joiner`)."""
 
 from __future__ import annotations
 
 from types import TracebackType
 from typing import IO, Self
 
+from voicer.encoding.formats import OutputFormat
+from voicer.encoding.segments import Joiner
+from voicer.encoding.streams import finalize_wav
 from voicer.output.base import ChunkAudio
 
 
-class MergedMp3Output:
-    def __init__(self, file: IO[bytes]) -> None:
+class MergedOutput:
+    """Writes each chunk as it arrives; a WAV's sizes are filled in at the end (outputs are
+    written through a local, seekable file)."""
+
+    def __init__(self, file: IO[bytes], target: OutputFormat) -> None:
         self._file = file
+        self._joiner = Joiner(target)
 
     def __enter__(self) -> Self:
         return self
 
     def add(self, chunk: ChunkAudio) -> None:
-        self._file.write(chunk.data)
+        self._file.write(self._joiner.add(chunk.data))
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
+        if kind is None:
+            self._file.write(self._joiner.finish())
+            if self._joiner.target.codec == "wav":
+                finalize_wav(self._file)
         self._file.flush()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from voicer.encoding.mp3 import Mp3Format
+from voicer.encoding.formats import OutputFormat
 from voicer.models import DEFAULT_MODEL_ID
 from voicer.voice_settings import VoiceSettings
 from voicer.voices import Voice
@@ -20,7 +20,7 @@ class RenderSpec:
 
     voice: Voice
     settings: VoiceSettings
-    output: Mp3Format | None  # None: hand back the engine's PCM as it is
+    output: OutputFormat | None  # None: hand back the engine's PCM as it is
     model_id: str = DEFAULT_MODEL_ID  # what an upstream engine is asked for
     language_code: str | None = None  # forced by the caller, not detected
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from voicer.encoding.mp3 import Mp3Format
+from voicer.encoding.formats import DEFAULT_FORMAT, OutputFormat, parse_format
 from voicer.errors import EmptyText, InvalidInput, OutOfRange
 from voicer.language import LanguageDetector
 from voicer.models import DEFAULT_MODEL_ID, Model
@@ -20,8 +20,6 @@ from voicer.voice_settings import VoiceSettings
 from voicer.voices import DEFAULT_VOICE_ID, Voices
 
 MAX_TEXT_CHARACTERS = 1_000_000
-_MP3_FORMAT = re.compile(r"mp3_(\d+)_(\d+)")
-_MP3_RATES = {22_050: (32,), 24_000: (48,), 44_100: (32, 64, 96, 128, 192)}
 # The generic blocks of combining diacritics, which may stack on any letter
 _DIACRITICS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 
@@ -39,7 +37,7 @@ class SynthesisOptions(BaseModel):
     split_output: bool = False
     pauses: PausePlan = PausePlan()
     voice_settings: VoiceSettings = VoiceSettings()
-    output_format: str = "mp3_44100_128"
+    output_format: str = DEFAULT_FORMAT.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +47,11 @@ class Plan:
     chunks: list[Chunk]
     jobs: list[ChunkJob]
     split_output: bool
+
+    @property
+    def format(self) -> OutputFormat:
+        assert self.spec.output is not None, "a plan's chunks are always encoded"
+        return self.spec.output
 
     @property
     def characters(self) -> int:
@@ -89,17 +92,8 @@ def make_plan(
 def render_spec(options: SynthesisOptions, voices: Voices, engine: str | None = None) -> RenderSpec:
     """How chunks are rendered; with ``engine``, the voice as that engine has it."""
     return RenderSpec(voices.get(options.voice_id, engine), options.voice_settings,
-                      parse_output_format(options.output_format), options.model_id,
+                      parse_format(options.output_format), options.model_id,
                       options.language_code and options.language_code.lower())
-
-
-def parse_output_format(name: str) -> Mp3Format:
-    match = _MP3_FORMAT.fullmatch(name)
-    if not match or int(match[2]) not in _MP3_RATES.get(int(match[1]), ()):
-        known = [f"mp3_{rate}_{bitrate}" for rate, rates in _MP3_RATES.items() for bitrate in rates]
-        raise InvalidInput("output_format", f"output_format {name!r} is not supported; "
-                                            f"use one of {', '.join(known)}")
-    return Mp3Format(int(match[1]), int(match[2]))
 
 
 def check_text(text: str) -> None:

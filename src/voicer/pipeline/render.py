@@ -7,10 +7,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
-import numpy as np
-
-from voicer.audio import Samples, speech_bounds
-from voicer.encoding.mp3 import Mp3Format, Segment, SegmentEncoder
+from voicer.audio import Audio, concatenate, speech_bounds
+from voicer.encoding.formats import OutputFormat
+from voicer.encoding.mp3 import Segment
+from voicer.encoding.segments import Segmenter, segmenter
 from voicer.engines import Engine, WordEvent
 from voicer.pipeline.jobs import ChunkJob, RenderSpec
 
@@ -27,12 +27,11 @@ class TimedWord:
 
 @dataclass(frozen=True, slots=True)
 class SpokenPiece:
-    """A job spoken but not encoded: the engine's PCM, its own silences kept."""
+    """A job spoken but not encoded: the engine's audio, its own silences kept."""
 
     index: int
-    samples: Samples
-    rate: int
-    words: tuple[WordEvent, ...]  # sample offsets from the start of ``samples``
+    audio: Audio
+    words: tuple[WordEvent, ...]  # sample offsets from the start of ``audio``
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,49 +71,49 @@ class Renderer:
         self.encoder = ChunkEncoder()
 
     def speak(self, spec: RenderSpec, job: ChunkJob) -> SpokenPiece:
-        pieces = list(self.engine.synthesize(job.text, spec.voice, spec.settings, job.language))
-        samples = np.concatenate([piece.samples for piece in pieces] or [np.zeros(0, np.int16)])
-        words = tuple(word for piece in pieces for word in piece.words)
-        return SpokenPiece(job.index, samples, self.engine.format.rate, words)
+        audio, words = self._spoken(spec, job)
+        return SpokenPiece(job.index, audio, words)
 
     def render(self, spec: RenderSpec, job: ChunkJob) -> RenderedChunk:
         started = time.process_time()
+        audio, words = self._spoken(spec, job)
+        return self.encoder.encode(spec, job, audio, words, time.process_time() - started)
+
+    def _spoken(self, spec: RenderSpec, job: ChunkJob) -> tuple[Audio, tuple[WordEvent, ...]]:
         pieces = list(self.engine.synthesize(job.text, spec.voice, spec.settings, job.language))
-        samples = np.concatenate([piece.samples for piece in pieces] or [np.zeros(0, np.int16)])
-        spoken = tuple(word for piece in pieces for word in piece.words)
-        del pieces  # keep one copy of the audio, not two
-        return self.encoder.encode(spec, job, samples, self.engine.format.rate, spoken,
-                                   time.process_time() - started)
+        audio = concatenate([piece.audio for piece in pieces], self.engine.format)
+        return audio, tuple(word for piece in pieces for word in piece.words)
 
 
 class ChunkEncoder:
-    """Encodes spoken chunks into joinable segments, one encoder per rate and format."""
+    """Encodes spoken chunks into joinable segments, one segmenter per output format."""
 
     def __init__(self) -> None:
-        self._encoders: dict[tuple[int, Mp3Format], SegmentEncoder] = {}
+        self._segmenters: dict[OutputFormat, Segmenter] = {}
 
-    def encode(self, spec: RenderSpec, job: ChunkJob, samples: Samples, rate: int,
+    def encode(self, spec: RenderSpec, job: ChunkJob, audio: Audio,
                spoken: tuple[WordEvent, ...], synthesis_cpu: float) -> RenderedChunk:
         """Trim the engine's silences and lay out the chunk's own gap after its speech."""
         assert spec.output is not None, "render encodes: give an output format"
         started = time.process_time()
-        start, end = speech_bounds(samples)
-        natural = max(MIN_NATURAL_GAP, (len(samples) - end) / rate)
+        start, end = speech_bounds(audio.samples)
+        natural = max(MIN_NATURAL_GAP, (len(audio) - end) / audio.rate)
         gap = natural if job.gap is None else job.gap
         if start == end:  # nothing speakable ("...", "—", control characters): a short silence
             gap = max(gap, MIN_NATURAL_GAP)
-        segment = self._encoder(rate, spec.output).encode(samples[start:end], gap)
+        segment = self._segmenter(spec.output).encode(audio[start:end], gap)
         lead = segment.speech_start / spec.output.rate
         words = tuple(
-            TimedWord(word.text_offset, word.length, lead + max(0, word.sample - start) / rate)
+            TimedWord(word.text_offset, word.length,
+                      lead + max(0, word.sample - start) / audio.rate)
             for word in spoken
         )
         return RenderedChunk(
-            job.index, segment, spec.output.rate, (end - start) / rate, words,
+            job.index, segment, spec.output.rate, (end - start) / audio.rate, words,
             job.gap or 0.0, synthesis_cpu, time.process_time() - started,
         )
 
-    def _encoder(self, rate: int, target: Mp3Format) -> SegmentEncoder:
-        if (rate, target) not in self._encoders:
-            self._encoders[rate, target] = SegmentEncoder(rate, target)
-        return self._encoders[rate, target]
+    def _segmenter(self, target: OutputFormat) -> Segmenter:
+        if target not in self._segmenters:
+            self._segmenters[target] = segmenter(target)
+        return self._segmenters[target]

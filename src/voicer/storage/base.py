@@ -1,7 +1,8 @@
 """The storage protocol, and the names things have in every storage.
 
-    tasks/<task_id>/chunks/0001.mp3   a chunk's segment while its task runs
-    tasks/<task_id>/output.mp3|.zip   the assembled output of a task
+    tasks/<task_id>/chunks/0001.mp3   a chunk's segment while its task runs (MP3, or PCM for
+                                      the other formats, whatever the name says)
+    tasks/<task_id>/output.<ext>      the assembled output of a task: .mp3, .wav, .ogg, ... or .zip
     history/<item_id>.<ext>           the audio of one synchronous text-to-speech request
 
 A name is the same relative path in a directory and the same key (after a prefix) in a bucket.

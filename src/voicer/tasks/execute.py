@@ -266,11 +266,11 @@ class TaskExecutor:
             task = session.get(Task, task_id)
             if task is None:
                 return
-            split = bool(task.options.get("split_output"))
-            suffix = ".zip" if split else ".mp3"
+            output_file = service.output_file(task)
             chunks = session.scalars(select(TaskChunk).where(TaskChunk.task_id == task_id)
                                      .order_by(TaskChunk.index))
-            with self.storage.write_output(task_id, suffix) as file, open_output(file, split) as output:
+            with (self.storage.write_output(task_id, output_file.suffix) as file,
+                  open_output(file, output_file.split, output_file.format) as output):
                 for chunk in chunks:
                     output.add(ChunkAudio(
                         chunk.index, chunk.text, chunk.text_offset,

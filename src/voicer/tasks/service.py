@@ -15,8 +15,10 @@ from sqlalchemy.orm import Session
 from voicer.accounts import refund_characters, reserve_characters
 from voicer.db.engine import rowcount
 from voicer.db.models import ACTIVE, ChunkStatus, Task, TaskChunk, TaskStatus, User, utcnow
+from voicer.encoding.formats import OutputFormat, parse_format
 from voicer.errors import Conflict, IdempotencyMismatch, NotFound
 from voicer.language import LanguageDetector
+from voicer.output import output_media_type, output_suffix
 from voicer.pipeline.plan import SynthesisOptions, make_plan
 from voicer.tasks.throughput import ThroughputMeter
 from voicer.voices import Voices
@@ -46,7 +48,7 @@ class TaskView:
     estimated_time_remaining: float | None
     error: str | None
     audio_duration_seconds: float | None
-    output: str  # "mp3" or "zip"
+    output: str  # "zip", or the extension of the output format: "mp3", "wav", "ogg", ...
     voice_id: str
     model_id: str
 
@@ -149,8 +151,29 @@ def _refund(session: Session, task: Task, owed: int) -> None:
     refund_characters(session, task.user_id, refund)
 
 
+@dataclass(frozen=True, slots=True)
+class OutputFile:
+    """What a task's output is: one file in its format, or a ZIP of them."""
+
+    split: bool
+    format: OutputFormat
+
+    @property
+    def suffix(self) -> str:
+        return output_suffix(self.split, self.format)
+
+    @property
+    def media_type(self) -> str:
+        return output_media_type(self.split, self.format)
+
+
+def output_file(task: Task) -> OutputFile:
+    options = SynthesisOptions.model_validate(task.options)
+    return OutputFile(options.split_output, parse_format(options.output_format))
+
+
 def describe(session: Session, task: Task, meter: ThroughputMeter) -> TaskView:
-    output = "zip" if task.options.get("split_output") else "mp3"
+    output = output_file(task).suffix.lstrip(".")
     done = task.status == TaskStatus.completed
     return TaskView(
         task_id=task.id,

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import httpx
-import numpy as np
 
+from voicer.audio import Audio
 from voicer.errors import UpstreamError
 from voicer.models import UPSTREAM_ENGINE, Model
 from voicer.pipeline.jobs import STITCHED_REQUESTS, ChunkJob, RenderSpec
@@ -207,8 +207,8 @@ class Upstream:
                     else:  # nothing to stitch the next chunk to
                         stitched.clear()
                     last = job.index
-                    samples = np.frombuffer(pcm[: len(pcm) // 2 * 2], dtype="<i2")
-                    rendered = encoder.encode(spec, job, samples, self.pcm_rate, (), 0.0)
+                    audio = Audio.from_bytes(pcm, self.pcm_rate)
+                    rendered = encoder.encode(spec, job, audio, (), 0.0)
                     yield replace(rendered, request_id=request_id)
         finally:
             for future in running:

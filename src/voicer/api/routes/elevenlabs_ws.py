@@ -38,7 +38,8 @@ from voicer.api.stream_input_relay import INTERNAL_ERROR, POLICY_VIOLATION, Aske
 from voicer.elevenlabs import stream_input as protocol
 from voicer.elevenlabs.billing import Part, Purchase
 from voicer.elevenlabs.stream_input import Opening
-from voicer.encoding.formats import StreamEncoder, parse_format, stream_encoder
+from voicer.encoding.formats import parse_format
+from voicer.encoding.streams import StreamEncoder, stream_encoder
 from voicer.errors import VoicerError
 from voicer.models import UPSTREAM_ENGINE
 from voicer.speech import AudioPiece, speak_into

@@ -27,6 +27,7 @@ from voicer.api.schemas import (
 from voicer.api.services import Services
 from voicer.api.strict_json import StrictJsonRoute
 from voicer.db.models import Task, TaskStatus
+from voicer.encoding.formats import MEDIA_TYPES
 from voicer.errors import Conflict
 from voicer.tasks import service as tasks
 from voicer.tasks.service import TaskView
@@ -91,7 +92,8 @@ def events(task_id: str, caller: DetachedCaller, services: ServicesDep,
 
 @router.get("/download/{task_id}", summary="⬇️ Скачать аудиофайл",
             response_class=FileResponse,
-            responses={200: {"content": {"audio/mpeg": {}, "application/zip": {}}},
+            responses={200: {"content": {**{media: {} for media in MEDIA_TYPES},
+                                         "application/zip": {}}},
                        **voicer_errors(404, 409)})
 def download(task_id: str, user: CurrentUser, services: ServicesDep,
              session: SessionDep) -> Response:
@@ -99,11 +101,9 @@ def download(task_id: str, user: CurrentUser, services: ServicesDep,
     task = tasks.get(session, user, task_id)
     if task.status != TaskStatus.completed:
         raise Conflict(f"task {task_id} is {task.status}; download it once it is completed")
-    zipped = bool(task.options.get("split_output"))
-    suffix = ".zip" if zipped else ".mp3"
-    return stored_response(services.storage.open_output(task_id, suffix),
-                           media_type="application/zip" if zipped else "audio/mpeg",
-                           filename=f"voicer-{task_id}{suffix}")
+    output = tasks.output_file(task)
+    return stored_response(services.storage.open_output(task_id, output.suffix),
+                           media_type=output.media_type, filename=f"voicer-{task_id}{output.suffix}")
 
 
 @router.get("/tasks", summary="📋 Мои задачи")
