@@ -26,7 +26,6 @@ from sqlalchemy.orm import Session
 from voicer import accounts
 from voicer.accounts import Plan
 from voicer.atomic import atomic_file
-from voicer.db import Database
 from voicer.encoding.formats import DEFAULT_FORMAT, parse_format
 from voicer.errors import VoicerError
 from voicer.language import LanguageDetector
@@ -249,10 +248,9 @@ def list_tokens(user: Annotated[str | None, typer.Argument(help="only this user'
 
 @contextmanager
 def _database() -> Iterator[Session]:
-    settings = Settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    database = Database(settings.database)
-    database.migrate()
+    from voicer.runtime import open_database  # loaded by the commands that use it
+
+    database = open_database(Settings())
     try:
         with database.session() as session:
             yield session

@@ -1,7 +1,7 @@
 """``voicer worker``: Dramatiq worker processes that speak the chunks API nodes enqueue.
 
-Each process holds what the embedded runner holds (database, storage, voices,
-the upstream when configured) and one single-worker engine pool per thread, so a
+Each process opens the runtime an API node opens (``voicer.runtime``: database, storage,
+voices, the upstream when configured) and one single-worker engine pool per thread, so a
 chunk is rendered exactly as the embedded runner renders it, bit for bit. The
 supervising process restarts a worker process that dies.
 
@@ -27,18 +27,13 @@ from typing import Any
 
 import dramatiq
 
-from voicer.db import Database
-from voicer.metrics import Metrics
 from voicer.pipeline.workers import EngineFactory, WorkerPool, default_engine
+from voicer.runtime import Runtime, open_database
 from voicer.settings import Settings
-from voicer.storage import make_storage
+from voicer.storage import Storage
 from voicer.tasks import service
-from voicer.tasks.execute import TaskExecutor, renderers
-from voicer.tasks.queue import ACTOR, GIVEN_UP, QUEUE, Chain, chunk_message, make_broker
+from voicer.tasks.queue import ACTOR, GIVEN_UP, QUEUE, chunk_message, make_broker
 from voicer.tasks.throughput import ThroughputMeter
-from voicer.upstream.engine import Upstream
-from voicer.voices import VoiceCatalogue
-from voicer.voices.directory import VoiceDirectory
 
 log = logging.getLogger("voicer.worker")
 _CHUNK_TIME_LIMIT_MS = 60 * 60 * 1000  # one chunk of 40,000 characters over a slow upstream
@@ -57,12 +52,7 @@ class ChunkWorker:
 
     def __init__(self, settings: Settings, engine: EngineFactory = default_engine) -> None:
         self.settings = settings
-        self.database = Database(settings.database)
-        self.storage = make_storage(settings)
-        self.upstream = Upstream(settings) if settings.elevenlabs_api_key else None
-        self.voices = VoiceDirectory(VoiceCatalogue.bundled(), self.upstream,
-                                     settings.elevenlabs_premade)
-        self.metrics = Metrics(self.database)
+        self.runtime = Runtime.open(settings, migrate=False)  # `serve` migrated it, once
         self.meter = ThroughputMeter(1.0)  # estimates are made by the API nodes
         # an assembly is presumed abandoned as soon as a worker would be presumed dead
         self.assembly_lease = timedelta(seconds=settings.worker_heartbeat)
@@ -71,18 +61,21 @@ class ChunkWorker:
         for _ in range(settings.worker_threads):
             self._pools.put(WorkerPool(1, engine))
         self.broker = make_broker(settings)
-        self.chain = Chain(self.database, self.broker, self.voices, settings.elevenlabs_continuity)
+        self.chain = self.runtime.chain(self.broker)
         dramatiq.actor(broker=self.broker, actor_name=ACTOR, queue_name=QUEUE,
                        time_limit=_CHUNK_TIME_LIMIT_MS, **_CHUNK_RETRIES)(self.speak_chunk)
         dramatiq.actor(broker=self.broker, actor_name=GIVEN_UP, queue_name=QUEUE,
                        max_retries=_CHUNK_RETRIES["max_retries"])(self.give_up)
 
+    @property
+    def storage(self) -> Storage:
+        return self.runtime.storage
+
     def speak_chunk(self, task_id: str, index: int) -> None:
         pool = self._pools.get()
         try:
-            again = TaskExecutor(self.database, self.storage, renderers(pool, self.upstream),
-                                 self.voices, self.meter, self.metrics,
-                                 self.assembly_lease).run_chunk(task_id, index)
+            executor = self.runtime.executor(pool, self.meter, self.assembly_lease)
+            again = executor.run_chunk(task_id, index)
         finally:
             if not pool.healthy:  # its engine process died: the chunk failed, start afresh
                 pool.close()
@@ -96,7 +89,7 @@ class ChunkWorker:
         """A chunk failed every time it was tried: fail its task with the last error."""
         task_id, index = message["args"]
         error = (message["options"].get("traceback") or "").strip().splitlines()[-1:] or ["?"]
-        with self.database.session() as session:
+        with self.runtime.database.session() as session:
             service.fail(session, task_id, f"chunk {index + 1} failed {retries['retries'] + 1} "
                                            f"times; the last error: {_in_words(error[0])}")
         log.error("task %s failed: chunk %d failed every time; %s", task_id, index + 1, error[0])
@@ -131,10 +124,8 @@ class ChunkWorker:
         (``_process`` kills their processes)."""
         while not self._pools.empty():
             self._pools.get().close()
-        if self.upstream is not None:
-            self.upstream.close()
         self.broker.close()
-        self.database.close()
+        self.runtime.close()
 
 
 def _in_words(line: str) -> str:
@@ -195,8 +186,7 @@ def serve(settings: Settings) -> None:
     if settings.broker_url is None:
         raise SystemExit("voicer worker needs VOICER_BROKER_URL (redis://…)")
     stop = StopRequest()  # first: a stop while starting up is as clean as any other
-    settings.data_dir.mkdir(parents=True, exist_ok=True)  # SQLite by default, as for serve
-    Database(settings.database).migrate()
+    open_database(settings).close()  # migrated once here, not by each process
     context = multiprocessing.get_context("spawn")
 
     def start() -> BaseProcess:

@@ -92,7 +92,7 @@ def events(task_id: str, caller: DetachedCaller, services: ServicesDep,
 
 @router.get("/download/{task_id}", summary="⬇️ Скачать аудиофайл",
             response_class=FileResponse,
-            responses={200: {"content": {**{media: {} for media in MEDIA_TYPES},
+            responses={200: {"content": {**{media: {} for media in MEDIA_TYPES.values()},
                                          "application/zip": {}}},
                        **voicer_errors(404, 409)})
 def download(task_id: str, user: CurrentUser, services: ServicesDep,
