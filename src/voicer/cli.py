@@ -30,7 +30,7 @@ from voicer.encoding.formats import DEFAULT_FORMAT, parse_format
 from voicer.errors import VoicerError
 from voicer.language import LanguageDetector
 from voicer.models import DEFAULT_MODEL_ID
-from voicer.output import open_output, output_suffix
+from voicer.output import OutputFile, open_output
 from voicer.pauses import PausePlan
 from voicer.pipeline.plan import SynthesisOptions, make_plan
 from voicer.pipeline.runner import Progress as TaskProgress
@@ -111,7 +111,7 @@ def synthesize(
 def _check_output(out: Path, output_format: str) -> None:
     """The output file's name says what it holds: the format's own suffix, or .zip."""
     try:
-        suffix = output_suffix(False, parse_format(output_format))
+        suffix = OutputFile(False, parse_format(output_format)).suffix
     except VoicerError as error:
         fail(error.message)
     if out.suffix.lower() not in (suffix, ".zip"):

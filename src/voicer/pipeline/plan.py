@@ -12,6 +12,7 @@ from voicer.encoding.formats import DEFAULT_FORMAT, OutputFormat, parse_format
 from voicer.errors import EmptyText, InvalidInput, OutOfRange
 from voicer.language import LanguageDetector
 from voicer.models import DEFAULT_MODEL_ID, Model
+from voicer.output import OutputFile
 from voicer.pauses import PausePlan
 from voicer.pipeline.jobs import ChunkJob, RenderSpec
 from voicer.text import Chunk, SplitType, split_text
@@ -38,6 +39,10 @@ class SynthesisOptions(BaseModel):
     pauses: PausePlan = PausePlan()
     voice_settings: VoiceSettings = VoiceSettings()
     output_format: str = DEFAULT_FORMAT.name
+
+    @property
+    def output_file(self) -> OutputFile:
+        return OutputFile(self.split_output, parse_format(self.output_format))
 
 
 @dataclass(frozen=True, slots=True)

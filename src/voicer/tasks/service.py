@@ -15,10 +15,8 @@ from sqlalchemy.orm import Session
 from voicer.accounts import refund_characters, reserve_characters
 from voicer.db.engine import rowcount
 from voicer.db.models import ACTIVE, ChunkStatus, Task, TaskChunk, TaskStatus, User, utcnow
-from voicer.encoding.formats import OutputFormat, parse_format
 from voicer.errors import Conflict, IdempotencyMismatch, NotFound
 from voicer.language import LanguageDetector
-from voicer.output import output_media_type, output_suffix
 from voicer.pipeline.plan import SynthesisOptions, make_plan
 from voicer.tasks.throughput import ThroughputMeter
 from voicer.voices import Voices
@@ -151,29 +149,8 @@ def _refund(session: Session, task: Task, owed: int) -> None:
     refund_characters(session, task.user_id, refund)
 
 
-@dataclass(frozen=True, slots=True)
-class OutputFile:
-    """What a task's output is: one file in its format, or a ZIP of them."""
-
-    split: bool
-    format: OutputFormat
-
-    @property
-    def suffix(self) -> str:
-        return output_suffix(self.split, self.format)
-
-    @property
-    def media_type(self) -> str:
-        return output_media_type(self.split, self.format)
-
-
-def output_file(task: Task) -> OutputFile:
-    options = SynthesisOptions.model_validate(task.options)
-    return OutputFile(options.split_output, parse_format(options.output_format))
-
-
 def describe(session: Session, task: Task, meter: ThroughputMeter) -> TaskView:
-    output = output_file(task).suffix.lstrip(".")
+    options = task.synthesis_options
     done = task.status == TaskStatus.completed
     return TaskView(
         task_id=task.id,
@@ -188,9 +165,9 @@ def describe(session: Session, task: Task, meter: ThroughputMeter) -> TaskView:
         estimated_time_remaining=_eta(session, task, meter),
         error=task.error,
         audio_duration_seconds=round(task.audio_seconds, 3) if done else None,
-        output=output,
-        voice_id=str(task.options.get("voice_id")),
-        model_id=str(task.options.get("model_id")),
+        output=options.output_file.suffix.lstrip("."),
+        voice_id=options.voice_id,
+        model_id=options.model_id,
     )
 
 

@@ -101,7 +101,7 @@ def download(task_id: str, user: CurrentUser, services: ServicesDep,
     task = tasks.get(session, user, task_id)
     if task.status != TaskStatus.completed:
         raise Conflict(f"task {task_id} is {task.status}; download it once it is completed")
-    output = tasks.output_file(task)
+    output = task.synthesis_options.output_file
     return stored_response(services.storage.open_output(task_id, output.suffix),
                            media_type=output.media_type, filename=f"voicer-{task_id}{output.suffix}")
 
