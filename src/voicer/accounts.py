@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
@@ -44,8 +45,14 @@ class Caller:
     token_id: str
 
 
-@dataclass(frozen=True, slots=True)
-class Stats:
+class UserStats(BaseModel):
+    """A user's quota and tasks, in figures."""
+
+    model_config = ConfigDict(frozen=True, json_schema_extra={"examples": [{
+        "user_id": "user_123456", "subscription_type": "unlimited", "total_characters": 100000,
+        "used_characters": 25000, "remaining_characters": 75000, "total_tasks": 15,
+        "completed_tasks": 12, "active_tasks": 2}]})
+
     user_id: str
     subscription_type: str
     total_characters: int
@@ -137,13 +144,13 @@ def refund_characters(session: Session, user_id: str, characters: int) -> None:
                         .values(used_characters=User.used_characters - characters))
 
 
-def stats(session: Session, user: User) -> Stats:
+def stats(session: Session, user: User) -> UserStats:
     def count(*conditions: ColumnElement[bool]) -> int:
         query = select(func.count()).select_from(Task).where(Task.user_id == user.id, *conditions)
         return session.scalar(query) or 0
 
     session.refresh(user)
-    return Stats(
+    return UserStats(
         user_id=user.id,
         subscription_type=user.plan,
         total_characters=user.total_characters,

@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -30,23 +31,24 @@ class Planner:
     detector: LanguageDetector
 
 
-@dataclass(frozen=True, slots=True)
-class TaskView:
+class TaskView(BaseModel):
     """Everything a caller may know about a task."""
 
+    model_config = ConfigDict(frozen=True)
+
     task_id: str
-    status: str
-    progress: float
+    status: str = Field(description="pending, processing, completed, failed or cancelled")
+    progress: float = Field(description="0-100")
     chunks_total: int
     chunks_completed: int
     characters: int
     created_at: datetime
     started_at: datetime | None
     completed_at: datetime | None
-    estimated_time_remaining: float | None
+    estimated_time_remaining: float | None = Field(description="seconds")
     error: str | None
     audio_duration_seconds: float | None
-    output: str  # "zip", or the extension of the output format: "mp3", "wav", "ogg", ...
+    output: str = Field(description="zip, or the format's file extension: mp3, wav, pcm, ogg, ...")
     voice_id: str
     model_id: str
 

@@ -6,7 +6,6 @@ import json
 import time
 from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
-from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Header, Query, Request
@@ -137,7 +136,7 @@ def _response(services: Services, session: Session, task: Task,
 def _shape(view: TaskView, request: Request) -> TaskStatusResponse:
     url = (str(request.url_for("download", task_id=view.task_id))
            if view.status == TaskStatus.completed else None)
-    return TaskStatusResponse(**asdict(view), download_url=url)
+    return TaskStatusResponse(**dict(view), download_url=url)
 
 
 class EventStream(StreamingResponse):
