@@ -10,9 +10,9 @@ from voicer.encoding.formats import DEFAULT_FORMAT
 from voicer.models import DEFAULT_MODEL_ID
 from voicer.pauses import PausePlan
 from voicer.pipeline.plan import MAX_TEXT_CHARACTERS, SynthesisOptions
+from voicer.settings import DEFAULT_CHUNK_LIMIT
 from voicer.tasks.service import TaskView
 from voicer.text import SplitType
-from voicer.text.splitter import DEFAULT_CHUNK_LIMIT
 from voicer.voice_settings import VoiceSettings
 from voicer.voices import DEFAULT_VOICE_ID
 

@@ -15,8 +15,8 @@ from voicer.models import DEFAULT_MODEL_ID, Model
 from voicer.output import OutputFile
 from voicer.pauses import PausePlan
 from voicer.pipeline.jobs import ChunkJob, RenderSpec
+from voicer.settings import DEFAULT_CHUNK_LIMIT
 from voicer.text import Chunk, SplitType, split_text
-from voicer.text.splitter import DEFAULT_CHUNK_LIMIT
 from voicer.voice_settings import VoiceSettings
 from voicer.voices import DEFAULT_VOICE_ID, Voices
 
