@@ -24,7 +24,9 @@ from voicer.errors import Conflict, InvalidInput, NotAuthenticated, QuotaExceede
 TOKEN_PREFIX = "vk_"
 
 
-class Plan(StrEnum):
+class RatePlan(StrEnum):
+    """A user's rate plan: how many requests an hour its tokens may make (Settings.hourly_limit)."""
+
     basic = "basic"
     pro = "pro"
     ultra = "ultra"
@@ -67,7 +69,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_user(session: Session, name: str, characters: int, plan: Plan) -> User:
+def create_user(session: Session, name: str, characters: int, plan: RatePlan) -> User:
     if characters < 0:
         raise InvalidInput("characters", "characters must be 0 or more")
     if session.scalar(select(User).where(User.name == name)):

@@ -24,7 +24,7 @@ from rich.table import Column, Table
 from sqlalchemy.orm import Session
 
 from voicer import accounts
-from voicer.accounts import Plan
+from voicer.accounts import RatePlan
 from voicer.atomic import atomic_file
 from voicer.encoding.formats import DEFAULT_FORMAT, parse_format
 from voicer.errors import VoicerError
@@ -33,8 +33,7 @@ from voicer.models import DEFAULT_MODEL_ID
 from voicer.output import OutputFile, open_output
 from voicer.pauses import PausePlan
 from voicer.pipeline.plan import SynthesisOptions, make_plan
-from voicer.pipeline.runner import Progress as TaskProgress
-from voicer.pipeline.runner import run
+from voicer.pipeline.runner import RunProgress, run
 from voicer.pipeline.workers import WorkerPool
 from voicer.settings import Settings
 from voicer.text import SplitType
@@ -94,7 +93,7 @@ def synthesize(
         task = bar.add_task("speaking", total=plan.characters,
                             chunks=f"0/{len(plan.jobs)}", rate="")
 
-        def show(progress: TaskProgress) -> None:
+        def show(progress: RunProgress) -> None:
             rate = progress.characters_done / max(progress.elapsed, 1e-6)
             bar.update(task, completed=progress.characters_done, rate=f"{rate:,.0f} chars/s",
                        chunks=f"{progress.chunks_done}/{progress.chunks_total}")
@@ -184,7 +183,7 @@ app.add_typer(tokens, name="tokens")
 def create_user(
     name: Annotated[str, typer.Argument(help="a unique user name")],
     characters: Annotated[int, typer.Option("--characters", help="character quota")] = 100_000,
-    plan: Annotated[Plan, typer.Option("--plan", help="rate-limit plan")] = Plan.basic,
+    plan: Annotated[RatePlan, typer.Option("--plan", help="rate-limit plan")] = RatePlan.basic,
     as_json: Annotated[bool, typer.Option("--json", help="print {user_id, token} as JSON")] = False,
 ) -> None:
     """Create a user and print their first API token (shown once)."""
