@@ -30,7 +30,7 @@ from voicer.encoding.formats import DEFAULT_FORMAT, parse_format
 from voicer.errors import VoicerError
 from voicer.language import LanguageDetector
 from voicer.models import DEFAULT_MODEL_ID
-from voicer.output import OutputFile, open_output
+from voicer.output import OutputFile
 from voicer.pauses import PausePlan
 from voicer.pipeline.plan import SynthesisOptions, make_plan
 from voicer.pipeline.runner import RunProgress, run
@@ -100,7 +100,7 @@ def synthesize(
 
         try:
             with atomic_file(out) as file:
-                result = run(plan, pool, open_output(file, plan.split_output, plan.format), show)
+                result = run(plan, pool, plan.output_file.open(file), show)
         except VoicerError as error:
             fail(error.message)
     err.print(f"wrote {out}: {result.duration:,.1f} s of audio, {result.chunks} chunks, "

@@ -59,6 +59,10 @@ class Plan:
         return self.spec.output
 
     @property
+    def output_file(self) -> OutputFile:
+        return OutputFile(self.split_output, self.format)
+
+    @property
     def characters(self) -> int:
         return sum(len(chunk.text) for chunk in self.chunks)
 
