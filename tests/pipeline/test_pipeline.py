@@ -18,7 +18,6 @@ from voicer.engines import Speech
 from voicer.engines.espeak import EspeakEngine
 from voicer.errors import EngineError
 from voicer.language import LanguageDetector
-from voicer.output import open_output
 from voicer.pauses import PausePlan
 from voicer.pipeline.plan import SynthesisOptions, make_plan
 from voicer.pipeline.runner import RunResult, run
@@ -34,7 +33,7 @@ def synthesize(text: str, out: Path, pool: WorkerPool, catalogue: VoiceCatalogue
                detector: LanguageDetector, **options: object) -> RunResult:
     plan = make_plan(text, SynthesisOptions(**options), catalogue, detector)  # type: ignore[arg-type]
     with atomic_file(out) as file:
-        return run(plan, pool, open_output(file, plan.split_output))
+        return run(plan, pool, plan.output_file.open(file))
 
 
 @pytest.fixture

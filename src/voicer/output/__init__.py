@@ -3,14 +3,10 @@
 from dataclasses import dataclass
 from typing import IO
 
-from voicer.encoding.formats import DEFAULT_FORMAT, OutputFormat
+from voicer.encoding.formats import OutputFormat
 from voicer.output.archive import ZipOutput
 from voicer.output.base import ChunkAudio, Output
 from voicer.output.merged import MergedOutput
-
-
-def open_output(file: IO[bytes], split_output: bool, target: OutputFormat = DEFAULT_FORMAT) -> Output:
-    return ZipOutput(file, target) if split_output else MergedOutput(file, target)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +26,8 @@ class OutputFile:
         return "application/zip" if self.split else self.format.media_type
 
     def open(self, file: IO[bytes]) -> Output:
-        return open_output(file, self.split, self.format)
+        """Where the chunks are added, one after another, to make this file in ``file``."""
+        return ZipOutput(file, self.format) if self.split else MergedOutput(file, self.format)
 
 
-__all__ = ["ChunkAudio", "MergedOutput", "Output", "OutputFile", "ZipOutput", "open_output"]
+__all__ = ["ChunkAudio", "MergedOutput", "Output", "OutputFile", "ZipOutput"]
