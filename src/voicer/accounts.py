@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
@@ -23,7 +24,9 @@ from voicer.errors import Conflict, InvalidInput, NotAuthenticated, QuotaExceede
 TOKEN_PREFIX = "vk_"
 
 
-class Plan(StrEnum):
+class RatePlan(StrEnum):
+    """A user's rate plan: how many requests an hour its tokens may make (Settings.hourly_limit)."""
+
     basic = "basic"
     pro = "pro"
     ultra = "ultra"
@@ -44,8 +47,14 @@ class Caller:
     token_id: str
 
 
-@dataclass(frozen=True, slots=True)
-class Stats:
+class UserStats(BaseModel):
+    """A user's quota and tasks, in figures."""
+
+    model_config = ConfigDict(frozen=True, json_schema_extra={"examples": [{
+        "user_id": "user_123456", "subscription_type": "unlimited", "total_characters": 100000,
+        "used_characters": 25000, "remaining_characters": 75000, "total_tasks": 15,
+        "completed_tasks": 12, "active_tasks": 2}]})
+
     user_id: str
     subscription_type: str
     total_characters: int
@@ -60,7 +69,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_user(session: Session, name: str, characters: int, plan: Plan) -> User:
+def create_user(session: Session, name: str, characters: int, plan: RatePlan) -> User:
     if characters < 0:
         raise InvalidInput("characters", "characters must be 0 or more")
     if session.scalar(select(User).where(User.name == name)):
@@ -137,13 +146,13 @@ def refund_characters(session: Session, user_id: str, characters: int) -> None:
                         .values(used_characters=User.used_characters - characters))
 
 
-def stats(session: Session, user: User) -> Stats:
+def stats(session: Session, user: User) -> UserStats:
     def count(*conditions: ColumnElement[bool]) -> int:
         query = select(func.count()).select_from(Task).where(Task.user_id == user.id, *conditions)
         return session.scalar(query) or 0
 
     session.refresh(user)
-    return Stats(
+    return UserStats(
         user_id=user.id,
         subscription_type=user.plan,
         total_characters=user.total_characters,

@@ -24,17 +24,16 @@ from rich.table import Column, Table
 from sqlalchemy.orm import Session
 
 from voicer import accounts
-from voicer.accounts import Plan
+from voicer.accounts import RatePlan
 from voicer.atomic import atomic_file
 from voicer.encoding.formats import DEFAULT_FORMAT, parse_format
 from voicer.errors import VoicerError
 from voicer.language import LanguageDetector
 from voicer.models import DEFAULT_MODEL_ID
-from voicer.output import open_output, output_suffix
+from voicer.output import OutputFile
 from voicer.pauses import PausePlan
 from voicer.pipeline.plan import SynthesisOptions, make_plan
-from voicer.pipeline.runner import Progress as TaskProgress
-from voicer.pipeline.runner import run
+from voicer.pipeline.runner import RunProgress, run
 from voicer.pipeline.workers import WorkerPool
 from voicer.settings import Settings
 from voicer.text import SplitType
@@ -94,14 +93,14 @@ def synthesize(
         task = bar.add_task("speaking", total=plan.characters,
                             chunks=f"0/{len(plan.jobs)}", rate="")
 
-        def show(progress: TaskProgress) -> None:
+        def show(progress: RunProgress) -> None:
             rate = progress.characters_done / max(progress.elapsed, 1e-6)
             bar.update(task, completed=progress.characters_done, rate=f"{rate:,.0f} chars/s",
                        chunks=f"{progress.chunks_done}/{progress.chunks_total}")
 
         try:
             with atomic_file(out) as file:
-                result = run(plan, pool, open_output(file, plan.split_output, plan.format), show)
+                result = run(plan, pool, plan.output_file.open(file), show)
         except VoicerError as error:
             fail(error.message)
     err.print(f"wrote {out}: {result.duration:,.1f} s of audio, {result.chunks} chunks, "
@@ -111,7 +110,7 @@ def synthesize(
 def _check_output(out: Path, output_format: str) -> None:
     """The output file's name says what it holds: the format's own suffix, or .zip."""
     try:
-        suffix = output_suffix(False, parse_format(output_format))
+        suffix = OutputFile(False, parse_format(output_format)).suffix
     except VoicerError as error:
         fail(error.message)
     if out.suffix.lower() not in (suffix, ".zip"):
@@ -184,7 +183,7 @@ app.add_typer(tokens, name="tokens")
 def create_user(
     name: Annotated[str, typer.Argument(help="a unique user name")],
     characters: Annotated[int, typer.Option("--characters", help="character quota")] = 100_000,
-    plan: Annotated[Plan, typer.Option("--plan", help="rate-limit plan")] = Plan.basic,
+    plan: Annotated[RatePlan, typer.Option("--plan", help="rate-limit plan")] = RatePlan.basic,
     as_json: Annotated[bool, typer.Option("--json", help="print {user_id, token} as JSON")] = False,
 ) -> None:
     """Create a user and print their first API token (shown once)."""

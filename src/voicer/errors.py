@@ -1,26 +1,29 @@
 """The one exception tree of Voicer.
 
-Only the edges (the CLI now, the HTTP API later) turn these into exit codes or
-status codes; everything below raises them.
+Everything below the edges raises these; only the edges turn them into something else:
+the CLI into a message and exit status 2, the HTTP API (``voicer.api.errors``, the one
+place) into the status codes drawn here and the Voicer or ElevenLabs error shape.
 
-    VoicerError
-    ├── InvalidInput            bad text or parameter, named by ``field``   (HTTP 400)
-    │   ├── EmptyText
-    │   ├── UnknownVoice
-    │   ├── UnknownModel
-    │   └── OutOfRange
-    ├── NotAuthenticated        no token, or a bad one                      (401)
-    ├── Forbidden               not allowed                                 (403)
-    │   └── QuotaExceeded       not enough characters left
-    ├── NotFound                no such thing for this caller               (404)
-    ├── Conflict                not in a state that allows it               (409)
-    ├── IdempotencyMismatch     key reused with another body                (422)
-    ├── RateLimited             too many requests; ``retry_after`` seconds  (429)
-    ├── TooManyStreams          too many event streams open for one token   (429)
-    ├── StorageError            the configured storage cannot be used       (500)
-    └── EngineError             the engine failed to speak a chunk        (500)
-        ├── EngineNotConfigured the engine of a voice is not set up here   (500)
-        └── UpstreamError       the ElevenLabs upstream refused or failed   (502)
+    VoicerError                  refused or failed on purpose                  HTTP
+    ├── InvalidInput             bad text or parameter, named by ``field``      400
+    │   ├── EmptyText            nothing to speak                               400
+    │   ├── UnknownVoice         no such voice                                  400
+    │   ├── UnknownModel         no such model                                  400
+    │   └── OutOfRange           a number outside its bounds                    400
+    ├── NotAuthenticated         no token, or an unknown or revoked one         401
+    ├── Forbidden                not allowed                                    403
+    │   └── QuotaExceeded        not enough characters left                     403
+    ├── NotFound                 no such thing for this caller                  404
+    ├── Conflict                 not in a state that allows it                  409
+    ├── IdempotencyMismatch      key reused with another body                   422
+    ├── RateLimited              too many requests; ``retry_after`` seconds     429
+    ├── TooManyStreams           too many event streams open for one token      429
+    ├── StorageError             the configured storage cannot be used          500
+    └── EngineError              the engine failed to speak a chunk             500
+        ├── EngineNotConfigured  the engine of a voice is not set up here       500
+        └── UpstreamError        the ElevenLabs upstream refused or failed      502
+                                 (503 with ``retry_after``; the upstream's own
+                                 400, 404 or 422 when it refused the request)
 """
 
 from __future__ import annotations

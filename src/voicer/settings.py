@@ -1,16 +1,52 @@
-"""The one settings object, read from ``VOICER_*`` environment variables."""
+"""The one settings object, read from ``VOICER_*`` environment variables.
+
+It imports nothing of Voicer: the features read their configuration from it, never the
+other way round. Defaults that code outside a server also uses (the chunk limit) live here.
+"""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from voicer.storage.location import parse_location
-from voicer.text.splitter import DEFAULT_CHUNK_LIMIT
+DEFAULT_CHUNK_LIMIT = 2_000  # characters per chunk, unless a request or VOICER_CHUNK_LIMIT says
+
+STORAGE_FORMS = "file:///absolute/path or s3://bucket/optional/prefix"
+
+
+@dataclass(frozen=True, slots=True)
+class Directory:
+    """Storage in a local directory, or a shared mount."""
+
+    path: Path
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    """Storage in an S3 bucket."""
+
+    name: str
+    prefix: str  # without leading or trailing slashes; "" for the whole bucket
+
+
+def parse_location(url: str) -> Directory | Bucket:
+    """Where ``VOICER_STORAGE_URL`` points; ``ValueError`` saying what is wrong with it."""
+    parts = urlsplit(url)
+    if parts.scheme == "file":
+        if parts.netloc not in ("", "localhost") or not parts.path.startswith("/"):
+            raise ValueError(f"{url!r} is not an absolute file URL; use {STORAGE_FORMS}")
+        return Directory(Path(unquote(parts.path)))
+    if parts.scheme == "s3":
+        if not parts.netloc or parts.query or parts.fragment:
+            raise ValueError(f"{url!r} names no bucket, or has a query; use {STORAGE_FORMS}")
+        return Bucket(parts.netloc, parts.path.strip("/"))
+    raise ValueError(f"{url!r} is neither a directory nor a bucket; use {STORAGE_FORMS}")
 
 
 def _default_workers() -> int:
@@ -20,16 +56,7 @@ def _default_workers() -> int:
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="VOICER_", frozen=True)
 
-    data_dir: Path = Field(default_factory=lambda: Path.home() / ".local/share/voicer",
-                           description="where Voicer keeps its database and audio")
-    database_url: str | None = Field(None, description="SQLAlchemy URL; default SQLite in data_dir")
-    workers: int = Field(default_factory=_default_workers, ge=1, le=256,
-                         description="synthesis worker processes (default: one per core)")
-    speech_workers: int | None = Field(None, ge=1, le=256,
-                                       description="processes for synchronous text-to-speech "
-                                                   "(default: as many as workers)")
-    chunk_limit: int = Field(DEFAULT_CHUNK_LIMIT, ge=50, le=40_000,
-                             description="default maximum characters per chunk")
+    # Server: where the API listens, and how long and large a request may be.
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65_535)
     max_request_bytes: int = Field(8 * 2**20, ge=1024,
@@ -38,21 +65,29 @@ class Settings(BaseSettings):
                                                           "headers; then 408 and the "
                                                           "connection closed (just closed if "
                                                           "nothing came)")
-    requests_per_minute: int = Field(60, ge=1, description="per token, for requests that change "
-                                                           "something (POST, DELETE)")
-    basic_requests_per_hour: int = Field(1_000, ge=1)
-    pro_requests_per_hour: int = Field(2_000, ge=1)
-    ultra_requests_per_hour: int = Field(3_000, ge=1)
-    reads_per_minute: int = Field(600, ge=1, description="per token, for GET requests (status, "
-                                                         "events, lists, downloads); no hourly "
-                                                         "limit")
-    max_event_streams_per_token: int = Field(10, ge=1, description="event streams open at once "
-                                                                   "per token, in each API "
-                                                                   "process")
     status_wait_seconds: float = Field(3.0, ge=0, le=30,
                                        description="a status request waits up to this long for "
                                                    "a task expected to end within it; 0: never")
-    rate_limit_storage: str = Field("memory://", description="a `limits` storage URI")
+
+    # Database and storage: where tasks, users and audio are kept.
+    data_dir: Path = Field(default_factory=lambda: Path.home() / ".local/share/voicer",
+                           description="where Voicer keeps its database and audio")
+    database_url: str | None = Field(None, description="SQLAlchemy URL; default SQLite in data_dir")
+    storage_url: str | None = Field(None, description="file:///shared/mount or s3://bucket/prefix; "
+                                                      "default: the data directory")
+    s3_endpoint_url: str | None = Field(None, description="an S3-compatible service; default: AWS")
+    s3_region: str | None = Field(None, description="default: boto3's usual sources")
+    s3_access_key_id: str | None = Field(None, description="default: boto3's usual sources")
+    s3_secret_access_key: SecretStr | None = Field(None, description="goes with the key id")
+
+    # Synthesis: the processes that speak, and how texts are cut into chunks.
+    workers: int = Field(default_factory=_default_workers, ge=1, le=256,
+                         description="synthesis worker processes (default: one per core)")
+    speech_workers: int | None = Field(None, ge=1, le=256,
+                                       description="processes for synchronous text-to-speech "
+                                                   "(default: as many as workers)")
+    chunk_limit: int = Field(DEFAULT_CHUNK_LIMIT, ge=50, le=40_000,
+                             description="default maximum characters per chunk")
 
     # Scale-out: a job queue on Redis, served by `voicer worker` processes on any machine.
     broker_url: str | None = Field(None, description="redis://…; tasks go to `voicer worker` "
@@ -74,7 +109,21 @@ class Settings(BaseSettings):
                                                                    "messages never reached, or "
                                                                    "were lost by, the broker")
 
-    # The real ElevenLabs API as an upstream engine, enabled by a key.
+    # Limits: requests per token and rate plan, and event streams held open.
+    requests_per_minute: int = Field(60, ge=1, description="per token, for requests that change "
+                                                           "something (POST, DELETE)")
+    basic_requests_per_hour: int = Field(1_000, ge=1)
+    pro_requests_per_hour: int = Field(2_000, ge=1)
+    ultra_requests_per_hour: int = Field(3_000, ge=1)
+    reads_per_minute: int = Field(600, ge=1, description="per token, for GET requests (status, "
+                                                         "events, lists, downloads); no hourly "
+                                                         "limit")
+    max_event_streams_per_token: int = Field(10, ge=1, description="event streams open at once "
+                                                                   "per token, in each API "
+                                                                   "process")
+    rate_limit_storage: str = Field("memory://", description="a `limits` storage URI")
+
+    # Upstream: the real ElevenLabs API as an engine, enabled by a key.
     elevenlabs_api_key: SecretStr | None = Field(None, description="enables the upstream engine")
     elevenlabs_base_url: str = Field("https://api.elevenlabs.io", description="upstream API root")
     elevenlabs_concurrency: int | None = Field(
@@ -100,18 +149,10 @@ class Settings(BaseSettings):
     def database(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'voicer.db'}"
 
-    def hourly_limit(self, plan: str) -> int:
-        limits = {"basic": self.basic_requests_per_hour, "pro": self.pro_requests_per_hour,
-                  "ultra": self.ultra_requests_per_hour}
-        return limits.get(plan, self.basic_requests_per_hour)
-
-    # Storage: where task audio and history audio live (voicer.storage).
-    storage_url: str | None = Field(None, description="file:///shared/mount or s3://bucket/prefix; "
-                                                      "default: the data directory")
-    s3_endpoint_url: str | None = Field(None, description="an S3-compatible service; default: AWS")
-    s3_region: str | None = Field(None, description="default: boto3's usual sources")
-    s3_access_key_id: str | None = Field(None, description="default: boto3's usual sources")
-    s3_secret_access_key: SecretStr | None = Field(None, description="goes with the key id")
+    @property
+    def storage_location(self) -> Directory | Bucket | None:
+        """Where ``storage_url`` points; None: the data directory."""
+        return None if self.storage_url is None else parse_location(self.storage_url)
 
     @field_validator("storage_url")
     @classmethod
@@ -119,3 +160,9 @@ class Settings(BaseSettings):
         if url is not None:
             parse_location(url)  # raises, saying what is wrong
         return url
+
+    def hourly_limit(self, plan: str) -> int:
+        """Requests per hour for a user of rate plan ``plan``."""
+        limits = {"basic": self.basic_requests_per_hour, "pro": self.pro_requests_per_hour,
+                  "ultra": self.ultra_requests_per_hour}
+        return limits.get(plan, self.basic_requests_per_hour)

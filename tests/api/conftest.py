@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from tests.servers import free_port
 from tests.waiting import wait_until
 from voicer import accounts
-from voicer.accounts import Plan
+from voicer.accounts import RatePlan
 from voicer.api import create_app
 from voicer.api.services import Services
 from voicer.pipeline.workers import EngineFactory, default_engine
@@ -33,7 +33,7 @@ class Api:
     client: TestClient
     services: Services
 
-    def user(self, characters: int = 100_000, plan: Plan = Plan.basic) -> dict[str, str]:
+    def user(self, characters: int = 100_000, plan: RatePlan = RatePlan.basic) -> dict[str, str]:
         """A new user; returns the headers that authenticate as them."""
         with self.services.database.session() as session:
             user = accounts.create_user(session, f"user-{time.monotonic_ns()}", characters, plan)

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.api.conftest import Api, make_api
-from voicer.accounts import Plan
+from voicer.accounts import RatePlan
 
 WRITE = "/api/v1/voice/tasks/no-such-task"
 
@@ -50,7 +50,7 @@ def hourly(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
 
 
 def test_the_hourly_limit_follows_the_plan(hourly: Api) -> None:
-    basic, pro = hourly.user(plan=Plan.basic), hourly.user(plan=Plan.pro)
+    basic, pro = hourly.user(plan=RatePlan.basic), hourly.user(plan=RatePlan.pro)
     basic_answers = [hourly.client.delete(WRITE, headers=basic) for _ in range(9)]
     pro_answers = [hourly.client.delete(WRITE, headers=pro) for _ in range(13)]
     assert [a.status_code for a in basic_answers] == [404] * 8 + [429]

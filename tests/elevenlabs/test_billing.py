@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from tests.api.conftest import Api, make_api
 from voicer import accounts
-from voicer.accounts import Caller, Plan
+from voicer.accounts import Caller, RatePlan
 from voicer.db.models import HistoryItem, User
 from voicer.elevenlabs.billing import Billing, Order
 from voicer.encoding.formats import parse_format
@@ -38,7 +38,7 @@ def order(billing: Billing) -> Order:
 def caller(el: Api, characters: int = 1_000) -> Caller:
     with el.services.database.session() as session:
         user = accounts.create_user(session, f"buyer-{id(session)}-{characters}", characters,
-                                    Plan.basic)
+                                    RatePlan.basic)
         token = accounts.create_token(session, user)
         session.commit()
         return accounts.authenticate(session, token.token)

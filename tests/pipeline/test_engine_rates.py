@@ -11,7 +11,6 @@ from tests.audio_tools import decode_as
 from tests.tone_engine import RATES, speech_seconds, tone_engine
 from voicer.atomic import atomic_file
 from voicer.language import LanguageDetector
-from voicer.output import open_output
 from voicer.pauses import PausePlan
 from voicer.pipeline.plan import SynthesisOptions, make_plan
 from voicer.pipeline.runner import run
@@ -44,7 +43,7 @@ def test_every_engine_rate_gives_the_planned_durations_and_pauses(
     plan = make_plan(" ".join(SENTENCES), options, catalogue, detector)
     out = tmp_path / "out"
     with atomic_file(out) as file:
-        result = run(plan, tones, open_output(file, False, plan.format))
+        result = run(plan, tones, plan.output_file.open(file))
     audio = decode_as(out.read_bytes(), output_format)
     assert audio.rate == plan.format.rate
     assert audio.duration == pytest.approx(result.duration, abs=0.002)

@@ -18,10 +18,9 @@ from voicer.engines import Speech
 from voicer.engines.espeak import EspeakEngine
 from voicer.errors import EngineError
 from voicer.language import LanguageDetector
-from voicer.output import open_output
 from voicer.pauses import PausePlan
 from voicer.pipeline.plan import SynthesisOptions, make_plan
-from voicer.pipeline.runner import Result, run
+from voicer.pipeline.runner import RunResult, run
 from voicer.pipeline.workers import INTERNAL_ERROR, WorkerPool
 from voicer.text import SplitType
 from voicer.voice_settings import VoiceSettings
@@ -31,15 +30,15 @@ FRAME = 1152 / 44_100
 
 
 def synthesize(text: str, out: Path, pool: WorkerPool, catalogue: VoiceCatalogue,
-               detector: LanguageDetector, **options: object) -> Result:
+               detector: LanguageDetector, **options: object) -> RunResult:
     plan = make_plan(text, SynthesisOptions(**options), catalogue, detector)  # type: ignore[arg-type]
     with atomic_file(out) as file:
-        return run(plan, pool, open_output(file, plan.split_output))
+        return run(plan, pool, plan.output_file.open(file))
 
 
 @pytest.fixture
 def speak(tmp_path: Path, pool: WorkerPool, catalogue: VoiceCatalogue, detector: LanguageDetector):
-    def speak(text: str, name: str = "out.mp3", **options: object) -> tuple[Path, Result]:
+    def speak(text: str, name: str = "out.mp3", **options: object) -> tuple[Path, RunResult]:
         out = tmp_path / name
         return out, synthesize(text, out, pool, catalogue, detector, **options)
     return speak

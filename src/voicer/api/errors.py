@@ -24,6 +24,7 @@ from voicer.errors import (
     NotFound,
     QuotaExceeded,
     RateLimited,
+    StorageError,
     TooManyStreams,
     UnknownModel,
     UnknownVoice,
@@ -33,6 +34,7 @@ from voicer.errors import (
 
 log = logging.getLogger("voicer.api")
 
+# The tree with its codes is drawn in voicer.errors; keep the two alike.
 STATUS: list[tuple[type[VoicerError], int]] = [
     (InvalidInput, 400),
     (NotAuthenticated, 401),
@@ -42,6 +44,7 @@ STATUS: list[tuple[type[VoicerError], int]] = [
     (IdempotencyMismatch, 422),
     (RateLimited, 429),
     (TooManyStreams, 429),
+    (StorageError, 500),
     (UpstreamError, 502),
     (EngineError, 500),
 ]

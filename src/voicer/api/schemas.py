@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -11,8 +10,9 @@ from voicer.encoding.formats import DEFAULT_FORMAT
 from voicer.models import DEFAULT_MODEL_ID
 from voicer.pauses import PausePlan
 from voicer.pipeline.plan import MAX_TEXT_CHARACTERS, SynthesisOptions
+from voicer.settings import DEFAULT_CHUNK_LIMIT
+from voicer.tasks.service import TaskView
 from voicer.text import SplitType
-from voicer.text.splitter import DEFAULT_CHUNK_LIMIT
 from voicer.voice_settings import VoiceSettings
 from voicer.voices import DEFAULT_VOICE_ID
 
@@ -85,23 +85,10 @@ class SynthesizeResponse(BaseModel):
     estimated_time: float
 
 
-class TaskStatusResponse(BaseModel):
-    task_id: str
-    status: str = Field(description="pending, processing, completed, failed or cancelled")
-    progress: float = Field(description="0-100")
-    chunks_total: int
-    chunks_completed: int
-    characters: int
-    created_at: datetime
-    started_at: datetime | None
-    completed_at: datetime | None
-    estimated_time_remaining: float | None = Field(description="seconds")
-    error: str | None
+class TaskStatusResponse(TaskView):
+    """A task as the API shows it: with where to download its output, once completed."""
+
     download_url: str | None
-    audio_duration_seconds: float | None
-    output: str = Field(description="zip, or the format's file extension: mp3, wav, pcm, ogg, ...")
-    voice_id: str
-    model_id: str
 
 
 class TaskList(BaseModel):
@@ -109,22 +96,6 @@ class TaskList(BaseModel):
     total: int
     limit: int
     offset: int
-
-
-class UserStats(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "user_id": "user_123456", "subscription_type": "unlimited", "total_characters": 100000,
-        "used_characters": 25000, "remaining_characters": 75000, "total_tasks": 15,
-        "completed_tasks": 12, "active_tasks": 2}]})
-
-    user_id: str
-    subscription_type: str
-    total_characters: int
-    used_characters: int
-    remaining_characters: int
-    total_tasks: int
-    completed_tasks: int
-    active_tasks: int
 
 
 class VoiceInfo(BaseModel):

@@ -20,6 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from voicer.pipeline.plan import SynthesisOptions
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -111,6 +113,11 @@ class Task(Base):
     # The engine its voice resolved to when it was accepted: every chunk is spoken by it, even
     # if an upstream is configured or removed meanwhile. None: accepted before it was kept.
     engine: Mapped[str | None] = mapped_column(String(32), default=None)
+
+    @property
+    def synthesis_options(self) -> SynthesisOptions:
+        """The options it was submitted with (``options``, validated then), typed."""
+        return SynthesisOptions.model_validate(self.options)
 
 
 class TaskChunk(Base):

@@ -1,25 +1,33 @@
 """Where rendered chunks go: one merged file, or a ZIP with a file per chunk."""
 
+from dataclasses import dataclass
 from typing import IO
 
-from voicer.encoding.formats import DEFAULT_FORMAT, OutputFormat
+from voicer.encoding.formats import OutputFormat
 from voicer.output.archive import ZipOutput
 from voicer.output.base import ChunkAudio, Output
 from voicer.output.merged import MergedOutput
 
 
-def open_output(file: IO[bytes], split_output: bool, target: OutputFormat = DEFAULT_FORMAT) -> Output:
-    return ZipOutput(file, target) if split_output else MergedOutput(file, target)
+@dataclass(frozen=True, slots=True)
+class OutputFile:
+    """What an output file is: one file in its format or, split, a ZIP of them."""
+
+    split: bool
+    format: OutputFormat
+
+    @property
+    def suffix(self) -> str:
+        """``.zip``, or the format's own: ``.mp3``, ``.wav``, ``.ogg``, ..."""
+        return ".zip" if self.split else f".{self.format.extension}"
+
+    @property
+    def media_type(self) -> str:
+        return "application/zip" if self.split else self.format.media_type
+
+    def open(self, file: IO[bytes]) -> Output:
+        """Where the chunks are added, one after another, to make this file in ``file``."""
+        return ZipOutput(file, self.format) if self.split else MergedOutput(file, self.format)
 
 
-def output_suffix(split_output: bool, target: OutputFormat) -> str:
-    """The suffix of an output file: ``.zip``, or the format's own."""
-    return ".zip" if split_output else f".{target.extension}"
-
-
-def output_media_type(split_output: bool, target: OutputFormat) -> str:
-    return "application/zip" if split_output else target.media_type
-
-
-__all__ = ["ChunkAudio", "MergedOutput", "Output", "ZipOutput", "open_output", "output_media_type",
-           "output_suffix"]
+__all__ = ["ChunkAudio", "MergedOutput", "Output", "OutputFile", "ZipOutput"]

@@ -12,10 +12,11 @@ from voicer.encoding.formats import DEFAULT_FORMAT, OutputFormat, parse_format
 from voicer.errors import EmptyText, InvalidInput, OutOfRange
 from voicer.language import LanguageDetector
 from voicer.models import DEFAULT_MODEL_ID, Model
+from voicer.output import OutputFile
 from voicer.pauses import PausePlan
 from voicer.pipeline.jobs import ChunkJob, RenderSpec
+from voicer.settings import DEFAULT_CHUNK_LIMIT
 from voicer.text import Chunk, SplitType, split_text
-from voicer.text.splitter import DEFAULT_CHUNK_LIMIT
 from voicer.voice_settings import VoiceSettings
 from voicer.voices import DEFAULT_VOICE_ID, Voices
 
@@ -39,6 +40,10 @@ class SynthesisOptions(BaseModel):
     voice_settings: VoiceSettings = VoiceSettings()
     output_format: str = DEFAULT_FORMAT.name
 
+    @property
+    def output_file(self) -> OutputFile:
+        return OutputFile(self.split_output, parse_format(self.output_format))
+
 
 @dataclass(frozen=True, slots=True)
 class Plan:
@@ -52,6 +57,10 @@ class Plan:
     def format(self) -> OutputFormat:
         assert self.spec.output is not None, "a plan's chunks are always encoded"
         return self.spec.output
+
+    @property
+    def output_file(self) -> OutputFile:
+        return OutputFile(self.split_output, self.format)
 
     @property
     def characters(self) -> int:

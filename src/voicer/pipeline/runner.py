@@ -12,7 +12,7 @@ from voicer.pipeline.workers import WorkerPool
 
 
 @dataclass(frozen=True, slots=True)
-class Progress:
+class RunProgress:
     chunks_done: int
     chunks_total: int
     characters_done: int
@@ -21,7 +21,7 @@ class Progress:
 
 
 @dataclass(frozen=True, slots=True)
-class Result:
+class RunResult:
     chunks: int
     characters: int
     duration: float  # seconds of audio written
@@ -34,8 +34,8 @@ def run(
     plan: Plan,
     pool: WorkerPool,
     output: Output,
-    on_progress: Callable[[Progress], None] | None = None,
-) -> Result:
+    on_progress: Callable[[RunProgress], None] | None = None,
+) -> RunResult:
     """Render every chunk of ``plan`` in order into ``output``; the output is kept only on success."""
     started = time.perf_counter()
     characters = duration = synthesis = encoding = 0.0
@@ -48,7 +48,7 @@ def run(
             synthesis += rendered.synthesis_cpu
             encoding += rendered.encoding_cpu
             if on_progress is not None:
-                on_progress(Progress(chunk.index + 1, len(plan.chunks), int(characters),
+                on_progress(RunProgress(chunk.index + 1, len(plan.chunks), int(characters),
                                      plan.characters, time.perf_counter() - started))
-    return Result(len(plan.chunks), int(characters), duration, time.perf_counter() - started,
+    return RunResult(len(plan.chunks), int(characters), duration, time.perf_counter() - started,
                   synthesis, encoding)

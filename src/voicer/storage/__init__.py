@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from voicer.errors import StorageError
+from voicer.settings import Directory, Settings
 from voicer.storage.base import Storage, Stored
 from voicer.storage.local import LocalStorage
-from voicer.storage.location import Directory, parse_location
-
-if TYPE_CHECKING:
-    from voicer.settings import Settings
 
 
 def make_storage(settings: Settings) -> Storage:
     """The storage ``settings.storage_url`` names; the data directory when it names none."""
-    if settings.storage_url is None:
+    location = settings.storage_location
+    if location is None:
         return LocalStorage(settings.data_dir)
-    location = parse_location(settings.storage_url)
     if isinstance(location, Directory):
         if not location.path.is_dir():
             raise StorageError(f"storage directory {location.path} does not exist: mount or create it")

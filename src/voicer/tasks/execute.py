@@ -23,9 +23,9 @@ from voicer.db.models import ACTIVE, ChunkStatus, Task, TaskChunk, TaskStatus, u
 from voicer.errors import EngineNotConfigured, UpstreamError, VoicerError
 from voicer.metrics import Metrics
 from voicer.models import LOCAL_ENGINE, UPSTREAM_ENGINE
-from voicer.output import ChunkAudio, open_output
+from voicer.output import ChunkAudio
 from voicer.pipeline.jobs import STITCHED_REQUESTS, ChunkJob, RenderSpec
-from voicer.pipeline.plan import SynthesisOptions, render_spec
+from voicer.pipeline.plan import render_spec
 from voicer.pipeline.render import ChunkRenderer, RenderedChunk
 from voicer.pipeline.workload import rendered_work
 from voicer.storage import Storage
@@ -103,7 +103,7 @@ class TaskExecutor:
                 task = self._start(session, task_id)
                 if task is None:
                     return None
-                options, engine = SynthesisOptions.model_validate(task.options), task.engine
+                options, engine = task.synthesis_options, task.engine
                 # the chunk, its neighbours' texts, the request-ids of those before it
                 jobs = [job for job in _pending_jobs(session, task_id, index - STITCHED_REQUESTS,
                                                      index + 1) if job.index == index]
@@ -141,7 +141,7 @@ class TaskExecutor:
             task = self._start(session, task_id)
             if task is None:
                 return False
-            options, engine = SynthesisOptions.model_validate(task.options), task.engine
+            options, engine = task.synthesis_options, task.engine
             jobs = _pending_jobs(session, task_id)
         spec = render_spec(options, self.voices, engine)
         renderer = self._renderer(spec)
@@ -266,11 +266,11 @@ class TaskExecutor:
             task = session.get(Task, task_id)
             if task is None:
                 return
-            output_file = service.output_file(task)
+            output_file = task.synthesis_options.output_file
             chunks = session.scalars(select(TaskChunk).where(TaskChunk.task_id == task_id)
                                      .order_by(TaskChunk.index))
             with (self.storage.write_output(task_id, output_file.suffix) as file,
-                  open_output(file, output_file.split, output_file.format) as output):
+                  output_file.open(file) as output):
                 for chunk in chunks:
                     output.add(ChunkAudio(
                         chunk.index, chunk.text, chunk.text_offset,

@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -15,10 +16,8 @@ from sqlalchemy.orm import Session
 from voicer.accounts import refund_characters, reserve_characters
 from voicer.db.engine import rowcount
 from voicer.db.models import ACTIVE, ChunkStatus, Task, TaskChunk, TaskStatus, User, utcnow
-from voicer.encoding.formats import OutputFormat, parse_format
 from voicer.errors import Conflict, IdempotencyMismatch, NotFound
 from voicer.language import LanguageDetector
-from voicer.output import output_media_type, output_suffix
 from voicer.pipeline.plan import SynthesisOptions, make_plan
 from voicer.tasks.throughput import ThroughputMeter
 from voicer.voices import Voices
@@ -32,23 +31,24 @@ class Planner:
     detector: LanguageDetector
 
 
-@dataclass(frozen=True, slots=True)
-class TaskView:
+class TaskView(BaseModel):
     """Everything a caller may know about a task."""
 
+    model_config = ConfigDict(frozen=True)
+
     task_id: str
-    status: str
-    progress: float
+    status: str = Field(description="pending, processing, completed, failed or cancelled")
+    progress: float = Field(description="0-100")
     chunks_total: int
     chunks_completed: int
     characters: int
     created_at: datetime
     started_at: datetime | None
     completed_at: datetime | None
-    estimated_time_remaining: float | None
+    estimated_time_remaining: float | None = Field(description="seconds")
     error: str | None
     audio_duration_seconds: float | None
-    output: str  # "zip", or the extension of the output format: "mp3", "wav", "ogg", ...
+    output: str = Field(description="zip, or the format's file extension: mp3, wav, pcm, ogg, ...")
     voice_id: str
     model_id: str
 
@@ -151,29 +151,8 @@ def _refund(session: Session, task: Task, owed: int) -> None:
     refund_characters(session, task.user_id, refund)
 
 
-@dataclass(frozen=True, slots=True)
-class OutputFile:
-    """What a task's output is: one file in its format, or a ZIP of them."""
-
-    split: bool
-    format: OutputFormat
-
-    @property
-    def suffix(self) -> str:
-        return output_suffix(self.split, self.format)
-
-    @property
-    def media_type(self) -> str:
-        return output_media_type(self.split, self.format)
-
-
-def output_file(task: Task) -> OutputFile:
-    options = SynthesisOptions.model_validate(task.options)
-    return OutputFile(options.split_output, parse_format(options.output_format))
-
-
 def describe(session: Session, task: Task, meter: ThroughputMeter) -> TaskView:
-    output = output_file(task).suffix.lstrip(".")
+    options = task.synthesis_options
     done = task.status == TaskStatus.completed
     return TaskView(
         task_id=task.id,
@@ -188,9 +167,9 @@ def describe(session: Session, task: Task, meter: ThroughputMeter) -> TaskView:
         estimated_time_remaining=_eta(session, task, meter),
         error=task.error,
         audio_duration_seconds=round(task.audio_seconds, 3) if done else None,
-        output=output,
-        voice_id=str(task.options.get("voice_id")),
-        model_id=str(task.options.get("model_id")),
+        output=options.output_file.suffix.lstrip("."),
+        voice_id=options.voice_id,
+        model_id=options.model_id,
     )
 
 

@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 from voicer.db import Database
 from voicer.db.models import Task, TaskChunk, TaskStatus
 from voicer.models import LOCAL_ENGINE
-from voicer.pipeline.plan import SynthesisOptions
 from voicer.pipeline.workload import chunk_work, rendered_work
 
 # Until something is measured: seconds of speech one worker makes per second, from the core
@@ -78,7 +77,7 @@ class ThroughputMeter:
         with self._lock:
             if task.id in self._tasks:
                 return self._tasks[task.id]
-        speed = SynthesisOptions.model_validate(task.options).voice_settings.speed
+        speed = task.synthesis_options.voice_settings.speed
         rows = session.execute(select(TaskChunk.text, TaskChunk.gap)
                                .where(TaskChunk.task_id == task.id).order_by(TaskChunk.index))
         works = tuple(chunk_work(text, gap, speed) for text, gap in rows)

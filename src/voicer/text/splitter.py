@@ -18,10 +18,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
+from voicer.settings import DEFAULT_CHUNK_LIMIT
 from voicer.text.sentences import sentences
 from voicer.text.spans import Span, core, fit, pack, words
-
-DEFAULT_CHUNK_LIMIT = 2_000
 
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n\s*")
 _NEWLINE = re.compile(r"\n\s*")

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from fastapi import APIRouter
 
-from voicer.accounts import stats
+from voicer.accounts import UserStats, stats
 from voicer.api.deps import CurrentUser, SessionDep
 from voicer.api.responses import AUTHENTICATED, voicer_errors
-from voicer.api.schemas import UserStats
 from voicer.api.strict_json import StrictJsonRoute
 
 router = APIRouter(route_class=StrictJsonRoute, responses=voicer_errors(*AUTHENTICATED),
@@ -19,4 +16,4 @@ router = APIRouter(route_class=StrictJsonRoute, responses=voicer_errors(*AUTHENT
 @router.get("/stats", summary="📈 Статистика пользователя")
 def user_stats(user: CurrentUser, session: SessionDep) -> UserStats:
     """Получить подробную статистику использования API текущим пользователем."""
-    return UserStats(**asdict(stats(session, user)))
+    return stats(session, user)

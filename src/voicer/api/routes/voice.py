@@ -6,7 +6,6 @@ import json
 import time
 from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
-from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Header, Query, Request
@@ -101,7 +100,7 @@ def download(task_id: str, user: CurrentUser, services: ServicesDep,
     task = tasks.get(session, user, task_id)
     if task.status != TaskStatus.completed:
         raise Conflict(f"task {task_id} is {task.status}; download it once it is completed")
-    output = tasks.output_file(task)
+    output = task.synthesis_options.output_file
     return stored_response(services.storage.open_output(task_id, output.suffix),
                            media_type=output.media_type, filename=f"voicer-{task_id}{output.suffix}")
 
@@ -137,7 +136,7 @@ def _response(services: Services, session: Session, task: Task,
 def _shape(view: TaskView, request: Request) -> TaskStatusResponse:
     url = (str(request.url_for("download", task_id=view.task_id))
            if view.status == TaskStatus.completed else None)
-    return TaskStatusResponse(**asdict(view), download_url=url)
+    return TaskStatusResponse(**dict(view), download_url=url)
 
 
 class EventStream(StreamingResponse):
