@@ -22,8 +22,6 @@ DEFAULT_VOICE_ID = "AB9XsbSA4eLG12t2myjN"
 class Voice:
     voice_id: str
     name: str
-    espeak_voice: str  # espeak-ng language voice, e.g. "en-us"
-    variant: str | None  # espeak-ng variant, e.g. "f3"
     languages: tuple[str, ...]  # ISO 639 codes, the first is the voice's own
     gender: str
     age: str
@@ -31,8 +29,10 @@ class Voice:
     description: str
     use_case: str
     long_description: str
-    pitch: int = 50
     engine: str = LOCAL_ENGINE  # who speaks it: LOCAL_ENGINE, or UPSTREAM_ENGINE
+    # What its engine needs to speak it (espeak-ng: ``espeak_voice``, ``variant``, ``pitch``);
+    # only that engine reads it.
+    params: Mapping[str, Any] = field(default_factory=dict, compare=False)
     # An upstream voice's own listing, shown as the upstream sends it.
     listing: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
@@ -96,4 +96,5 @@ class VoiceCatalogue:
 
 
 def _voice(entry: dict[str, Any]) -> Voice:
-    return Voice(**{**entry, "languages": tuple(entry["languages"])})
+    return Voice(**{**entry, "languages": tuple(entry["languages"]),
+                    "params": dict(entry.get("params") or {})})
