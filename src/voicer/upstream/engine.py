@@ -64,6 +64,8 @@ class Listing:
 
 
 class Upstream:
+    name = UPSTREAM_ENGINE  # in the engine registry, and on its voices, models and tasks
+
     def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> None:
         assert settings.elevenlabs_api_key is not None, "the upstream needs a key"
         self.settings = settings
