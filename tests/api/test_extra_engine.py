@@ -58,6 +58,9 @@ def test_its_voice_is_listed_beside_espeak_ngs(api: Api) -> None:
     voices = api.client.get("/v1/voices", headers=key(api)).json()["voices"]
     ids = {voice["voice_id"] for voice in voices}
     assert {TONE_VOICE_ID, ESPEAK_VOICE} <= ids
+    engines = api.client.get("/").json()["engines"]
+    assert [(e["name"], e["default"]) for e in engines] == [("espeak-ng", True), ("tone", False)]
+    assert engines[1]["voices"] == 1 and engines[0]["voices"] >= 50
 
 
 @pytest.mark.parametrize("output_format", ["mp3_44100_128", "opus_48000_64"])

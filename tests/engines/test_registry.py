@@ -35,6 +35,7 @@ def test_it_answers_from_the_engine_name() -> None:
     registry = EngineRegistry([LocalEngine(LOCAL_ENGINE, default_engine),
                                LocalEngine("other", default_engine)], remote)
     assert registry.pooled == {LOCAL_ENGINE, "other"}
+    assert registry.names == [LOCAL_ENGINE, "other", "far"]
     assert registry.relays("far") and not registry.relays(LOCAL_ENGINE)
     assert not registry.relays("unknown")
     pool = Remote()

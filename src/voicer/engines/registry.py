@@ -85,6 +85,11 @@ class EngineRegistry:
         """The engines spoken in worker processes."""
         return frozenset(engine.name for engine in self.local)
 
+    @property
+    def names(self) -> list[str]:
+        """Every engine, espeak-ng (the default) first."""
+        return [engine.name for engine in self.local] + sorted(self._relayed)
+
     def relays(self, engine: str) -> bool:
         """Whether ``engine`` (a voice's or a task's) is relayed ElevenLabs requests as they are,
         and renders task chunks itself."""
