@@ -1,5 +1,8 @@
 """An engine that "speaks" a sine tone at any sample rate, for checking that nothing assumes 22,050 Hz.
 
+It stands in for espeak-ng (``create_app(settings, tone_engine(rate))``), or registers beside it
+with a voice of its own (``create_app(settings, engines=[TONE])``): the whole of adding an engine.
+
 Each chunk is a 440 Hz tone of ``SECONDS_PER_CHARACTER`` per character, with soft edges (so
 MP3's pre-echo stays under the silence threshold), between a little leading silence and the
 trailing silence a real engine leaves. Its speech lasts exactly :func:`speech_seconds`.
@@ -13,8 +16,8 @@ from functools import partial
 import numpy as np
 
 from voicer.audio import Audio, AudioFormat
-from voicer.engines import Speech, WordEvent
-from voicer.pipeline.workers import EngineFactory
+from voicer.engines import EngineFactory, Speech, WordEvent
+from voicer.engines.registry import LocalEngine
 from voicer.voice_settings import VoiceSettings
 from voicer.voices import Voice
 
@@ -56,3 +59,13 @@ class ToneEngine:
 def tone_engine(rate: int) -> EngineFactory:
     """A factory a worker process can be given (it pickles)."""
     return partial(ToneEngine, rate)
+
+
+TONE_RATE = 48_000
+TONE_VOICE_ID = "voicer-tone-48k"
+# An engine of its own, with its own voice, registered beside espeak-ng.
+TONE = LocalEngine("tone", tone_engine(TONE_RATE), (Voice(
+    voice_id=TONE_VOICE_ID, name="Tone", languages=("en",), gender="neutral", age="young",
+    accent="none", description="a 440 Hz sine", use_case="testing",
+    long_description="A 48 kHz sine tone, as long as the text, for checking the engine registry.",
+    params={"hertz": 440}),))

@@ -1,26 +1,35 @@
 """The runtime: what a Voicer process builds from its one Settings object, in this order.
 
-    storage → database (migrated) → voices (+ the ElevenLabs upstream) → runner or queue
+    storage → database (migrated) → engines and their voices (+ the ElevenLabs upstream)
+            → runner or queue
 
 Storage comes first, so bad storage settings fail before anything starts. ``voicer serve``
 (through ``Services``) and each ``voicer worker`` process open a ``Runtime`` here and close it
 when they end; an API node adds its ``task_runner``, a worker process its broker and ``chain``.
 The ``voicer users``/``tokens`` commands and the worker supervisor open only the database.
+
+The engine registry is built here once: espeak-ng (or the ``engine`` given in its place),
+every extra ``LocalEngine`` given to ``open`` (``create_app(settings, engines=[...])``), and the
+upstream when a key is configured. Everything after asks it which engine speaks what.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
 from dramatiq.brokers.redis import RedisBroker
 
 from voicer.db import Database
+from voicer.engines import EngineFactory
+from voicer.engines.registry import EngineRegistry, LocalEngine
 from voicer.metrics import Metrics
-from voicer.pipeline.workers import EngineFactory, WorkerPool
+from voicer.models import LOCAL_ENGINE
+from voicer.pipeline.workers import WorkerPool, default_engine
 from voicer.settings import Settings
 from voicer.storage import Storage, make_storage
-from voicer.tasks.execute import ASSEMBLY_LEASE, TaskExecutor, renderers, task_engine
+from voicer.tasks.execute import ASSEMBLY_LEASE, TaskExecutor, task_engine
 from voicer.tasks.queue import Chain, QueueRunner, make_broker
 from voicer.tasks.runner import EmbeddedRunner, TaskRunner
 from voicer.tasks.throughput import ThroughputMeter
@@ -37,33 +46,45 @@ class Runtime:
     storage: Storage
     database: Database
     upstream: Upstream | None  # the real ElevenLabs API, when a key is configured
+    engines: EngineRegistry  # who speaks what: the local engines and the upstream
     voices: VoiceDirectory
     metrics: Metrics
 
     @classmethod
-    def open(cls, settings: Settings, *, migrate: bool = True) -> Runtime:
+    def open(cls, settings: Settings, *, migrate: bool = True,
+             engine: EngineFactory = default_engine,
+             engines: Sequence[LocalEngine] = ()) -> Runtime:
         """The runtime ``settings`` describe; ``migrate=False`` where another process (the
-        ``voicer worker`` supervisor) has migrated the database already."""
+        ``voicer worker`` supervisor) has migrated the database already. ``engine`` makes the
+        engine of the bundled voices (espeak-ng); ``engines`` are registered beside it."""
         storage = make_storage(settings)  # first: bad storage settings fail before anything starts
         database = open_database(settings, migrate=migrate)
         upstream = Upstream(settings) if settings.elevenlabs_api_key else None
-        voices = VoiceDirectory(VoiceCatalogue.bundled(), upstream, settings.elevenlabs_premade)
-        return cls(settings, storage, database, upstream, voices, Metrics(database))
+        registry = EngineRegistry([espeak(engine), *engines], upstream)
+        voices = VoiceDirectory(VoiceCatalogue(registry.voices()), upstream,
+                                settings.elevenlabs_premade)
+        return cls(settings, storage, database, upstream, registry, voices, Metrics(database))
 
     def executor(self, pool: WorkerPool | None, meter: ThroughputMeter,
                  assembly_lease: timedelta = ASSEMBLY_LEASE) -> TaskExecutor:
         """A task executor speaking local voices in ``pool`` (None: upstream voices only)."""
-        return TaskExecutor(self.database, self.storage, renderers(pool, self.upstream),
+        return TaskExecutor(self.database, self.storage, self.engines.renderers(pool),
                             self.voices, meter, self.metrics, assembly_lease)
 
     def chain(self, broker: RedisBroker) -> Chain:
         """What hands on the chunks of ordered upstream tasks, one message at a time."""
-        return Chain(self.database, broker, self.voices, self.settings.elevenlabs_continuity)
+        return Chain(self.database, broker, self.voices, self.engines,
+                     self.settings.elevenlabs_continuity)
 
     def close(self) -> None:
         if self.upstream is not None:
             self.upstream.close()
         self.database.close()
+
+
+def espeak(make: EngineFactory = default_engine) -> LocalEngine:
+    """espeak-ng and the bundled voices; ``make`` may put another engine in its place."""
+    return LocalEngine(LOCAL_ENGINE, make, tuple(VoiceCatalogue.bundled()))
 
 
 def open_database(settings: Settings, *, migrate: bool = True) -> Database:
@@ -75,12 +96,12 @@ def open_database(settings: Settings, *, migrate: bool = True) -> Database:
     return database
 
 
-def task_runner(runtime: Runtime, meter: ThroughputMeter, engine: EngineFactory) -> TaskRunner:
+def task_runner(runtime: Runtime, meter: ThroughputMeter) -> TaskRunner:
     """An API node's runner, not yet started: with a broker it only enqueues and ``voicer
     worker`` processes speak; without, it speaks in local worker processes it starts itself."""
     if runtime.settings.broker_url:
         return queue_runner(runtime)
-    return embedded_runner(runtime, meter, engine)
+    return embedded_runner(runtime, meter)
 
 
 def queue_runner(runtime: Runtime) -> QueueRunner:
@@ -89,10 +110,7 @@ def queue_runner(runtime: Runtime) -> QueueRunner:
                        runtime.settings.queue_reconcile_seconds)
 
 
-def embedded_runner(runtime: Runtime, meter: ThroughputMeter,
-                    engine: EngineFactory) -> EmbeddedRunner:
-    upstream = runtime.upstream
+def embedded_runner(runtime: Runtime, meter: ThroughputMeter) -> EmbeddedRunner:
     return EmbeddedRunner(
         runtime.database, runtime.settings.workers, lambda pool: runtime.executor(pool, meter),
-        engine, lambda stored, options: task_engine(runtime.voices, stored, options),
-        upstream_lanes=0 if upstream is None else upstream.concurrency)
+        runtime.engines, lambda stored, options: task_engine(runtime.voices, stored, options))

@@ -17,10 +17,11 @@ from voicer.alignment import Alignment, align
 from voicer.encoding.formats import OutputFormat
 from voicer.encoding.streams import StreamEncoder, stream_encoder
 from voicer.engines import WordEvent
+from voicer.engines.registry import WorkerEngines
 from voicer.language import LanguageDetector
 from voicer.models import Model
 from voicer.pipeline.jobs import ChunkJob, RenderSpec
-from voicer.pipeline.workers import EngineFactory, WorkerPool
+from voicer.pipeline.workers import WorkerPool
 from voicer.text import Chunk, SplitType, split_text
 from voicer.voice_settings import VoiceSettings
 from voicer.voices import Voice, Voices
@@ -53,8 +54,8 @@ class SpeechPool:
     after start-up waits for one worker to start (about half a second).
     """
 
-    def __init__(self, size: int, engine: EngineFactory) -> None:
-        self._engine = engine
+    def __init__(self, size: int, engines: WorkerEngines) -> None:
+        self._engine = engines
         self._free: queue.Queue[WorkerPool] = queue.Queue()
         self._all: list[WorkerPool] = []
         self._size = size

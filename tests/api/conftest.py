@@ -9,7 +9,7 @@ import ssl
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +24,9 @@ from voicer import accounts
 from voicer.accounts import RatePlan
 from voicer.api import create_app
 from voicer.api.services import Services
-from voicer.pipeline.workers import EngineFactory, default_engine
+from voicer.engines import EngineFactory
+from voicer.engines.registry import LocalEngine
+from voicer.pipeline.workers import default_engine
 from voicer.settings import Settings
 
 
@@ -56,9 +58,10 @@ def task_ended(status: Callable[[], dict], timeout: float = 60) -> dict:
 
 
 def make_api(tmp_path: Path, engine: EngineFactory = default_engine,
-             **overrides: object) -> Iterator[Api]:
+             engines: Sequence[LocalEngine] = (), **overrides: object) -> Iterator[Api]:
     settings = Settings(data_dir=tmp_path, workers=2, **overrides)  # type: ignore[arg-type]
-    with TestClient(create_app(settings, engine), raise_server_exceptions=False) as client:
+    with TestClient(create_app(settings, engine, engines),
+                    raise_server_exceptions=False) as client:
         yield Api(client, client.app.state.services)  # type: ignore[attr-defined]
 
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from voicer.engines.espeak import EspeakEngine, espeak_params
+from voicer.engines.espeak import EspeakEngine, EspeakVoice, espeak_params
 from voicer.voice_settings import VoiceSettings
 from voicer.voices import VoiceCatalogue
 
@@ -64,9 +64,10 @@ def test_stability_narrows_the_intonation(catalogue: VoiceCatalogue) -> None:
 def test_a_language_switches_the_voice_but_keeps_its_variant(engine: EspeakEngine,
                                                              catalogue: VoiceCatalogue) -> None:
     voice = catalogue.get("21m00Tcm4TlvDq8ikWAM")
-    assert engine.voice_name(voice, "uk") == f"uk+{voice.variant}"
-    assert engine.voice_name(voice, "zh") == f"cmn+{voice.variant}"
-    assert engine.voice_name(voice, None) == f"{voice.espeak_voice}+{voice.variant}"
+    own = EspeakVoice.of(voice)
+    assert engine.voice_name(voice, "uk") == f"uk+{own.variant}"
+    assert engine.voice_name(voice, "zh") == f"cmn+{own.variant}"
+    assert engine.voice_name(voice, None) == f"{own.name}+{own.variant}"
 
 
 def test_ukrainian_text_sounds_different_in_ukrainian(engine: EspeakEngine,

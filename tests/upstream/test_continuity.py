@@ -13,7 +13,7 @@ from tests.api.conftest import Api, Server, make_api
 from tests.upstream.proxy import FaultProxy, Seen
 from tests.upstream.test_upstream import SENTENCE, book, front, speech_requests, submit
 from voicer.pipeline.workers import WorkerPool
-from voicer.tasks.execute import TaskExecutor, renderers
+from voicer.tasks.execute import TaskExecutor
 from voicer.tasks.throughput import ThroughputMeter
 
 
@@ -32,7 +32,7 @@ def check_stitched(requests: list[Seen], chunks: int) -> None:
 
 def executor(api: Api, pool: WorkerPool) -> TaskExecutor:
     services = api.services
-    return TaskExecutor(services.database, services.storage, renderers(pool, services.upstream),
+    return TaskExecutor(services.database, services.storage, services.engines.renderers(pool),
                         services.planner.voices, ThroughputMeter(1.0), services.metrics)
 
 

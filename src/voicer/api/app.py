@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -24,7 +24,9 @@ from voicer.api.routes import (
     voice,
 )
 from voicer.api.services import Services
-from voicer.pipeline.workers import EngineFactory, default_engine
+from voicer.engines import EngineFactory
+from voicer.engines.registry import LocalEngine
+from voicer.pipeline.workers import default_engine
 from voicer.settings import Settings
 
 DESCRIPTION = """
@@ -38,14 +40,15 @@ Voicer API — a self-hosted text-to-speech service for long texts.
 """
 
 
-def create_app(settings: Settings | None = None,
-               engine: EngineFactory = default_engine) -> FastAPI:
-    """The app; ``engine`` makes the speech engine inside each worker process."""
+def create_app(settings: Settings | None = None, engine: EngineFactory = default_engine,
+               engines: Sequence[LocalEngine] = ()) -> FastAPI:
+    """The app; ``engine`` makes the engine of the bundled voices (espeak-ng) inside each worker
+    process, and ``engines`` are registered beside it, each with its own voices."""
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        services = await run_in_threadpool(Services.start, settings, engine)
+        services = await run_in_threadpool(Services.start, settings, engine, engines)
         app.state.services = services
         try:
             yield

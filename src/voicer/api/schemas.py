@@ -108,7 +108,7 @@ class VoiceInfo(BaseModel):
     description: str
     use_case: str
     long_description: str
-    engine: str  # LOCAL_ENGINE or UPSTREAM_ENGINE
+    engine: str  # the name of the registered engine that speaks it
 
 
 class ModelInfo(BaseModel):
@@ -117,4 +117,4 @@ class ModelInfo(BaseModel):
     description: str
     multilingual: bool
     max_characters_per_request: int
-    engine: str  # LOCAL_ENGINE or UPSTREAM_ENGINE
+    engine: str  # the name of the registered engine that speaks it

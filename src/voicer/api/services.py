@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from voicer.db import Database
 from voicer.elevenlabs.billing import Billing
+from voicer.engines import EngineFactory
+from voicer.engines.registry import EngineRegistry, LocalEngine
 from voicer.language import LanguageDetector
 from voicer.metrics import Metrics
-from voicer.pipeline.workers import EngineFactory, default_engine
+from voicer.pipeline.workers import default_engine
 from voicer.ratelimit import RateLimiter, StreamLimit
 from voicer.runtime import Runtime, task_runner
 from voicer.settings import Settings
@@ -34,19 +37,21 @@ class Services:
     billing: Billing  # what ElevenLabs speech costs, and its history
 
     @classmethod
-    def start(cls, settings: Settings, engine: EngineFactory = default_engine) -> Services:
-        runtime = Runtime.open(settings)
+    def start(cls, settings: Settings, engine: EngineFactory = default_engine,
+              engines: Sequence[LocalEngine] = ()) -> Services:
+        runtime = Runtime.open(settings, engine=engine, engines=engines)
         if runtime.upstream is not None:
             runtime.upstream.listing()  # read the upstream's voices before the first request needs them
         planner = Planner(runtime.voices, LanguageDetector())
-        meter = ThroughputMeter.seeded(runtime.database, settings.workers)
-        runner = task_runner(runtime, meter, engine)
+        meter = ThroughputMeter.seeded(runtime.database, settings.workers, runtime.engines.pooled)
+        runner = task_runner(runtime, meter)
         runner.start()
-        speech = SpeechPool(settings.speech_workers or settings.workers, engine)
+        speech = SpeechPool(settings.speech_workers or settings.workers, runtime.engines.workers())
         return cls(runtime, planner, meter, RateLimiter(settings), runner, speech,
                    TaskWatch(runtime.database, meter, settings.status_wait_seconds),
                    StreamLimit(settings.max_event_streams_per_token),
-                   Billing(runtime.database, runtime.storage, planner.voices, runtime.metrics))
+                   Billing(runtime.database, runtime.storage, planner.voices, runtime.metrics,
+                           runtime.engines))
 
     @property
     def settings(self) -> Settings:
@@ -59,6 +64,11 @@ class Services:
     @property
     def storage(self) -> Storage:
         return self.runtime.storage
+
+    @property
+    def engines(self) -> EngineRegistry:
+        """Which engine speaks what."""
+        return self.runtime.engines
 
     @property
     def upstream(self) -> Upstream | None:

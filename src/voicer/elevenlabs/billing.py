@@ -30,9 +30,10 @@ from voicer.db import Database
 from voicer.db.models import HistoryItem, User
 from voicer.encoding.formats import OutputFormat
 from voicer.encoding.streams import finalize_wav
+from voicer.engines.registry import EngineRegistry
 from voicer.errors import Conflict, InvalidInput
 from voicer.metrics import Metrics
-from voicer.models import UPSTREAM_ENGINE, Model
+from voicer.models import Model
 from voicer.pipeline.plan import check_language, check_text
 from voicer.speech import SpeechRequest
 from voicer.storage import Storage, Stored
@@ -72,6 +73,7 @@ class Billing:
     storage: Storage
     voices: Voices
     metrics: Metrics
+    engines: EngineRegistry  # which voices are relayed to the upstream
 
     def order(self, voice_id: str, model_id: str, language_code: str | None,
               settings: VoiceSettings, output: OutputFormat) -> Order:
@@ -182,7 +184,8 @@ class Purchase:
         audio = self._audio
         if audio is None:  # delivered, yet silent (punctuation alone): an empty file
             audio = self._audio = tempfile.SpooledTemporaryFile()  # noqa: SIM115 (settle closes it)
-        elif self.order.format.codec == "wav" and self.order.voice.engine != UPSTREAM_ENGINE:
+        elif (self.order.format.codec == "wav"
+              and not self.billing.engines.relays(self.order.voice.engine)):
             finalize_wav(audio)  # our streaming encoder wrote the sizes as unknown
         audio.seek(0)
         with self.billing.storage.write_history(self.history_id,

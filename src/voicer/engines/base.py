@@ -1,8 +1,14 @@
-"""The engine protocol and the values that cross it."""
+"""The speech engine protocol and the values that cross it.
+
+An engine turns (text, voice, settings) into audio pieces with the words that start in each.
+It runs inside a worker process (see ``voicer.pipeline.workers``), made there by its
+``EngineFactory``; which engine speaks which voice is the registry's business
+(``voicer.engines.registry``), never the engine's.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -33,7 +39,8 @@ class Speech:
 
 
 class Engine(Protocol):
-    """Something that speaks. One instance per process, used from one thread."""
+    """A speech engine. One instance per process, used from one thread; a voice's own
+    parameters are in ``voice.params``, which only its engine reads."""
 
     format: AudioFormat  # of every piece it speaks
 
@@ -42,3 +49,7 @@ class Engine(Protocol):
     ) -> Iterator[Speech]:
         """Speak ``text`` with ``voice``, in ``language`` when given, as pieces in order."""
         ...
+
+
+# Makes an engine inside a worker process: it must pickle (a class, a module function, a partial).
+EngineFactory = Callable[[], Engine]

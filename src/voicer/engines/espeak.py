@@ -48,6 +48,22 @@ _LANGUAGE_ALIASES = {"zh": "cmn", "no": "nb", "en": "en-us"}
 
 
 @dataclass(frozen=True, slots=True)
+class EspeakVoice:
+    """What espeak-ng reads of a voice: its ``params``, as the bundled catalogue gives them."""
+
+    name: str  # espeak-ng language voice, e.g. "en-us"
+    variant: str | None  # e.g. "f3"
+    pitch: int = 50
+
+    @classmethod
+    def of(cls, voice: Voice) -> EspeakVoice:
+        params = voice.params
+        variant = params.get("variant")
+        return cls(str(params["espeak_voice"]), None if variant is None else str(variant),
+                   int(params.get("pitch", 50)))
+
+
+@dataclass(frozen=True, slots=True)
 class EspeakParams:
     rate: int
     pitch: int
@@ -59,7 +75,7 @@ def espeak_params(settings: VoiceSettings, voice: Voice) -> EspeakParams:
     pitch_range = 20 + 60 * (1 - settings.stability) + 20 * settings.style
     return EspeakParams(
         rate=round(_BASE_RATE * settings.speed),
-        pitch=voice.pitch,
+        pitch=EspeakVoice.of(voice).pitch,
         pitch_range=min(100, round(pitch_range)),
     )
 
@@ -133,10 +149,11 @@ class EspeakEngine:
 
     def voice_name(self, voice: Voice, language: str | None) -> str:
         """The espeak-ng voice that speaks ``language`` in ``voice``'s variant."""
-        base = voice.espeak_voice
+        own = EspeakVoice.of(voice)
+        base = own.name
         if language is not None and language != voice.language:
             base = self.languages.get(language, base)
-        return f"{base}+{voice.variant}" if voice.variant else base
+        return f"{base}+{own.variant}" if own.variant else base
 
     def _configure(self, name: str, params: EspeakParams) -> None:
         if name != self._voice:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -12,6 +12,7 @@ from voicer.encoding.formats import OutputFormat
 from voicer.encoding.mp3 import Segment
 from voicer.encoding.segments import Segmenter, segmenter
 from voicer.engines import Engine, WordEvent
+from voicer.errors import EngineNotConfigured
 from voicer.pipeline.jobs import ChunkJob, RenderSpec
 
 # A chunk that ends without trailing silence still gets this much before the next one.
@@ -64,10 +65,10 @@ class ChunkRenderer(Protocol):
 
 
 class Renderer:
-    """One engine and its encoders, owned by one worker process."""
+    """The local engines, by name, and their encoders, owned by one worker process."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, engines: Mapping[str, Engine]) -> None:
+        self.engines = engines
         self.encoder = ChunkEncoder()
 
     def speak(self, spec: RenderSpec, job: ChunkJob) -> SpokenPiece:
@@ -80,9 +81,17 @@ class Renderer:
         return self.encoder.encode(spec, job, audio, words, time.process_time() - started)
 
     def _spoken(self, spec: RenderSpec, job: ChunkJob) -> tuple[Audio, tuple[WordEvent, ...]]:
-        pieces = list(self.engine.synthesize(job.text, spec.voice, spec.settings, job.language))
-        audio = concatenate([piece.audio for piece in pieces], self.engine.format)
+        engine = self._engine(spec)
+        pieces = list(engine.synthesize(job.text, spec.voice, spec.settings, job.language))
+        audio = concatenate([piece.audio for piece in pieces], engine.format)
         return audio, tuple(word for piece in pieces for word in piece.words)
+
+    def _engine(self, spec: RenderSpec) -> Engine:
+        """The engine the voice names: each voice is spoken by its own."""
+        engine = self.engines.get(spec.voice.engine)
+        if engine is None:
+            raise EngineNotConfigured(spec.voice.voice_id, spec.voice.engine)
+        return engine
 
 
 class ChunkEncoder:

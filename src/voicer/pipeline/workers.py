@@ -24,20 +24,20 @@ import multiprocessing
 import os
 import signal
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from types import TracebackType
 
-from voicer.engines import Engine
+from voicer.engines import Engine, EngineFactory
+from voicer.engines.registry import WorkerEngines
 from voicer.errors import EngineError, VoicerError
 from voicer.pipeline.jobs import ChunkJob, RenderSpec
 from voicer.pipeline.render import RenderedChunk, Renderer, SpokenPiece
 
 log = logging.getLogger("voicer.workers")
 
-EngineFactory = Callable[[], Engine]
 # What a caller is told of an unexpected error in a worker; its traceback goes to the log.
 INTERNAL_ERROR = "an internal error in the speech engine stopped it (the server log has the details)"
 Result = RenderedChunk | SpokenPiece
@@ -59,12 +59,12 @@ def default_engine() -> Engine:
     return EspeakEngine()
 
 
-def _work(make_engine: EngineFactory, connection: Connection, parent: int) -> None:
-    """A worker process: load one engine, then render each job in a fork of it."""
+def _work(engines: WorkerEngines, connection: Connection, parent: int) -> None:
+    """A worker process: load its engines, then render each job in a fork of them."""
     for stop in (signal.SIGINT, signal.SIGTERM):  # the pool decides when this process ends
         signal.signal(stop, signal.SIG_IGN)
     os.nice(_NICENESS)
-    renderer = Renderer(make_engine())
+    renderer = Renderer(engines.load())
     while os.getppid() == parent:  # exit when the pool's process is gone (even killed)
         if not connection.poll(_POLL_SECONDS):
             continue
@@ -101,15 +101,21 @@ def _describe(status: int) -> str:
 
 
 class WorkerPool:
-    """A fixed set of worker processes; a context manager."""
+    """A fixed set of worker processes; a context manager.
 
-    def __init__(self, processes: int, make_engine: EngineFactory = default_engine) -> None:
+    ``engines`` are what each process loads: the registry's ``workers()``, or one factory
+    whose engine speaks the bundled voices (espeak-ng's, or a stand-in's in tests).
+    """
+
+    def __init__(self, processes: int,
+                 engines: WorkerEngines | EngineFactory = default_engine) -> None:
+        loaded = engines if isinstance(engines, WorkerEngines) else WorkerEngines.only(engines)
         context = multiprocessing.get_context("spawn")
         self._connections: list[Connection] = []
         self._processes: list[BaseProcess] = []
         for i in range(processes):
             ours, theirs = context.Pipe()
-            process = context.Process(target=_work, args=(make_engine, theirs, os.getpid()),
+            process = context.Process(target=_work, args=(loaded, theirs, os.getpid()),
                                       daemon=True, name=f"voicer-worker-{i}")
             process.start()
             theirs.close()

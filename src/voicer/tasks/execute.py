@@ -22,7 +22,7 @@ from voicer.db.engine import rowcount
 from voicer.db.models import ACTIVE, ChunkStatus, Task, TaskChunk, TaskStatus, utcnow
 from voicer.errors import EngineNotConfigured, UpstreamError, VoicerError
 from voicer.metrics import Metrics
-from voicer.models import LOCAL_ENGINE, UPSTREAM_ENGINE
+from voicer.models import LOCAL_ENGINE
 from voicer.output import ChunkAudio
 from voicer.pipeline.jobs import STITCHED_REQUESTS, ChunkJob, RenderSpec
 from voicer.pipeline.plan import render_spec
@@ -40,21 +40,10 @@ log = logging.getLogger("voicer.tasks")
 ASSEMBLY_LEASE = timedelta(seconds=30)
 
 
-def renderers(local: ChunkRenderer | None,
-              upstream: ChunkRenderer | None) -> dict[str, ChunkRenderer]:
-    """Who renders a task's chunks, by the engine its voice belongs to."""
-    chosen: dict[str, ChunkRenderer] = {}
-    if local is not None:
-        chosen[LOCAL_ENGINE] = local
-    if upstream is not None:
-        chosen[UPSTREAM_ENGINE] = upstream
-    return chosen
-
-
 def task_engine(voices: Voices, engine: str | None, options: dict[str, Any]) -> str:
     """The engine that speaks a task's chunks: the one it was accepted with. For a task
     accepted before that was kept, its voice's engine now; a voice that no longer resolves
-    counts as local, where rendering fails the task with the reason."""
+    counts as espeak-ng's, whose rendering fails the task with the reason."""
     if engine is not None:
         return engine
     try:  # the stored options were validated at submit; read the one field, quickly
@@ -71,7 +60,7 @@ class TaskExecutor:
         self.assembly_lease = assembly_lease
         self.database = database
         self.storage = storage
-        self.renderers = renderers  # by engine name
+        self.renderers = renderers  # by engine name: the registry's ``renderers``
         self.voices = voices
         self.meter = meter
 

@@ -39,7 +39,7 @@ from sqlalchemy import func, or_, select, update
 
 from voicer.db import Database
 from voicer.db.models import ACTIVE, ChunkStatus, Task, TaskChunk, TaskStatus, utcnow
-from voicer.models import UPSTREAM_ENGINE
+from voicer.engines.registry import EngineRegistry
 from voicer.settings import Settings
 from voicer.tasks.execute import task_engine
 from voicer.voices import Voices
@@ -86,15 +86,16 @@ class Chain:
     """
 
     def __init__(self, database: Database, broker: RedisBroker, voices: Voices,
-                 continuity: str) -> None:
+                 engines: EngineRegistry, continuity: str) -> None:
         self.database = database
         self.broker = broker
         self.voices = voices
+        self.engines = engines
         self.continuity = continuity
 
     def applies(self, task: Task) -> bool:
         return (self.continuity == "ordered"
-                and task_engine(self.voices, task.engine, task.options) == UPSTREAM_ENGINE)
+                and self.engines.relays(task_engine(self.voices, task.engine, task.options)))
 
     def start(self, task_id: str, index: int) -> None:
         """Hand on ``index``, the first pending chunk, whatever was handed on before."""

@@ -1,6 +1,6 @@
 """Runners decide where tasks execute. The embedded runner: threads in the server
-process, one feeding a pool of local worker processes, and, when an ElevenLabs
-upstream is configured, one lane per upstream request the cap allows.
+process, one feeding a pool of local worker processes (every local engine of the registry),
+and, when an ElevenLabs upstream is configured, one lane per upstream request the cap allows.
 
 The queue is the database itself: a task is pending or processing until it
 ends, so a restarted server finds and resumes every unfinished task. Tasks take
@@ -24,8 +24,8 @@ from sqlalchemy import select
 
 from voicer.db import Database
 from voicer.db.models import ACTIVE, Task
-from voicer.models import LOCAL_ENGINE, UPSTREAM_ENGINE
-from voicer.pipeline.workers import EngineFactory, WorkerPool, default_engine
+from voicer.engines.registry import EngineRegistry
+from voicer.pipeline.workers import WorkerPool
 from voicer.tasks.execute import TaskExecutor
 
 log = logging.getLogger("voicer.runner")
@@ -50,30 +50,29 @@ class TaskRunner(Protocol):
 
 @dataclass
 class _Lane:
-    """A thread that runs the tasks of one engine, one turn at a time."""
+    """A thread that runs the tasks of some engines, one turn at a time."""
 
-    engine: str
+    engines: frozenset[str]
     turn: int  # chunks a task speaks before a waiting task of the same engine gets its turn
     wake: threading.Event = field(default_factory=threading.Event)
 
 
 class EmbeddedRunner:
     def __init__(self, database: Database, processes: int, executor: ExecutorFactory,
-                 engine: EngineFactory = default_engine,
-                 engine_of: EngineOf = lambda engine, options: LOCAL_ENGINE,
-                 upstream_lanes: int = 0) -> None:
+                 engines: EngineRegistry, engine_of: EngineOf) -> None:
         self.database = database
         self.processes = processes
-        self.engine = engine
+        self.engines = engines
         self._make_executor = executor
         self._engine_of = engine_of
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._running: set[str] = set()  # tasks a lane is running now
         self._served: dict[str, float] = {}  # task id -> when its last turn began
-        local = _Lane(LOCAL_ENGINE, SLICE_PER_WORKER * processes)
-        self._lanes = [local] + [_Lane(UPSTREAM_ENGINE, SLICE_PER_WORKER)
-                                 for _ in range(upstream_lanes)]
+        local = _Lane(engines.pooled, SLICE_PER_WORKER * processes)
+        remote = engines.remote
+        self._lanes = [local] + ([] if remote is None else [
+            _Lane(frozenset([remote.name]), SLICE_PER_WORKER) for _ in range(remote.concurrency)])
         self._threads = [threading.Thread(target=self._local, args=(local,), daemon=True,
                                           name="voicer-runner")]
         self._threads += [threading.Thread(target=self._upstream, args=(lane,), daemon=True,
@@ -96,7 +95,7 @@ class EmbeddedRunner:
 
     def _local(self, lane: _Lane) -> None:
         while not self._stopping.is_set():
-            with WorkerPool(self.processes, self.engine) as pool:
+            with WorkerPool(self.processes, self.engines.workers()) as pool:
                 executor = self._make_executor(pool)
                 # a pool that lost a worker is replaced; its task failed and was refunded
                 while pool.healthy and not self._stopping.is_set():
@@ -115,14 +114,14 @@ class EmbeddedRunner:
             self._stopping.wait(_IDLE_WAIT)
 
     def _step(self, executor: TaskExecutor, lane: _Lane) -> None:
-        task_id = self._take(lane.engine)
+        task_id = self._take(lane.engines)
         if task_id is None:
             lane.wake.wait(_IDLE_WAIT)
             lane.wake.clear()
             return
         try:
             others = threading.Event()  # another task of this engine waits for its turn
-            if self._waiting(lane.engine):
+            if self._waiting(lane.engines):
                 others.set()
 
             def should_pause(done: int) -> bool:
@@ -132,7 +131,7 @@ class EmbeddedRunner:
                     return False
                 if lane.wake.is_set():  # something was submitted meanwhile
                     lane.wake.clear()
-                    if self._waiting(lane.engine):
+                    if self._waiting(lane.engines):
                         others.set()
                 return others.is_set()
 
@@ -141,10 +140,10 @@ class EmbeddedRunner:
             with self._lock:
                 self._running.discard(task_id)
 
-    def _take(self, engine: str) -> str | None:
-        """The waiting task of ``engine`` whose last turn is oldest (never served ones first,
+    def _take(self, engines: frozenset[str]) -> str | None:
+        """The waiting task of ``engines`` whose last turn is oldest (never served ones first,
         oldest first), marked as running."""
-        waiting = self._waiting(engine)
+        waiting = self._waiting(engines)
         with self._lock:
             waiting = [task for task in waiting if task not in self._running]
             chosen = min(waiting, key=lambda task: self._served.get(task, 0.0), default=None)
@@ -153,14 +152,14 @@ class EmbeddedRunner:
                 self._served[chosen] = time.monotonic()
         return chosen
 
-    def _waiting(self, engine: str) -> list[str]:
-        """Active tasks of ``engine`` that no lane is running, oldest first."""
+    def _waiting(self, engines: frozenset[str]) -> list[str]:
+        """Active tasks of ``engines`` that no lane is running, oldest first."""
         with self.database.session() as session:
             active = session.execute(select(Task.id, Task.engine, Task.options)
                                      .where(Task.status.in_(ACTIVE))
                                      .order_by(Task.created_at)).all()
         mine = [task_id for task_id, stored, options in active
-                if self._engine_of(stored, options) == engine]
+                if self._engine_of(stored, options) in engines]
         with self._lock:
             ids = {task_id for task_id, _, _ in active}
             self._served = {task: when for task, when in self._served.items() if task in ids}

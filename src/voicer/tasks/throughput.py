@@ -13,14 +13,13 @@ from __future__ import annotations
 import heapq
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from voicer.db import Database
 from voicer.db.models import Task, TaskChunk, TaskStatus
-from voicer.models import LOCAL_ENGINE
 from voicer.pipeline.workload import chunk_work, rendered_work
 
 # Until something is measured: seconds of speech one worker makes per second, from the core
@@ -42,10 +41,11 @@ class ThroughputMeter:
         self._tasks: OrderedDict[str, tuple[float, ...]] = OrderedDict()
 
     @classmethod
-    def seeded(cls, database: Database, workers: int) -> ThroughputMeter:
-        """A meter starting from the speed of the most recent completed tasks, or the prior."""
+    def seeded(cls, database: Database, workers: int, pooled: Collection[str]) -> ThroughputMeter:
+        """A meter starting from the speed of the most recent completed tasks of the ``pooled``
+        engines (those spoken in worker processes), or the prior."""
         with database.session() as session:
-            return cls(measured_rate(session, workers) or PRIOR_PER_WORKER, workers)
+            return cls(measured_rate(session, workers, pooled) or PRIOR_PER_WORKER, workers)
 
     @property
     def rate(self) -> float:
@@ -88,11 +88,11 @@ class ThroughputMeter:
         return works
 
 
-def measured_rate(session: Session, workers: int) -> float | None:
-    """One worker's speed over the most recent completed tasks of the local engine, if any."""
+def measured_rate(session: Session, workers: int, pooled: Collection[str]) -> float | None:
+    """One worker's speed over the most recent completed tasks of the ``pooled`` engines."""
     recent = (select(Task.id, Task.started_at, Task.completed_at, Task.chunks_total)
               .where(Task.status == TaskStatus.completed, Task.started_at.is_not(None),
-                     or_(Task.engine.is_(None), Task.engine == LOCAL_ENGINE))
+                     or_(Task.engine.is_(None), Task.engine.in_(sorted(pooled))))
               .order_by(Task.completed_at.desc()).limit(_HISTORY).subquery())
     rows = session.execute(
         select(recent.c.started_at, recent.c.completed_at, recent.c.chunks_total,

@@ -19,7 +19,7 @@ import queue
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from multiprocessing.process import BaseProcess
 from types import FrameType
@@ -27,7 +27,9 @@ from typing import Any
 
 import dramatiq
 
-from voicer.pipeline.workers import EngineFactory, WorkerPool, default_engine
+from voicer.engines import EngineFactory
+from voicer.engines.registry import LocalEngine
+from voicer.pipeline.workers import WorkerPool, default_engine
 from voicer.runtime import Runtime, open_database
 from voicer.settings import Settings
 from voicer.storage import Storage
@@ -50,16 +52,18 @@ _KILL_AFTER = 2.0
 class ChunkWorker:
     """One worker process: a Dramatiq worker whose actor speaks one chunk per message."""
 
-    def __init__(self, settings: Settings, engine: EngineFactory = default_engine) -> None:
+    def __init__(self, settings: Settings, engine: EngineFactory = default_engine,
+                 engines: Sequence[LocalEngine] = ()) -> None:
         self.settings = settings
-        self.runtime = Runtime.open(settings, migrate=False)  # `serve` migrated it, once
+        # `serve` migrated it, once; the engines must be those the API nodes register
+        self.runtime = Runtime.open(settings, migrate=False, engine=engine, engines=engines)
         self.meter = ThroughputMeter(1.0)  # estimates are made by the API nodes
         # an assembly is presumed abandoned as soon as a worker would be presumed dead
         self.assembly_lease = timedelta(seconds=settings.worker_heartbeat)
-        self._engine = engine
+        self._engines = self.runtime.engines.workers()
         self._pools: queue.Queue[WorkerPool] = queue.Queue()
         for _ in range(settings.worker_threads):
-            self._pools.put(WorkerPool(1, engine))
+            self._pools.put(WorkerPool(1, self._engines))
         self.broker = make_broker(settings)
         self.chain = self.runtime.chain(self.broker)
         dramatiq.actor(broker=self.broker, actor_name=ACTOR, queue_name=QUEUE,
@@ -79,7 +83,7 @@ class ChunkWorker:
         finally:
             if not pool.healthy:  # its engine process died: the chunk failed, start afresh
                 pool.close()
-                pool = WorkerPool(1, self._engine)
+                pool = WorkerPool(1, self._engines)
             self._pools.put(pool)
         if again is not None:  # another worker is assembling the task, or died doing it
             self.broker.enqueue(chunk_message(task_id, index), delay=int(again * 1000))

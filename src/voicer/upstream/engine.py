@@ -64,6 +64,8 @@ class Listing:
 
 
 class Upstream:
+    name = UPSTREAM_ENGINE  # in the engine registry, and on its voices, models and tasks
+
     def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> None:
         assert settings.elevenlabs_api_key is not None, "the upstream needs a key"
         self.settings = settings
@@ -332,7 +334,7 @@ def upstream_voice(entry: dict[str, Any]) -> Voice:
     known = tuple(dict.fromkeys(code for code in languages if _LANGUAGE.fullmatch(code))) or ("en",)
     return Voice(
         voice_id=str(entry["voice_id"]), name=str(entry.get("name") or entry["voice_id"]),
-        espeak_voice="", variant=None, languages=known, gender=str(labels.get("gender", "")),
+        languages=known, gender=str(labels.get("gender", "")),
         age=str(labels.get("age", "")), accent=str(labels.get("accent", "")),
         description=str(labels.get("description", "")), use_case=str(labels.get("use_case", "")),
         long_description=str(entry.get("description") or ""), engine=UPSTREAM_ENGINE,

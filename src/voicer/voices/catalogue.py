@@ -22,8 +22,6 @@ DEFAULT_VOICE_ID = "AB9XsbSA4eLG12t2myjN"
 class Voice:
     voice_id: str
     name: str
-    espeak_voice: str  # espeak-ng language voice, e.g. "en-us"
-    variant: str | None  # espeak-ng variant, e.g. "f3"
     languages: tuple[str, ...]  # ISO 639 codes, the first is the voice's own
     gender: str
     age: str
@@ -31,8 +29,10 @@ class Voice:
     description: str
     use_case: str
     long_description: str
-    pitch: int = 50
-    engine: str = LOCAL_ENGINE  # who speaks it: LOCAL_ENGINE, or UPSTREAM_ENGINE
+    engine: str = LOCAL_ENGINE  # who speaks it: a name in the engine registry
+    # What its engine needs to speak it (espeak-ng: ``espeak_voice``, ``variant``, ``pitch``);
+    # only that engine reads it.
+    params: Mapping[str, Any] = field(default_factory=dict, compare=False)
     # An upstream voice's own listing, shown as the upstream sends it.
     listing: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
@@ -69,12 +69,12 @@ class VoiceCatalogue:
         return cls([_voice(entry) for entry in json.loads(raw)])
 
     def get(self, voice_id: str, engine: str | None = None) -> Voice:
-        if engine not in (None, LOCAL_ENGINE):
-            raise EngineNotConfigured(voice_id, str(engine))
-        try:
-            return self._voices[voice_id]
-        except KeyError:
-            raise UnknownVoice(voice_id) from None
+        voice = self._voices.get(voice_id)
+        if engine is not None and (voice is None or voice.engine != engine):
+            raise EngineNotConfigured(voice_id, engine)  # accepted with an engine not here now
+        if voice is None:
+            raise UnknownVoice(voice_id)
+        return voice
 
     def __iter__(self) -> Iterator[Voice]:
         return iter(self._voices.values())
@@ -96,4 +96,5 @@ class VoiceCatalogue:
 
 
 def _voice(entry: dict[str, Any]) -> Voice:
-    return Voice(**{**entry, "languages": tuple(entry["languages"])})
+    return Voice(**{**entry, "languages": tuple(entry["languages"]),
+                    "params": dict(entry.get("params") or {})})

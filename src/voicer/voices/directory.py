@@ -18,16 +18,17 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Protocol
 
-from voicer.errors import EngineNotConfigured, UnknownModel, UnknownVoice
-from voicer.models import LOCAL_ENGINE, MODELS, UPSTREAM_ENGINE, Model, get_model
+from voicer.errors import UnknownModel, UnknownVoice
+from voicer.models import MODELS, Model, get_model
 from voicer.voices.catalogue import Voice, VoiceCatalogue
 
 _ELEVENLABS_ID = re.compile(r"[A-Za-z0-9]{20}")
 
 
 class UpstreamListing(Protocol):
-    """What the directory needs of an upstream: its voices and models."""
+    """What the directory needs of an upstream: its name, voices and models."""
 
+    name: str
     def voices(self) -> dict[str, Voice]: ...
     def models(self) -> dict[str, Model]: ...
     def find_voice(self, voice_id: str) -> Voice | None: ...
@@ -45,16 +46,15 @@ class VoiceDirectory:
 
     def get(self, voice_id: str, engine: str | None = None) -> Voice:
         if engine is not None:  # as that engine has it, whatever the routing is now
-            by_engine = {LOCAL_ENGINE: self.local.get, UPSTREAM_ENGINE: self._upstream_voice}
-            if engine not in by_engine:
-                raise EngineNotConfigured(voice_id, engine)
-            return by_engine[engine](voice_id)
+            if self.upstream is not None and self._upstream_speaks(engine):
+                return self._upstream_voice(self.upstream, voice_id)
+            return self.local.get(voice_id, engine)  # refuses an engine not configured here
         if self.upstream is None:
             return self.local.get(voice_id)
         if voice_id in self._routed:
             # the upstream's own entry when it lists the voice; the bundled one meanwhile
             listed = self.upstream.voices().get(voice_id)
-            return listed or replace(self.local.get(voice_id), engine=UPSTREAM_ENGINE)
+            return listed or replace(self.local.get(voice_id), engine=self.upstream.name)
         try:
             return self.local.get(voice_id)
         except UnknownVoice:
@@ -63,15 +63,16 @@ class VoiceDirectory:
                 raise
             return found
 
-    def _upstream_voice(self, voice_id: str) -> Voice:
+    def _upstream_speaks(self, engine: str) -> bool:
+        return self.upstream is not None and engine == self.upstream.name
+
+    def _upstream_voice(self, upstream: UpstreamListing, voice_id: str) -> Voice:
         """The voice as the upstream has it."""
-        if self.upstream is None:
-            raise EngineNotConfigured(voice_id, UPSTREAM_ENGINE)
-        found = self.upstream.voices().get(voice_id) or self.upstream.find_voice(voice_id)
+        found = upstream.voices().get(voice_id) or upstream.find_voice(voice_id)
         if found is not None:
             return found
         # a premade id while the listing cannot be read: the bundled entry, spoken upstream
-        return replace(self.local.get(voice_id), engine=UPSTREAM_ENGINE)
+        return replace(self.local.get(voice_id), engine=upstream.name)
 
     def __iter__(self) -> Iterator[Voice]:
         local = [voice for voice in self.local if voice.voice_id not in self._routed]
@@ -92,11 +93,11 @@ class VoiceDirectory:
 
     def model(self, model_id: str, voice: Voice) -> Model:
         """The model ``voice``'s engine offers under ``model_id``, with that engine's limits."""
-        if voice.engine != UPSTREAM_ENGINE or self.upstream is None:
+        if self.upstream is None or not self._upstream_speaks(voice.engine):
             return get_model(model_id)
         models = self.upstream.models()
         if not models:  # the listing could not be read yet: assume ElevenLabs' documented limits
-            return replace(get_model(model_id), engine=UPSTREAM_ENGINE)
+            return replace(get_model(model_id), engine=self.upstream.name)
         if model_id not in models:
             raise UnknownModel(model_id, sorted(models))
         return models[model_id]

@@ -20,7 +20,6 @@ from voicer.api.services import Services
 from voicer.api.strict_json import StrictJsonRoute
 from voicer.elevenlabs import tts
 from voicer.encoding.formats import parse_format
-from voicer.models import UPSTREAM_ENGINE
 from voicer.speech import AudioPiece
 
 router = APIRouter(route_class=StrictJsonRoute,
@@ -55,7 +54,7 @@ def convert(voice_id: str, body: TextToSpeechBody, caller: ElevenLabsCaller,
             services: ServicesDep, query: AudioQueryDep) -> Response:
     """The whole audio at once."""
     charged = _charge(services, caller, voice_id, body, query.output_format)
-    if charged.speech.voice.engine == UPSTREAM_ENGINE:
+    if _relayed(services, charged):
         return _relay(services, charged, body, "", query)
     _render(services, charged)
     return stored_response(charged.kept(), charged.speech.format.media_type,
@@ -68,7 +67,7 @@ def stream(voice_id: str, body: TextToSpeechBody, caller: ElevenLabsCaller,
            services: ServicesDep, query: AudioQueryDep) -> StreamingResponse:
     """Audio as it is made: the first sentence arrives while the rest is being spoken."""
     charged = _charge(services, caller, voice_id, body, query.output_format)
-    if charged.speech.voice.engine == UPSTREAM_ENGINE:
+    if _relayed(services, charged):
         return _relay(services, charged, body, "/stream", query)
     audio = (piece.audio for piece in _spoken(services, charged) if piece.audio)
     return StreamingResponse(audio, media_type=charged.speech.format.media_type,
@@ -80,7 +79,7 @@ def convert_with_timestamps(voice_id: str, body: TextToSpeechBody, caller: Eleve
                             services: ServicesDep, query: AudioQueryDep) -> Response:
     """The whole audio, base64, with every character's start and end time."""
     charged = _charge(services, caller, voice_id, body, query.output_format)
-    if charged.speech.voice.engine == UPSTREAM_ENGINE:
+    if _relayed(services, charged):
         return _relay(services, charged, body, "/with-timestamps", query)
     timing = _render(services, charged)
     audio = base64.b64encode(b"".join(charged.kept().pieces)).decode()
@@ -93,7 +92,7 @@ def stream_with_timestamps(voice_id: str, body: TextToSpeechBody, caller: Eleven
                            services: ServicesDep, query: AudioQueryDep) -> StreamingResponse:
     """Newline-delimited JSON: ``{audio_base64, alignment, normalized_alignment}`` per piece."""
     charged = _charge(services, caller, voice_id, body, query.output_format)
-    if charged.speech.voice.engine == UPSTREAM_ENGINE:
+    if _relayed(services, charged):
         return _relay(services, charged, body, "/stream/with-timestamps", query)
     lines = (_ndjson(piece) for piece in _spoken(services, charged))
     return StreamingResponse(lines, media_type="application/json", headers=charged.headers())
@@ -105,6 +104,11 @@ def _charge(services: Services, caller: ElevenLabsCaller, voice_id: str, body: T
     order = billing.order(voice_id, body.model_id, body.language_code, body.settings(),
                           parse_format(output_format))
     return tts.charge(billing, caller, order, body.text)
+
+
+def _relayed(services: Services, charged: tts.Charged) -> bool:
+    """Whether the voice's engine is relayed the request as it is (the real ElevenLabs API)."""
+    return services.engines.relays(charged.speech.voice.engine)
 
 
 def _spoken(services: Services, charged: tts.Charged) -> Iterator[AudioPiece]:

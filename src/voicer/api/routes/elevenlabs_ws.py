@@ -41,7 +41,6 @@ from voicer.elevenlabs.stream_input import Opening
 from voicer.encoding.formats import parse_format
 from voicer.encoding.streams import StreamEncoder, stream_encoder
 from voicer.errors import VoicerError
-from voicer.models import UPSTREAM_ENGINE
 from voicer.speech import AudioPiece, speak_into
 
 log = logging.getLogger("voicer.api")
@@ -78,7 +77,7 @@ async def stream_input(websocket: WebSocket, voice_id: str, model_id: str = "ele
         opening = protocol.opening(first)
         asked = Asked(voice_id, model_id, output_format, language_code, timeout,
                       tuple(websocket.query_params.multi_items()))
-        if voice.engine == UPSTREAM_ENGINE:
+        if services.engines.relays(voice.engine):
             await relay(websocket, services, caller, opening, asked)
         else:
             await _speak_locally(websocket, services, caller, opening, asked)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from typing import Any
 
@@ -12,8 +13,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from voicer import __version__
 from voicer.api.deps import ServicesDep
 from voicer.api.responses import voicer_errors
+from voicer.api.services import Services
 from voicer.api.strict_json import StrictJsonRoute
-from voicer.models import LOCAL_ENGINE
 from voicer.tasks.queue import QueueRunner
 
 router = APIRouter(route_class=StrictJsonRoute, responses=voicer_errors(500),
@@ -28,11 +29,21 @@ def info(services: ServicesDep) -> dict[str, Any]:
         "version": __version__,
         "docs": "/docs",
         "openapi": "/openapi.json",
-        "engines": [{"name": LOCAL_ENGINE, "default": True,
-                     "voices": len(services.planner.voices),
-                     "languages": len(services.planner.voices.languages())}],
+        "engines": _engines(services),
         "api": {"voicer": "/api/v1"},
     }
+
+
+def _engines(services: Services) -> list[dict[str, Any]]:
+    """Every registered engine, the default first, with how many voices and languages it has."""
+    voices: Counter[str] = Counter()
+    languages: defaultdict[str, set[str]] = defaultdict(set)
+    for voice in services.planner.voices:
+        voices[voice.engine] += 1
+        languages[voice.engine].update(voice.languages)
+    return [{"name": name, "default": number == 0, "voices": voices[name],
+             "languages": len(languages[name])}
+            for number, name in enumerate(services.engines.names)]
 
 
 @router.get("/metrics", summary="📈 Prometheus metrics", response_class=Response,

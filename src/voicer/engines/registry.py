@@ -1,0 +1,113 @@
+"""Which engine speaks a voice, a model or a task: every engine, registered once at start-up.
+
+Two kinds of speech engine register here:
+
+- a *local* engine (:class:`LocalEngine`) runs in Voicer's worker processes: espeak-ng, and
+  any engine passed to ``create_app(settings, engines=[...])``. Its factory travels to each
+  worker process (so it must pickle), which makes one of every local engine and speaks each
+  chunk with the one its voice names;
+- a *remote* engine (:class:`RemoteEngine`) renders task chunks itself and is relayed
+  ElevenLabs requests as they are: the real ElevenLabs API, when a key is configured.
+
+Every voice names its engine (``Voice.engine``; a model's engine is its voice's) and a task
+keeps the engine it was accepted with. Routes, runners and the queue ask this registry about
+that name (``relays``, ``pooled``, ``renderers``); none compares engine names itself.
+
+The next kinds (speech recognition, audio tools) take the same shape: a protocol of their own
+beside :class:`~voicer.engines.base.Engine`, a registration carrying a name and a picklable
+factory, and a section of this registry answering "which engine does this" for its routes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from voicer.engines.base import Engine, EngineFactory
+from voicer.models import LOCAL_ENGINE
+from voicer.pipeline.render import ChunkRenderer
+from voicer.voices import Voice
+
+
+@dataclass(frozen=True, slots=True)
+class LocalEngine:
+    """An engine run in the worker processes, and the voices it speaks."""
+
+    name: str
+    make: EngineFactory  # called once in each worker process: a class, a function, a partial
+    voices: tuple[Voice, ...] = ()  # registered as this engine's, whatever ``engine`` they say
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "voices",
+                           tuple(replace(voice, engine=self.name) for voice in self.voices))
+
+
+class RemoteEngine(ChunkRenderer, Protocol):
+    """An engine that renders task chunks itself and is relayed ElevenLabs requests as they are."""
+
+    name: str
+
+    @property
+    def concurrency(self) -> int:
+        """Chunks it renders at once."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerEngines:
+    """What each worker process loads: every local engine's factory, by name. It pickles."""
+
+    factories: tuple[tuple[str, EngineFactory], ...]
+
+    @classmethod
+    def only(cls, make: EngineFactory) -> WorkerEngines:
+        """``make``'s engine speaking the bundled voices (espeak-ng's, or a stand-in's)."""
+        return cls(((LOCAL_ENGINE, make),))
+
+    def load(self) -> dict[str, Engine]:
+        return {name: make() for name, make in self.factories}
+
+
+class EngineRegistry:
+    """Every engine of this process, by name; built once by the ``Runtime``."""
+
+    def __init__(self, local: Sequence[LocalEngine], remote: RemoteEngine | None = None) -> None:
+        names = [engine.name for engine in local] + ([remote.name] if remote else [])
+        if len(set(names)) != len(names):
+            raise ValueError(f"engine names must be unique: {names}")
+        self.local = tuple(local)
+        self.remote = remote
+        self._relayed = frozenset([remote.name] if remote else [])
+
+    @property
+    def pooled(self) -> frozenset[str]:
+        """The engines spoken in worker processes."""
+        return frozenset(engine.name for engine in self.local)
+
+    @property
+    def names(self) -> list[str]:
+        """Every engine, espeak-ng (the default) first."""
+        return [engine.name for engine in self.local] + sorted(self._relayed)
+
+    def relays(self, engine: str) -> bool:
+        """Whether ``engine`` (a voice's or a task's) is relayed ElevenLabs requests as they are,
+        and renders task chunks itself."""
+        return engine in self._relayed
+
+    def voices(self) -> list[Voice]:
+        """Every local engine's own voices, in registration order."""
+        return [voice for engine in self.local for voice in engine.voices]
+
+    def workers(self) -> WorkerEngines:
+        return WorkerEngines(tuple((engine.name, engine.make) for engine in self.local))
+
+    def renderers(self, pool: ChunkRenderer | None) -> dict[str, ChunkRenderer]:
+        """Who renders a task's chunks, by its engine: ``pool`` for every local engine (None:
+        no local engine here), the remote engine its own."""
+        chosen: dict[str, ChunkRenderer] = {}
+        if pool is not None:
+            chosen.update(dict.fromkeys(self.pooled, pool))
+        if self.remote is not None:
+            chosen[self.remote.name] = self.remote
+        return chosen
