@@ -6,7 +6,7 @@ import pytest
 from tests.servers import PostgresServer, RedisServer, ServerUnavailable
 from voicer.engines.espeak import EspeakEngine
 from voicer.language import LanguageDetector
-from voicer.pipeline.workers import WorkerPool
+from voicer.pipeline.pool import WorkerPool
 from voicer.voices import VoiceCatalogue
 
 S = TypeVar("S", RedisServer, PostgresServer)

@@ -17,8 +17,8 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
-from voicer.db.engine import rowcount
-from voicer.db.models import ACTIVE, Task, TaskStatus, Token, User, utcnow
+from voicer.db.database import rowcount
+from voicer.db.tables import ACTIVE, Task, TaskStatus, Token, User, utcnow
 from voicer.errors import Conflict, InvalidInput, NotAuthenticated, QuotaExceeded
 
 TOKEN_PREFIX = "vk_"

@@ -33,8 +33,8 @@ from voicer.models import DEFAULT_MODEL_ID
 from voicer.output import OutputFile
 from voicer.pauses import PausePlan
 from voicer.pipeline.plan import SynthesisOptions, make_plan
-from voicer.pipeline.runner import RunProgress, run
-from voicer.pipeline.workers import WorkerPool
+from voicer.pipeline.pool import WorkerPool
+from voicer.pipeline.run import RunProgress, run
 from voicer.settings import Settings
 from voicer.text import SplitType
 from voicer.voice_settings import VoiceSettings

@@ -15,7 +15,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
 from voicer.db import Database
-from voicer.db.models import ACTIVE, ChunkStatus, Task, TaskChunk, TaskStatus
+from voicer.db.tables import ACTIVE, ChunkStatus, Task, TaskChunk, TaskStatus
 
 
 class Metrics:

@@ -26,7 +26,7 @@ from voicer.engines import EngineFactory
 from voicer.engines.registry import EngineRegistry, LocalEngine
 from voicer.metrics import Metrics
 from voicer.models import LOCAL_ENGINE
-from voicer.pipeline.workers import WorkerPool, default_engine
+from voicer.pipeline.pool import WorkerPool, default_engine
 from voicer.settings import Settings
 from voicer.storage import Storage, make_storage
 from voicer.tasks.execute import ASSEMBLY_LEASE, TaskExecutor, task_engine

@@ -21,7 +21,7 @@ from voicer.engines.registry import WorkerEngines
 from voicer.language import LanguageDetector
 from voicer.models import Model
 from voicer.pipeline.jobs import ChunkJob, RenderSpec
-from voicer.pipeline.workers import WorkerPool
+from voicer.pipeline.pool import WorkerPool
 from voicer.text import Chunk, SplitType, split_text
 from voicer.voice_settings import VoiceSettings
 from voicer.voices import Voice, Voices

@@ -26,7 +26,7 @@ from voicer.api import create_app
 from voicer.api.services import Services
 from voicer.engines import EngineFactory
 from voicer.engines.registry import LocalEngine
-from voicer.pipeline.workers import default_engine
+from voicer.pipeline.pool import default_engine
 from voicer.settings import Settings
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from tests.api.conftest import Api
 from tests.audio_tools import decode
-from voicer.db.models import Token
+from voicer.db.tables import Token
 
 
 def submit(api: Api, headers: dict[str, str], **body: object) -> dict:
@@ -182,7 +182,7 @@ def test_cancel_stops_work_and_refunds_what_was_not_spoken(api: Api) -> None:
     assert final["status"] == "cancelled" and final["chunks_completed"] < final["chunks_total"]
     stats = api.client.get("/api/v1/user/stats", headers=headers).json()
     with api.services.database.session() as session:
-        from voicer.db.models import TaskChunk
+        from voicer.db.tables import TaskChunk
 
         spoken = sum(len(c.text) for c in session.scalars(select(TaskChunk).where(
             TaskChunk.task_id == task_id, TaskChunk.status == "done")))

@@ -17,8 +17,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import DateTime, inspect, text
 
 from voicer.db import Database
-from voicer.db.engine import normalise
-from voicer.db.models import Base
+from voicer.db.database import normalise
+from voicer.db.tables import Base
 
 
 def _head() -> str:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from tests.api.conftest import Api, make_api
 from voicer import accounts
 from voicer.accounts import Caller, RatePlan
-from voicer.db.models import HistoryItem, User
+from voicer.db.tables import HistoryItem, User
 from voicer.elevenlabs.billing import Billing, Order
 from voicer.encoding.formats import parse_format
 from voicer.errors import Conflict, QuotaExceeded

@@ -10,8 +10,8 @@ import pytest
 from voicer.engines.registry import EngineRegistry, LocalEngine, WorkerEngines
 from voicer.models import LOCAL_ENGINE
 from voicer.pipeline.jobs import ChunkJob, RenderSpec
+from voicer.pipeline.pool import default_engine
 from voicer.pipeline.render import RenderedChunk
-from voicer.pipeline.workers import default_engine
 from voicer.voices import VoiceCatalogue
 
 

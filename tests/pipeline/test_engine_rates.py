@@ -13,8 +13,8 @@ from voicer.atomic import atomic_file
 from voicer.language import LanguageDetector
 from voicer.pauses import PausePlan
 from voicer.pipeline.plan import SynthesisOptions, make_plan
-from voicer.pipeline.runner import run
-from voicer.pipeline.workers import WorkerPool
+from voicer.pipeline.pool import WorkerPool
+from voicer.pipeline.run import run
 from voicer.text import SplitType
 from voicer.voices import VoiceCatalogue
 

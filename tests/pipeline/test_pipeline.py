@@ -20,8 +20,8 @@ from voicer.errors import EngineError
 from voicer.language import LanguageDetector
 from voicer.pauses import PausePlan
 from voicer.pipeline.plan import SynthesisOptions, make_plan
-from voicer.pipeline.runner import RunResult, run
-from voicer.pipeline.workers import INTERNAL_ERROR, WorkerPool
+from voicer.pipeline.pool import INTERNAL_ERROR, WorkerPool
+from voicer.pipeline.run import RunResult, run
 from voicer.text import SplitType
 from voicer.voice_settings import VoiceSettings
 from voicer.voices import Voice, VoiceCatalogue

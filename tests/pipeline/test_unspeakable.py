@@ -12,8 +12,8 @@ import pytest
 from tests.audio_tools import SILENT, decode
 from tests.pipeline.test_pipeline import synthesize
 from voicer.language import LanguageDetector
+from voicer.pipeline.pool import WorkerPool
 from voicer.pipeline.render import MIN_NATURAL_GAP
-from voicer.pipeline.workers import WorkerPool
 from voicer.text import SplitType
 from voicer.voices import VoiceCatalogue
 

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from tests.api.conftest import Server
 from tests.audio_tools import decode
 from voicer.db import Database
-from voicer.db.models import ChunkStatus, Task, TaskChunk
+from voicer.db.tables import ChunkStatus, Task, TaskChunk
 
 pytestmark = pytest.mark.slow
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from tests.api.conftest import make_api
 from tests.pipeline.test_pipeline import BrokenEngine
-from voicer.pipeline.workers import INTERNAL_ERROR
+from voicer.pipeline.pool import INTERNAL_ERROR
 
 
 def test_a_failed_task_refunds_everything_and_says_what_happened_in_words(tmp_path: Path) -> None:

@@ -15,8 +15,8 @@ from sqlalchemy import update
 from tests.api.conftest import Api, make_api
 from tests.audio_tools import decode
 from voicer.api.services import Services
-from voicer.db.models import Task, utcnow
-from voicer.pipeline.workers import WorkerPool
+from voicer.db.tables import Task, utcnow
+from voicer.pipeline.pool import WorkerPool
 from voicer.settings import Settings
 from voicer.tasks.execute import ASSEMBLY_LEASE, TaskExecutor
 from voicer.tasks.queue import QUEUE

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from tests.api.conftest import make_api
 from tests.pipeline import texts
-from voicer.db.models import TaskChunk
+from voicer.db.tables import TaskChunk
 from voicer.pipeline.workload import chunk_work
 from voicer.tasks.throughput import PRIOR_PER_WORKER, ThroughputMeter
 

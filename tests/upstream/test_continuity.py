@@ -12,7 +12,7 @@ from pathlib import Path
 from tests.api.conftest import Api, Server, make_api
 from tests.upstream.proxy import FaultProxy, Seen
 from tests.upstream.test_upstream import SENTENCE, book, front, speech_requests, submit
-from voicer.pipeline.workers import WorkerPool
+from voicer.pipeline.pool import WorkerPool
 from voicer.tasks.execute import TaskExecutor
 from voicer.tasks.throughput import ThroughputMeter
 

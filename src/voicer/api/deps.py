@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from voicer.accounts import Caller, authenticate
 from voicer.api.ratelimit_headers import remember
 from voicer.api.services import Services
-from voicer.db.models import User
+from voicer.db.tables import User
 
 bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <token>`")
 xi_api_key = APIKeyHeader(name="xi-api-key", auto_error=False,

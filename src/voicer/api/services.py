@@ -11,7 +11,7 @@ from voicer.engines import EngineFactory
 from voicer.engines.registry import EngineRegistry, LocalEngine
 from voicer.language import LanguageDetector
 from voicer.metrics import Metrics
-from voicer.pipeline.workers import default_engine
+from voicer.pipeline.pool import default_engine
 from voicer.ratelimit import RateLimiter, StreamLimit
 from voicer.runtime import Runtime, task_runner
 from voicer.settings import Settings

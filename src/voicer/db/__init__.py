@@ -1,5 +1,5 @@
-"""The database: SQLAlchemy models, the engine, and Alembic migrations."""
+"""The database: its tables (SQLAlchemy), the Database that connects to it, and Alembic migrations."""
 
-from voicer.db.engine import Database
+from voicer.db.database import Database
 
 __all__ = ["Database"]

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from voicer.db.models import HistoryItem, User
+from voicer.db.tables import HistoryItem, User
 from voicer.elevenlabs import shapes
 from voicer.encoding.formats import parse_format
 from voicer.errors import NotFound

@@ -27,7 +27,7 @@ from types import TracebackType
 
 from voicer.accounts import Caller, refund_characters, reserve_characters
 from voicer.db import Database
-from voicer.db.models import HistoryItem, User
+from voicer.db.tables import HistoryItem, User
 from voicer.encoding.formats import OutputFormat
 from voicer.encoding.streams import finalize_wav
 from voicer.engines.registry import EngineRegistry

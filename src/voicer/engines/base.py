@@ -1,7 +1,7 @@
 """The speech engine protocol and the values that cross it.
 
 An engine turns (text, voice, settings) into audio pieces with the words that start in each.
-It runs inside a worker process (see ``voicer.pipeline.workers``), made there by its
+It runs inside a worker process (see ``voicer.pipeline.pool``), made there by its
 ``EngineFactory``; which engine speaks which voice is the registry's business
 (``voicer.engines.registry``), never the engine's.
 """

@@ -40,7 +40,10 @@ MIB = 2**20
 # Uploading from a file reads each part from disk as it is sent.
 TRANSFER = TransferConfig(multipart_threshold=16 * MIB, multipart_chunksize=16 * MIB,
                           max_concurrency=4)
-CLIENT = Config(connect_timeout=10, retries={"mode": "standard"}, max_pool_connections=32)
+# An object store under many writers answers 500/503 now and then: more tries than boto3's 3,
+# still with its backoff, before a chunk's write counts as failed (and its job is retried).
+CLIENT = Config(connect_timeout=10, retries={"mode": "standard", "max_attempts": 6},
+                max_pool_connections=32)
 _MISSING = frozenset({"NoSuchKey", "NotFound", "404"})
 
 

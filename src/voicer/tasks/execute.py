@@ -18,8 +18,8 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from voicer.db import Database
-from voicer.db.engine import rowcount
-from voicer.db.models import ACTIVE, ChunkStatus, Task, TaskChunk, TaskStatus, utcnow
+from voicer.db.database import rowcount
+from voicer.db.tables import ACTIVE, ChunkStatus, Task, TaskChunk, TaskStatus, utcnow
 from voicer.errors import EngineNotConfigured, UpstreamError, VoicerError
 from voicer.metrics import Metrics
 from voicer.models import LOCAL_ENGINE

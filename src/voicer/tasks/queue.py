@@ -38,7 +38,7 @@ from redis.retry import Retry
 from sqlalchemy import func, or_, select, update
 
 from voicer.db import Database
-from voicer.db.models import ACTIVE, ChunkStatus, Task, TaskChunk, TaskStatus, utcnow
+from voicer.db.tables import ACTIVE, ChunkStatus, Task, TaskChunk, TaskStatus, utcnow
 from voicer.engines.registry import EngineRegistry
 from voicer.settings import Settings
 from voicer.tasks.execute import task_engine

@@ -23,9 +23,9 @@ from typing import Any, Protocol
 from sqlalchemy import select
 
 from voicer.db import Database
-from voicer.db.models import ACTIVE, Task
+from voicer.db.tables import ACTIVE, Task
 from voicer.engines.registry import EngineRegistry
-from voicer.pipeline.workers import WorkerPool
+from voicer.pipeline.pool import WorkerPool
 from voicer.tasks.execute import TaskExecutor
 
 log = logging.getLogger("voicer.runner")

@@ -14,8 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from voicer.accounts import refund_characters, reserve_characters
-from voicer.db.engine import rowcount
-from voicer.db.models import ACTIVE, ChunkStatus, Task, TaskChunk, TaskStatus, User, utcnow
+from voicer.db.database import rowcount
+from voicer.db.tables import ACTIVE, ChunkStatus, Task, TaskChunk, TaskStatus, User, utcnow
 from voicer.errors import Conflict, IdempotencyMismatch, NotFound
 from voicer.language import LanguageDetector
 from voicer.pipeline.plan import SynthesisOptions, make_plan

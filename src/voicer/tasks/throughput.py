@@ -19,7 +19,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from voicer.db import Database
-from voicer.db.models import Task, TaskChunk, TaskStatus
+from voicer.db.tables import Task, TaskChunk, TaskStatus
 from voicer.pipeline.workload import chunk_work, rendered_work
 
 # Until something is measured: seconds of speech one worker makes per second, from the core

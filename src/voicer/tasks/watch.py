@@ -19,7 +19,7 @@ from anyio import to_thread
 from sqlalchemy import select
 
 from voicer.db import Database
-from voicer.db.models import ACTIVE, Task, User
+from voicer.db.tables import ACTIVE, Task, User
 from voicer.tasks import service as tasks
 from voicer.tasks.service import TaskView
 from voicer.tasks.throughput import ThroughputMeter

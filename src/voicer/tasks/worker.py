@@ -29,7 +29,7 @@ import dramatiq
 
 from voicer.engines import EngineFactory
 from voicer.engines.registry import LocalEngine
-from voicer.pipeline.workers import WorkerPool, default_engine
+from voicer.pipeline.pool import WorkerPool, default_engine
 from voicer.runtime import Runtime, open_database
 from voicer.settings import Settings
 from voicer.storage import Storage

@@ -25,7 +25,7 @@ from voicer.api.schemas import (
 )
 from voicer.api.services import Services
 from voicer.api.strict_json import StrictJsonRoute
-from voicer.db.models import Task, TaskStatus
+from voicer.db.tables import Task, TaskStatus
 from voicer.encoding.formats import MEDIA_TYPES
 from voicer.errors import Conflict
 from voicer.tasks import service as tasks

@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from voicer.db.models import Base
+from voicer.db.tables import Base
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=Base.metadata,

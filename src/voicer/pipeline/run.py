@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from voicer.output import ChunkAudio, Output
 from voicer.pipeline.plan import Plan
-from voicer.pipeline.workers import WorkerPool
+from voicer.pipeline.pool import WorkerPool
 
 
 @dataclass(frozen=True, slots=True)
