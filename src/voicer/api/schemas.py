@@ -99,6 +99,10 @@ class TaskList(BaseModel):
 
 
 class VoiceInfo(BaseModel):
+    """A voice as the Voicer API lists it: the catalogue's public fields, read off the Voice."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     voice_id: str
     name: str
     languages: list[str]

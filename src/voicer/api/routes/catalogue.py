@@ -18,10 +18,7 @@ def voices(user: CurrentUser, services: ServicesDep, language: str | None = None
     """Every voice, or those speaking `language` (ISO 639-1)."""
     catalogue = services.planner.voices
     chosen = catalogue.speaking(language.lower()) if language else list(catalogue)
-    return [VoiceInfo(voice_id=v.voice_id, name=v.name, languages=list(v.languages),
-                      gender=v.gender, age=v.age, accent=v.accent, description=v.description,
-                      use_case=v.use_case, long_description=v.long_description, engine=v.engine)
-            for v in chosen]
+    return [VoiceInfo.model_validate(voice) for voice in chosen]
 
 
 @router.get("/models", summary="🤖 Модели")
