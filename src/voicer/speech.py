@@ -33,7 +33,8 @@ PACKED_CHARACTERS = 400
 
 @dataclass(frozen=True, slots=True)
 class SpeechRequest:
-    text: str
+    """How a text is to be spoken: the same for every text of a request or a conversation."""
+
     voice: Voice
     model: Model
     settings: VoiceSettings
@@ -102,30 +103,30 @@ def pieces(text: str, language: str) -> list[Chunk]:
                             for i, c in enumerate(packed))]
 
 
-def speak(request: SpeechRequest, pool: WorkerPool, voices: Voices,
+def speak(text: str, request: SpeechRequest, pool: WorkerPool, voices: Voices,
           detector: LanguageDetector) -> Iterator[AudioPiece]:
-    """Audio in ``request.format``, piece by piece, each with its characters' timings."""
+    """``text`` in ``request.format``, piece by piece, each with its characters' timings."""
     encoder = stream_encoder(request.format)
-    yield from speak_into(encoder, request, pool, voices, detector)
+    yield from speak_into(encoder, text, request, pool, voices, detector)
     yield AudioPiece(encoder.finish(), None)
 
 
-def speak_into(encoder: StreamEncoder, request: SpeechRequest, pool: WorkerPool,
+def speak_into(encoder: StreamEncoder, text: str, request: SpeechRequest, pool: WorkerPool,
                voices: Voices, detector: LanguageDetector,
                elapsed: float = 0.0) -> Iterator[AudioPiece]:
     """Speak through an encoder the caller keeps open (one stream, many texts)."""
     language = request.language
     if language is None and request.model.multilingual:
-        language = detector.detect(request.text, voices.languages())
-    chunks = pieces(request.text, language or request.voice.language)
+        language = detector.detect(text, voices.languages())
+    chunks = pieces(text, language or request.voice.language)
     spec = RenderSpec(request.voice, request.settings, None)
     jobs = [ChunkJob(chunk.index, chunk.text, language, None) for chunk in chunks]
     # piece i owns the characters from its chunk's start to the next chunk's start
-    bounds = [0, *(chunk.start for chunk in chunks[1:]), len(request.text)]
+    bounds = [0, *(chunk.start for chunk in chunks[1:]), len(text)]
     for chunk, spoken, begin, end in zip(chunks, pool.speak(spec, jobs), bounds, bounds[1:],
                                          strict=False):
         shift = chunk.start - begin
         words = [WordEvent(w.text_offset + shift, w.length, w.sample) for w in spoken.words]
-        timing = align(request.text[begin:end], words, len(spoken.audio), spoken.audio.rate, elapsed)
+        timing = align(text[begin:end], words, len(spoken.audio), spoken.audio.rate, elapsed)
         elapsed += spoken.audio.duration
         yield AudioPiece(encoder.encode(spoken.audio), timing)

@@ -11,9 +11,10 @@ from tests.api.conftest import Api, make_api
 from voicer import accounts
 from voicer.accounts import Caller, RatePlan
 from voicer.db.tables import HistoryItem, User
-from voicer.elevenlabs.billing import Billing, Order
+from voicer.elevenlabs.billing import Billing
 from voicer.encoding.formats import parse_format
 from voicer.errors import Conflict, QuotaExceeded
+from voicer.speech import SpeechRequest
 from voicer.voice_settings import VoiceSettings
 
 VOICE = "21m00Tcm4TlvDq8ikWAM"
@@ -30,7 +31,7 @@ def billing(el: Api) -> Billing:
 
 
 @pytest.fixture
-def order(billing: Billing) -> Order:
+def order(billing: Billing) -> SpeechRequest:
     return billing.order(VOICE, "eleven_multilingual_v2", None, VoiceSettings(),
                          parse_format("mp3_44100_128"))
 
@@ -57,7 +58,7 @@ def history(el: Api, who: Caller) -> list[HistoryItem]:
 
 
 def test_delivered_parts_are_one_history_item_and_the_rest_is_given_back(
-        el: Api, billing: Billing, order: Order) -> None:
+        el: Api, billing: Billing, order: SpeechRequest) -> None:
     who = caller(el)
     with billing.open(who, order) as purchase:
         first, second, third = (purchase.charge(text) for text in ("One. ", "Two. ", "Three. "))
@@ -74,7 +75,7 @@ def test_delivered_parts_are_one_history_item_and_the_rest_is_given_back(
 
 
 def test_nothing_delivered_is_given_back_whole_and_leaves_no_history(
-        el: Api, billing: Billing, order: Order) -> None:
+        el: Api, billing: Billing, order: SpeechRequest) -> None:
     who = caller(el)
     with pytest.raises(RuntimeError), billing.open(who, order) as purchase:
         purchase.charge("Spoken, but the caller left. ")
@@ -83,7 +84,7 @@ def test_nothing_delivered_is_given_back_whole_and_leaves_no_history(
     assert used(el, who) == 0 and history(el, who) == []
 
 
-def test_a_charge_is_all_or_nothing(el: Api, billing: Billing, order: Order) -> None:
+def test_a_charge_is_all_or_nothing(el: Api, billing: Billing, order: SpeechRequest) -> None:
     who = caller(el, characters=10)
     with billing.open(who, order) as purchase:
         purchase.charge("Six. ")
@@ -94,7 +95,7 @@ def test_a_charge_is_all_or_nothing(el: Api, billing: Billing, order: Order) -> 
 
 
 def test_a_settled_purchase_takes_no_more_charges(el: Api, billing: Billing,
-                                                  order: Order) -> None:
+                                                  order: SpeechRequest) -> None:
     who = caller(el)
     purchase = billing.open(who, order)
     purchase.settle()

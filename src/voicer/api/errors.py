@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from voicer.accounts import authenticate
+from voicer.api.deps import bearer, xi_api_key
 from voicer.errors import (
     Conflict,
     EngineError,
@@ -141,6 +142,7 @@ async def unexpected_error(request: Request, error: Exception) -> JSONResponse:
 PUBLIC_PATHS = frozenset({"/", "/health", "/metrics"})
 _PREVIEW = 80  # characters of a refused value shown back to the caller
 _SHOWN_ITEMS = 5
+MAX_PROBLEMS = 20  # a request's validation errors shown, at most: a bad body is refused by its first
 
 
 async def invalid_request(request: Request, error: Exception) -> JSONResponse:
@@ -151,18 +153,20 @@ async def invalid_request(request: Request, error: Exception) -> JSONResponse:
     """
     assert isinstance(error, RequestValidationError)
     if request.url.path not in PUBLIC_PATHS:
+        # the token where the routes' own dependencies look for it
+        credentials, key = await bearer(request), await xi_api_key(request)
         try:
-            await run_in_threadpool(_authenticate, request)
+            await run_in_threadpool(_authenticate, request,
+                                    credentials.credentials if credentials else key)
         except NotAuthenticated as refusal:
             return await voicer_error(request, refusal)
-    return JSONResponse({"detail": [_shown(item) for item in error.errors()[:20]]}, status_code=422)
+    return JSONResponse({"detail": [_shown(item) for item in error.errors()[:MAX_PROBLEMS]]},
+                        status_code=422)
 
 
-def _authenticate(request: Request) -> None:
-    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
-    token = credentials.strip() if scheme.lower() == "bearer" else None
+def _authenticate(request: Request, token: str | None) -> None:
     with request.app.state.services.database.session() as session:
-        authenticate(session, token or request.headers.get("xi-api-key"))
+        authenticate(session, token)
 
 
 def _shown(item: dict[str, Any]) -> dict[str, Any]:

@@ -20,8 +20,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Message
 
+from voicer.api.errors import MAX_PROBLEMS
+
 Location = tuple[str | int, ...]
-_MAX_PROBLEMS = 20  # a body full of bad values is refused by its first few
 
 
 def problems(value: object, where: Location = ("body",)) -> Iterator[dict[str, Any]]:
@@ -98,7 +99,7 @@ class StrictJsonRoute(APIRoute):
             found = []
             for problem in problems(parsed):
                 found.append(problem)
-                if len(found) == _MAX_PROBLEMS:
+                if len(found) == MAX_PROBLEMS:
                     break
             if found:
                 raise RequestValidationError(found)

@@ -33,29 +33,13 @@ from voicer.encoding.streams import finalize_wav
 from voicer.engines.registry import EngineRegistry
 from voicer.errors import Conflict, InvalidInput
 from voicer.metrics import Metrics
-from voicer.models import Model
 from voicer.pipeline.plan import check_language, check_text
 from voicer.speech import SpeechRequest
 from voicer.storage import Storage, Stored
 from voicer.voice_settings import VoiceSettings
-from voicer.voices import Voice, Voices
+from voicer.voices import Voices
 
 AUDIO_IN_MEMORY = 4 * 1024 * 1024  # a purchase's audio past this waits on disk until settled
-
-
-@dataclass(frozen=True, slots=True)
-class Order:
-    """What is bought, checked: the voice, model, settings and format every part is spoken in."""
-
-    voice: Voice
-    model: Model
-    settings: VoiceSettings
-    format: OutputFormat
-    language: str | None  # forced; else detected for multilingual models
-
-    def speech(self, text: str) -> SpeechRequest:
-        return SpeechRequest(text, self.voice, self.model, self.settings, self.format,
-                             self.language)
 
 
 @dataclass(frozen=True, slots=True, eq=False)  # parts are told apart by identity, not text
@@ -76,19 +60,20 @@ class Billing:
     engines: EngineRegistry  # which voices are relayed to the upstream
 
     def order(self, voice_id: str, model_id: str, language_code: str | None,
-              settings: VoiceSettings, output: OutputFormat) -> Order:
+              settings: VoiceSettings, output: OutputFormat) -> SpeechRequest:
+        """What is bought, checked: how every part of a purchase is spoken."""
         voice = self.voices.get(voice_id)
-        return Order(voice, self.voices.model(model_id, voice), settings, output,
-                     check_language(language_code, self.voices))
+        return SpeechRequest(voice, self.voices.model(model_id, voice), settings, output,
+                             check_language(language_code, self.voices))
 
-    def open(self, caller: Caller, order: Order) -> Purchase:
+    def open(self, caller: Caller, order: SpeechRequest) -> Purchase:
         return Purchase(self, caller.user.id, order)
 
 
 class Purchase:
     """One request or conversation: its charges, its audio, and how they are settled."""
 
-    def __init__(self, billing: Billing, user_id: str, order: Order) -> None:
+    def __init__(self, billing: Billing, user_id: str, order: SpeechRequest) -> None:
         self.billing = billing
         self.user_id = user_id
         self.order = order

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from voicer.accounts import Caller
-from voicer.elevenlabs.billing import Billing, Order, Part, Purchase
+from voicer.elevenlabs.billing import Billing, Part, Purchase
 from voicer.errors import EngineError
 from voicer.language import LanguageDetector
 from voicer.speech import AudioPiece, SpeechPool, SpeechRequest, speak
@@ -32,7 +32,7 @@ class Charged:
 
     @property
     def speech(self) -> SpeechRequest:
-        return self.purchase.order.speech(self.part.text)
+        return self.purchase.order
 
     def headers(self) -> dict[str, str]:
         """The ids and the cost a response carries."""
@@ -46,7 +46,7 @@ class Charged:
         return self.purchase.kept()
 
 
-def charge(billing: Billing, caller: Caller, order: Order, text: str) -> Charged:
+def charge(billing: Billing, caller: Caller, order: SpeechRequest, text: str) -> Charged:
     purchase = billing.open(caller, order)
     return Charged(purchase, purchase.charge(text))
 
@@ -55,7 +55,8 @@ def spoken(charged: Charged, speech: SpeechPool, detector: LanguageDetector) -> 
     """Speak a local voice piece by piece, keeping a copy; settled however it ends."""
     purchase = charged.purchase
     with purchase, speech.lease() as pool:
-        for piece in speak(charged.speech, pool, purchase.billing.voices, detector):
+        for piece in speak(charged.part.text, charged.speech, pool, purchase.billing.voices,
+                           detector):
             purchase.keep(piece.audio)
             yield piece
         purchase.delivered(charged.part)

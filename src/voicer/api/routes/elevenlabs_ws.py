@@ -155,7 +155,7 @@ def _speak(services: Services, state: _Stream, text: str,
     part = state.purchase.charge(text) if text.strip() else None
     if part is not None:
         with services.speech.lease() as pool:
-            pieces = list(speak_into(state.encoder, state.purchase.order.speech(text), pool,
+            pieces = list(speak_into(state.encoder, text, state.purchase.order, pool,
                                      services.planner.voices, services.planner.detector))
     audio = b"".join(piece.audio for piece in pieces)
     if end:
