@@ -29,7 +29,7 @@ from voicer.accounts import Caller, refund_characters, reserve_characters
 from voicer.db import Database
 from voicer.db.tables import HistoryItem, User
 from voicer.encoding.formats import OutputFormat
-from voicer.encoding.streams import finalize_wav
+from voicer.encoding.streams import complete_file
 from voicer.engines.registry import EngineRegistry
 from voicer.errors import Conflict, InvalidInput
 from voicer.metrics import Metrics
@@ -169,9 +169,8 @@ class Purchase:
         audio = self._audio
         if audio is None:  # delivered, yet silent (punctuation alone): an empty file
             audio = self._audio = tempfile.SpooledTemporaryFile()  # noqa: SIM115 (settle closes it)
-        elif (self.order.format.codec == "wav"
-              and not self.billing.engines.relays(self.order.voice.engine)):
-            finalize_wav(audio)  # our streaming encoder wrote the sizes as unknown
+        elif not self.billing.engines.relays(self.order.voice.engine):
+            complete_file(self.order.format, audio)  # what our streaming encoder wrote
         audio.seek(0)
         with self.billing.storage.write_history(self.history_id,
                                                 self.order.format.extension) as file:

@@ -21,7 +21,7 @@ from voicer.audio import Audio, silence
 from voicer.encoding.formats import OutputFormat
 from voicer.encoding.mp3 import Segment, SegmentEncoder
 from voicer.encoding.resample import resample
-from voicer.encoding.streams import finalize_wav, stream_encoder
+from voicer.encoding.streams import complete_file, stream_encoder
 
 
 class Segmenter(Protocol):
@@ -50,7 +50,7 @@ def segmenter(target: OutputFormat) -> Segmenter:
 class Joiner:
     """Joins stored segments, in order, into one output file, piece by piece.
 
-    A WAV's header says "unknown size": :func:`finalize_wav` the file once written.
+    A WAV's header says "unknown size": :func:`complete_file` the file once written.
     """
 
     def __init__(self, target: OutputFormat) -> None:
@@ -71,6 +71,5 @@ def segment_file(target: OutputFormat, segment: bytes) -> bytes:
     """One stored segment as a file of its own in ``target`` (an entry of a ZIP)."""
     joiner = Joiner(target)
     file = io.BytesIO(joiner.add(segment) + joiner.finish())
-    if target.codec == "wav":
-        finalize_wav(file)
+    complete_file(target, file)
     return file.getvalue()

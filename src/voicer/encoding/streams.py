@@ -193,6 +193,13 @@ class WavCodec:
         return header
 
 
+
+def complete_file(fmt: OutputFormat, file: IO[bytes]) -> None:
+    """What a whole file that ``fmt``'s streaming encoder wrote still needs (opened r+b):
+    a WAV's true sizes, which were written as unknown while it streamed; nothing for the rest."""
+    if fmt.codec == "wav":
+        finalize_wav(file)
+
 def finalize_wav(file: IO[bytes]) -> None:
     """Write the true sizes into a WAV the streaming encoder wrote at the start of ``file`` (opened r+b)."""
     size = file.seek(0, io.SEEK_END)

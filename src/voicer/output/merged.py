@@ -7,7 +7,7 @@ from typing import IO, Self
 
 from voicer.encoding.formats import OutputFormat
 from voicer.encoding.segments import Joiner
-from voicer.encoding.streams import finalize_wav
+from voicer.encoding.streams import complete_file
 from voicer.output.base import ChunkAudio
 
 
@@ -29,6 +29,5 @@ class MergedOutput:
                  trace: TracebackType | None) -> None:
         if kind is None:
             self._file.write(self._joiner.finish())
-            if self._joiner.target.codec == "wav":
-                finalize_wav(self._file)
+            complete_file(self._joiner.target, self._file)
         self._file.flush()
