@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.audio_tools import decode, decode_as
+from tests.tone_engine import TONE_VOICE_ID, speech_seconds
 from voicer.accounts import authenticate
 from voicer.db import Database
 from voicer.errors import NotAuthenticated
@@ -17,9 +18,10 @@ from voicer.errors import NotAuthenticated
 VOICER = [sys.executable, "-m", "voicer"]
 
 
-def voicer(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def voicer(*args: str, stdin: str | None = None,
+           env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*VOICER, *args], input=stdin, capture_output=True, text=True,
-                          timeout=120, check=False)
+                          timeout=120, check=False, env={**os.environ, **(env or {})})
 
 
 def test_synthesize_reads_stdin_and_writes_a_merged_mp3(tmp_path: Path) -> None:
@@ -54,6 +56,32 @@ def test_synthesize_in_another_format(tmp_path: Path) -> None:
     audio = decode_as(out.read_bytes(), "opus_48000_64")
     assert (audio.codec, audio.rate) == ("opus", 48_000)
     assert [length for _, length in audio.gaps(0.6)] == pytest.approx([0.8], abs=0.03)
+
+
+def test_engines_named_in_the_settings_speak_in_the_cli(tmp_path: Path) -> None:
+    """VOICER_ENGINES registers an engine in every process: the CLI lists its voice and speaks
+    with it (a 48 kHz tone as long as the text), beside espeak-ng."""
+    env = {"VOICER_ENGINES": "tests.tone_engine:TONE"}
+    listed = voicer("voices", env=env)
+    assert listed.returncode == 0, listed.stderr
+    assert TONE_VOICE_ID in listed.stdout and "ru-natalia" in listed.stdout
+    out = tmp_path / "tone.wav"
+    text = "A tone as long as this text."
+    done = voicer("synthesize", "-", "-o", str(out), "--voice", TONE_VOICE_ID, "--format",
+                  "wav_48000", stdin=text, env=env)
+    assert done.returncode == 0, done.stderr
+    audio = decode_as(out.read_bytes(), "wav_48000")
+    start, end = audio.sound_span()
+    assert audio.rate == 48_000
+    assert end - start == pytest.approx(speech_seconds(text), abs=0.02)
+    without = voicer("synthesize", "-", "-o", str(tmp_path / "tone.mp3"), "--voice", TONE_VOICE_ID,
+                     stdin=text)
+    assert without.returncode == 2 and "not found" in without.stderr
+
+
+def test_an_engine_that_cannot_be_imported_is_named() -> None:
+    done = voicer("voices", env={"VOICER_ENGINES": "tests.tone_engine:NOPE"})
+    assert done.returncode != 0 and "tests.tone_engine:NOPE" in done.stderr
 
 
 @pytest.mark.parametrize(("args", "stdin", "message"), [

@@ -13,6 +13,7 @@ import pytest
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from tests.tone_engine import TONE, TONE_VOICE_ID
 from tests.waiting import wait_until
 from voicer.db import Database
 from voicer.errors import StorageError
@@ -128,3 +129,33 @@ def test_bad_storage_settings_fail_before_anything_is_opened(tmp_path: Path) -> 
     with pytest.raises(StorageError, match="does not exist"):
         Runtime.open(settings)
     assert not (tmp_path / "data" / "voicer.db").exists()
+
+
+def test_engines_named_in_the_environment_are_registered(
+        tmp_path: Path, runtimes: list[Runtime], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VOICER_ENGINES", " tests.tone_engine:TONE , ")
+    settings = Settings(data_dir=tmp_path)
+    assert settings.engines == ("tests.tone_engine:TONE",)
+    runtime = Runtime.open(settings)
+    runtimes.append(runtime)
+    assert runtime.engines.names == [LOCAL_ENGINE, TONE.name]
+    assert runtime.voices.get(TONE_VOICE_ID).engine == TONE.name
+    assert dict(runtime.engines.workers().factories)[TONE.name] == TONE.make
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("tests.tone_engine", "not an import path"),
+])
+def test_a_malformed_engine_path_is_refused_by_the_settings(value: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Settings(engines=value)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("path", "error"), [
+    ("tests.no_such_module:TONE", ImportError),
+    ("tests.tone_engine:speech_seconds", TypeError),
+])
+def test_an_engine_path_that_names_no_engine_fails_at_start(
+        tmp_path: Path, path: str, error: type[Exception]) -> None:
+    with pytest.raises(error, match=path):
+        Runtime.open(Settings(data_dir=tmp_path, engines=(path,)))

@@ -27,6 +27,7 @@ from voicer import accounts
 from voicer.accounts import RatePlan
 from voicer.atomic import atomic_file
 from voicer.encoding.formats import DEFAULT_FORMAT, parse_format
+from voicer.engines.registry import EngineRegistry
 from voicer.errors import VoicerError
 from voicer.language import LanguageDetector
 from voicer.models import DEFAULT_MODEL_ID
@@ -35,6 +36,7 @@ from voicer.pauses import PausePlan
 from voicer.pipeline.plan import SynthesisOptions, make_plan
 from voicer.pipeline.pool import WorkerPool
 from voicer.pipeline.run import RunProgress, run
+from voicer.runtime import local_engines
 from voicer.settings import Settings
 from voicer.text import SplitType
 from voicer.voice_settings import VoiceSettings
@@ -85,11 +87,12 @@ def synthesize(
         fail(_describe(error))
     text = _read(source)
     try:
-        plan = make_plan(text, options, VoiceCatalogue.bundled(), LanguageDetector())
+        engines = EngineRegistry(local_engines(settings))
+        plan = make_plan(text, options, VoiceCatalogue(engines.voices()), LanguageDetector())
     except VoicerError as error:
         fail(error.message)
     processes = min(workers or settings.workers, len(plan.jobs))
-    with _progress() as bar, WorkerPool(processes) as pool:
+    with _progress() as bar, WorkerPool(processes, engines.workers()) as pool:
         task = bar.add_task("speaking", total=plan.characters,
                             chunks=f"0/{len(plan.jobs)}", rate="")
 
@@ -121,8 +124,8 @@ def _check_output(out: Path, output_format: str) -> None:
 def voices(
     language: Annotated[str | None, typer.Option("--language", help="only voices of this language")] = None,
 ) -> None:
-    """List the voice catalogue."""
-    catalogue = VoiceCatalogue.bundled()
+    """List the voices of every local engine."""
+    catalogue = VoiceCatalogue(EngineRegistry(local_engines(Settings())).voices())
     chosen = catalogue.speaking(language.lower()) if language else list(catalogue)
     if not chosen:
         fail(f"language: no voice speaks {language!r}; known: {', '.join(sorted(catalogue.languages()))}")

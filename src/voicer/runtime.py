@@ -9,8 +9,10 @@ when they end; an API node adds its ``task_runner``, a worker process its broker
 The ``voicer users``/``tokens`` commands and the worker supervisor open only the database.
 
 The engine registry is built here once: espeak-ng (or the ``engine`` given in its place),
-every extra ``LocalEngine`` given to ``open`` (``create_app(settings, engines=[...])``), and the
-upstream when a key is configured. Everything after asks it which engine speaks what.
+every extra ``LocalEngine`` given to ``open`` (``create_app(settings, engines=[...])``) or named
+by ``VOICER_ENGINES``, and the upstream when a key is configured. Everything after asks it
+which engine speaks what. ``voicer synthesize``, which needs no database, builds the same
+local engines with :func:`local_engines`.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from dramatiq.brokers.redis import RedisBroker
 
 from voicer.db import Database
 from voicer.engines import EngineFactory
-from voicer.engines.registry import EngineRegistry, LocalEngine
+from voicer.engines.registry import EngineRegistry, LocalEngine, import_engines
 from voicer.metrics import Metrics
 from voicer.models import LOCAL_ENGINE
 from voicer.pipeline.pool import WorkerPool, default_engine
@@ -60,7 +62,7 @@ class Runtime:
         storage = make_storage(settings)  # first: bad storage settings fail before anything starts
         database = open_database(settings, migrate=migrate)
         upstream = Upstream(settings) if settings.elevenlabs_api_key else None
-        registry = EngineRegistry([espeak(engine), *engines], upstream)
+        registry = EngineRegistry(local_engines(settings, engine, engines), upstream)
         voices = VoiceDirectory(VoiceCatalogue(registry.voices()), upstream,
                                 settings.elevenlabs_premade)
         return cls(settings, storage, database, upstream, registry, voices, Metrics(database))
@@ -80,6 +82,14 @@ class Runtime:
         if self.upstream is not None:
             self.upstream.close()
         self.database.close()
+
+
+def local_engines(settings: Settings, engine: EngineFactory = default_engine,
+                  extra: Sequence[LocalEngine] = ()) -> list[LocalEngine]:
+    """The engines this process speaks with in its worker processes: espeak-ng (or ``engine``
+    in its place), then ``extra``, then those ``VOICER_ENGINES`` names."""
+    named = [found for path in settings.engines for found in import_engines(path)]
+    return [espeak(engine), *extra, *named]
 
 
 def espeak(make: EngineFactory = default_engine) -> LocalEngine:

@@ -9,11 +9,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_CHUNK_LIMIT = 2_000  # characters per chunk, unless a request or VOICER_CHUNK_LIMIT says
 
@@ -88,6 +88,9 @@ class Settings(BaseSettings):
                                                    "(default: as many as workers)")
     chunk_limit: int = Field(DEFAULT_CHUNK_LIMIT, ge=50, le=40_000,
                              description="default maximum characters per chunk")
+    engines: Annotated[tuple[str, ...], NoDecode] = Field(
+        (), description="extra engines, comma-separated `module:attribute` import paths, each "
+                        "naming a LocalEngine (or a list of them) registered beside espeak-ng")
 
     # Scale-out: a job queue on Redis, served by `voicer worker` processes on any machine.
     broker_url: str | None = Field(None, description="redis://…; tasks go to `voicer worker` "
@@ -153,6 +156,22 @@ class Settings(BaseSettings):
     def storage_location(self) -> Directory | Bucket | None:
         """Where ``storage_url`` points; None: the data directory."""
         return None if self.storage_url is None else parse_location(self.storage_url)
+
+    @field_validator("engines", mode="before")
+    @classmethod
+    def split_engines(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("engines")
+    @classmethod
+    def check_engines(cls, paths: tuple[str, ...]) -> tuple[str, ...]:
+        for path in paths:
+            module, _, attribute = path.partition(":")
+            if not module or not attribute:
+                raise ValueError(f"{path!r} is not an import path; use module.name:attribute")
+        return paths
 
     @field_validator("storage_url")
     @classmethod

@@ -18,9 +18,13 @@ import pytest
 from tests.api.conftest import Api, Server, make_api
 from tests.audio_tools import decode
 from tests.upstream.proxy import FaultProxy, Faults, Seen
+from voicer.engines import Engine
+from voicer.pipeline.pool import default_engine
 from voicer.settings import Settings
 from voicer.upstream.client import SharedLimit
 from voicer.upstream.engine import Upstream
+from voicer.voice_settings import VoiceSettings
+from voicer.voices import Voice, VoiceCatalogue
 
 RACHEL = "21m00Tcm4TlvDq8ikWAM"  # an ElevenLabs premade id: the upstream's when one is configured
 SENTENCE = "Chapter {n} begins here, and the story goes on."
@@ -234,3 +238,30 @@ def test_a_shared_slot_held_past_its_lease_is_still_held(redis_url: str) -> None
         return while_held, await second_slot_within(0.5)
 
     assert asyncio.run(scenario()) == (False, True)
+
+
+def spoken_seconds(engine: Engine, text: str, voice: Voice) -> float:
+    """What any engine, local or upstream, speaks ``text`` as: seconds of audio."""
+    pieces = list(engine.synthesize(text, voice, VoiceSettings(), "en"))
+    assert pieces and all(piece.audio.rate == engine.format.rate for piece in pieces)
+    return sum(len(piece.audio) for piece in pieces) / engine.format.rate
+
+
+def test_the_upstream_speaks_through_the_same_engine_protocol_as_espeak(
+        tmp_path: Path, upstream: Server, upstream_key: str) -> None:
+    text = "One protocol for every engine."
+    with FaultProxy(upstream.url) as proxy:
+        settings = Settings(data_dir=tmp_path, elevenlabs_api_key=upstream_key,  # type: ignore[arg-type]
+                            elevenlabs_base_url=proxy.url, elevenlabs_concurrency=1)
+        remote = Upstream(settings)
+        try:
+            rachel = remote.find_voice(RACHEL)
+            assert rachel is not None
+            far = spoken_seconds(remote, text, rachel)
+        finally:
+            remote.close()
+    near = spoken_seconds(default_engine(), text, VoiceCatalogue.bundled().get("de-klaus"))
+    assert remote.format.rate == 24_000
+    assert 0.5 * near < far < 2 * near  # a sentence as long as a local engine speaks it
+    (request,) = speech_requests(proxy)
+    assert request.json["text"] == text and request.json["language_code"] == "en"

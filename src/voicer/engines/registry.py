@@ -2,12 +2,15 @@
 
 Two kinds of speech engine register here:
 
-- a *local* engine (:class:`LocalEngine`) runs in Voicer's worker processes: espeak-ng, and
-  any engine passed to ``create_app(settings, engines=[...])``. Its factory travels to each
+- a *local* engine (:class:`LocalEngine`) runs in Voicer's worker processes: espeak-ng, any
+  engine passed to ``create_app(settings, engines=[...])`` and any ``VOICER_ENGINES`` names
+  (:func:`import_engines`). Its factory travels to each
   worker process (so it must pickle), which makes one of every local engine and speaks each
   chunk with the one its voice names;
-- a *remote* engine (:class:`RemoteEngine`) renders task chunks itself and is relayed
-  ElevenLabs requests as they are: the real ElevenLabs API, when a key is configured.
+- a *remote* engine (:class:`RemoteEngine`) runs in this process: the real ElevenLabs API, when a
+  key is configured. It speaks a text as every engine does (the same
+  :class:`~voicer.engines.base.Engine` protocol), and also renders task chunks itself (with the
+  neighbouring chunks' context) and is relayed ElevenLabs requests as they are.
 
 Every voice names its engine (``Voice.engine``; a model's engine is its voice's) and a task
 keeps the engine it was accepted with. Routes, runners and the queue ask this registry about
@@ -20,6 +23,7 @@ factory, and a section of this registry answering "which engine does this" for i
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
@@ -43,8 +47,23 @@ class LocalEngine:
                            tuple(replace(voice, engine=self.name) for voice in self.voices))
 
 
-class RemoteEngine(ChunkRenderer, Protocol):
-    """An engine that renders task chunks itself and is relayed ElevenLabs requests as they are."""
+def import_engines(path: str) -> list[LocalEngine]:
+    """The engines ``module:attribute`` names (a ``VOICER_ENGINES`` entry): a ``LocalEngine``
+    or a list of them, importable in every Voicer process (API nodes and workers)."""
+    module, _, attribute = path.partition(":")
+    try:
+        found = getattr(importlib.import_module(module), attribute)
+    except (ImportError, AttributeError) as error:
+        raise ImportError(f"VOICER_ENGINES: cannot import {path}: {error}") from error
+    engines = list(found) if isinstance(found, list | tuple) else [found]
+    if not engines or not all(isinstance(engine, LocalEngine) for engine in engines):
+        raise TypeError(f"VOICER_ENGINES: {path} is not a LocalEngine or a list of them")
+    return engines
+
+
+class RemoteEngine(Engine, ChunkRenderer, Protocol):
+    """An engine run in this process, not in worker processes: it speaks a text as every engine
+    does, and also renders task chunks itself and is relayed ElevenLabs requests as they are."""
 
     name: str
 

@@ -4,6 +4,10 @@ One ``Upstream`` per process, held by the app. It owns an event loop thread wher
 every upstream request runs, so one concurrency limit covers all of them; the
 task runner and the request threads talk to it through that loop.
 
+It is a speech engine like the local ones (``format``, ``synthesize``: one text, one request),
+and more: it renders a task's chunks itself, with continuity (``render``), and relays
+ElevenLabs requests as they are (``relay``).
+
 Task chunks are fetched as PCM and encoded here like the local engine's, so
 chunks join gaplessly and pauses are exact. With ``ordered`` continuity a task's
 chunks go one after another and each names the request ids of the (up to) three
@@ -27,7 +31,8 @@ from typing import Any, TypeVar
 
 import httpx
 
-from voicer.audio import Audio
+from voicer.audio import Audio, AudioFormat
+from voicer.engines.base import Speech
 from voicer.errors import UpstreamError
 from voicer.models import UPSTREAM_ENGINE, Model
 from voicer.pipeline.jobs import STITCHED_REQUESTS, ChunkJob, RenderSpec
@@ -40,6 +45,7 @@ from voicer.upstream.client import (
     SharedLimit,
     UpstreamClient,
 )
+from voicer.voice_settings import VoiceSettings
 from voicer.voices import Voice
 
 log = logging.getLogger("voicer.upstream")
@@ -52,6 +58,8 @@ _MISS_REFRESH_SECONDS = 30.0  # an unknown voice id refreshes the listing at mos
 _PAGE = 100
 _RELIST = 30.0  # seconds before a listing that could not be read is tried again
 _LISTING_POLICY = RetryPolicy(attempts=3, base=0.5, cap=2.0)  # a listing must not stall requests
+# What ``synthesize`` speaks with: the model the official SDKs default to.
+SYNTHESIS_MODEL = "eleven_multilingual_v2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +78,7 @@ class Upstream:
         assert settings.elevenlabs_api_key is not None, "the upstream needs a key"
         self.settings = settings
         self.pcm_rate = int(settings.elevenlabs_task_format.removeprefix("pcm_"))
+        self.format = AudioFormat(self.pcm_rate)  # of every piece it speaks
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="voicer-upstream",
                                         daemon=True)
@@ -176,7 +185,15 @@ class Upstream:
                   if model is not None}
         return Listing(voices, models, time.monotonic())
 
-    # -- task chunks -------------------------------------------------------------------------
+    # -- speech ------------------------------------------------------------------------------
+
+    def synthesize(self, text: str, voice: Voice, settings: VoiceSettings,
+                   language: str | None = None) -> Iterator[Speech]:
+        """Speak ``text`` with an upstream voice in one request (the engine protocol); a task's
+        chunks go through ``render``, which adds the neighbours' context."""
+        body = _speech_body(text, SYNTHESIS_MODEL, settings, language)
+        pcm, _ = self.call(self._speak(voice.voice_id, body))
+        yield Speech(Audio.from_bytes(pcm, self.pcm_rate))
 
     def render(self, spec: RenderSpec, jobs: Iterable[ChunkJob]) -> Iterator[RenderedChunk]:
         """Chunks as they finish: one at a time with ``ordered`` continuity, else up to the
@@ -194,7 +211,7 @@ class Upstream:
                     if ordered and job.index != last + 1:  # resumed: stitch to what was stored
                         stitched = deque(job.previous_request_ids, maxlen=STITCHED_REQUESTS)
                     body = self._chunk_body(spec, job, list(stitched) if ordered else [])
-                    running[asyncio.run_coroutine_threadsafe(self._chunk(spec, body),
+                    running[asyncio.run_coroutine_threadsafe(self._speak(spec.voice.voice_id, body),
                                                              self._loop)] = job
                     if len(running) >= window:
                         break
@@ -217,10 +234,7 @@ class Upstream:
                 future.cancel()
 
     def _chunk_body(self, spec: RenderSpec, job: ChunkJob, previous_ids: list[str]) -> dict[str, Any]:
-        body: dict[str, Any] = {"text": job.text, "model_id": spec.model_id,
-                                "voice_settings": spec.settings.model_dump()}
-        if spec.language_code:
-            body["language_code"] = spec.language_code
+        body = _speech_body(job.text, spec.model_id, spec.settings, spec.language_code)
         if job.previous_text:
             body["previous_text"] = job.previous_text
         if job.next_text:
@@ -229,8 +243,9 @@ class Upstream:
             body["previous_request_ids"] = previous_ids
         return body
 
-    async def _chunk(self, spec: RenderSpec, body: dict[str, Any]) -> tuple[bytes, str | None]:
-        answer = await self.client.post(f"/v1/text-to-speech/{spec.voice.voice_id}", body,
+    async def _speak(self, voice_id: str, body: dict[str, Any]) -> tuple[bytes, str | None]:
+        """The PCM the upstream speaks ``body`` as, and its request id."""
+        answer = await self.client.post(f"/v1/text-to-speech/{voice_id}", body,
                                         {"output_format": self.settings.elevenlabs_task_format})
         return answer.content, answer.request_id
 
@@ -280,6 +295,15 @@ class Relayed:
     def __del__(self) -> None:
         if not self._closed and self._upstream.running:
             self.close()
+
+
+def _speech_body(text: str, model_id: str, settings: VoiceSettings,
+                 language_code: str | None) -> dict[str, Any]:
+    body: dict[str, Any] = {"text": text, "model_id": model_id,
+                            "voice_settings": settings.model_dump()}
+    if language_code:
+        body["language_code"] = language_code
+    return body
 
 
 def _limit(settings: Settings, size: int) -> ConcurrencyLimit:

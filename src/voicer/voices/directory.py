@@ -39,9 +39,13 @@ class VoiceDirectory:
                  premade: str = "upstream") -> None:
         self.local = local
         self.upstream = upstream
+        # the ElevenLabs premade ids, as the bundled catalogue has them; an id another engine's
+        # voice has, even one shaped like ElevenLabs', stays with that engine
+        premade_ids = {voice.voice_id for voice in VoiceCatalogue.bundled()
+                       if _ELEVENLABS_ID.fullmatch(voice.voice_id)}
         self._routed = frozenset(
             voice.voice_id for voice in local
-            if upstream is not None and premade == "upstream" and _ELEVENLABS_ID.fullmatch(voice.voice_id)
+            if upstream is not None and premade == "upstream" and voice.voice_id in premade_ids
         )
 
     def get(self, voice_id: str, engine: str | None = None) -> Voice:
