@@ -13,7 +13,7 @@ from starlette.websockets import WebSocketDisconnect
 from tests.api.conftest import Api, make_api
 from tests.audio_tools import decode
 from tests.waiting import wait_until
-from voicer.api.routes import elevenlabs_ws
+from voicer.elevenlabs import conversation
 
 VOICE = "21m00Tcm4TlvDq8ikWAM"
 URL = f"/v1/text-to-speech/{VOICE}/stream-input"
@@ -100,7 +100,7 @@ def test_an_abandoned_conversation_is_charged_and_kept_only_what_was_delivered(e
 def test_a_generation_that_fails_is_given_back_and_the_rest_is_kept(
         el: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     calls = []
-    speak_into = elevenlabs_ws.speak_into
+    speak_into = conversation.speak_into
 
     def failing_second(*args: Any, **kwargs: Any) -> Any:
         calls.append(1)
@@ -108,7 +108,7 @@ def test_a_generation_that_fails_is_given_back_and_the_rest_is_kept(
             raise RuntimeError("the engine broke")
         return speak_into(*args, **kwargs)
 
-    monkeypatch.setattr(elevenlabs_ws, "speak_into", failing_second)
+    monkeypatch.setattr(conversation, "speak_into", failing_second)
     headers = key(el)
     with el.client.websocket_connect(URL, headers=headers) as ws:
         ws.send_json(OPENING)

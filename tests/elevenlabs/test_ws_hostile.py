@@ -11,7 +11,7 @@ from starlette.testclient import WebSocketTestSession
 from starlette.websockets import WebSocketDisconnect
 
 from tests.api.conftest import Api, make_api
-from voicer.api.routes import elevenlabs_ws
+from voicer.elevenlabs import conversation
 
 VOICE = "21m00Tcm4TlvDq8ikWAM"
 URL = f"/v1/text-to-speech/{VOICE}/stream-input"
@@ -198,7 +198,7 @@ def test_a_fault_of_ours_still_ends_with_a_close_frame(el: Api,
     def broken(*_: object) -> None:
         raise RuntimeError("the engine broke")
 
-    monkeypatch.setattr(elevenlabs_ws, "_speak", broken)
+    monkeypatch.setattr(conversation.Conversation, "generate", broken)
     with el.client.websocket_connect(URL, headers={"xi-api-key": token(el)}) as ws:
         ws.send_json({"text": "Hello there. ", "flush": True})
         said, code, reason = refusal(ws)

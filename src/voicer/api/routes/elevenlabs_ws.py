@@ -12,8 +12,9 @@ doing (a message that is not a JSON object or whose fields have the wrong types,
 or an ``inactivity_timeout`` out of range, a missing or bad key, silence past the timeout),
 1011 for ours. What a message must be is ``voicer.elevenlabs.stream_input``'s to say.
 
-Local voices are spoken here; an ElevenLabs upstream voice's conversation is relayed to
-the upstream's own ``stream-input`` (``voicer.api.stream_input_relay``). Either way the
+A local voice's conversation is a ``voicer.elevenlabs.conversation``, its messages read and
+its generations sent here; an ElevenLabs upstream voice's conversation is relayed to the
+upstream's own ``stream-input`` (``voicer.api.stream_input_relay``). Either way the
 conversation is one purchase (``voicer.elevenlabs.billing``) and one history item: a local
 generation is charged when it is spoken, and kept paid for once its audio was sent; one the
 conversation ends before it went out (the caller left, the engine failed) is given back,
@@ -25,41 +26,23 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.concurrency import run_in_threadpool
 
 from voicer.accounts import Caller, authenticate
-from voicer.alignment import Alignment
 from voicer.api.services import Services
 from voicer.api.stream_input_relay import INTERNAL_ERROR, POLICY_VIOLATION, Asked, close, relay
 from voicer.elevenlabs import stream_input as protocol
-from voicer.elevenlabs.billing import Part, Purchase
+from voicer.elevenlabs.conversation import Conversation
 from voicer.elevenlabs.stream_input import Opening
 from voicer.encoding.formats import parse_format
-from voicer.encoding.streams import StreamEncoder, stream_encoder
 from voicer.errors import VoicerError
-from voicer.speech import AudioPiece, speak_into
 
 log = logging.getLogger("voicer.api")
 
 router = APIRouter(prefix="/v1/text-to-speech", tags=["ElevenLabs: text to speech"])
-
-
-@dataclass
-class _Stream:
-    """One local conversation's state: its purchase, the text not yet spoken, the open encoder."""
-
-    purchase: Purchase
-    encoder: StreamEncoder
-    schedule: tuple[int, ...]
-    buffer: str = ""
-    generations: int = 0
-
-    def threshold(self) -> int:
-        return self.schedule[min(self.generations, len(self.schedule) - 1)]
 
 
 @router.websocket("/{voice_id}/stream-input")
@@ -107,61 +90,25 @@ async def _speak_locally(websocket: WebSocket, services: Services, caller: Calle
     order = await run_in_threadpool(services.billing.order, asked.voice_id, asked.model_id,
                                     asked.language_code, opening.settings,
                                     parse_format(asked.output_format))
-    state = _Stream(services.billing.open(caller, order), stream_encoder(order.format),
-                    opening.schedule)
-    async with state.purchase:  # settled before the caller hears the end, however it ends
-        await _converse(websocket, services, state, opening, asked.inactivity_timeout)
+    conversation = Conversation(services.billing.open(caller, order), opening.schedule,
+                                services.speech, services.planner.voices, services.planner.detector)
+    async with conversation.purchase:  # settled before the caller hears the end, however it ends
+        message = opening.message
+        while True:
+            due = conversation.receive(message)
+            if due is not None:
+                generation = await run_in_threadpool(conversation.generate, due)
+                if generation.audio:
+                    await websocket.send_json({
+                        "audio": base64.b64encode(generation.audio).decode(), "isFinal": False,
+                        "alignment": generation.alignment,
+                        "normalizedAlignment": generation.alignment})
+                conversation.sent(generation)
+                if due.end:
+                    break
+            message = await _receive(websocket, asked.inactivity_timeout)
     await websocket.send_json({"isFinal": True})
     await websocket.close(code=1000)
-
-
-async def _converse(websocket: WebSocket, services: Services, state: _Stream,
-                    opening: Opening, timeout: int) -> None:
-    """Speak the text as it comes, until the caller ends the input."""
-    message = opening.message
-    while True:
-        text = message.get("text")
-        if text == "":
-            await _generate(websocket, services, state, whole=True, end=True)
-            return
-        state.buffer += text or ""
-        if message.get("flush") or (message.get("try_trigger_generation", True)
-                                    and len(state.buffer.strip()) >= state.threshold()):
-            await _generate(websocket, services, state, whole=bool(message.get("flush")), end=False)
-        message = await _receive(websocket, timeout)
-
-
-async def _generate(websocket: WebSocket, services: Services, state: _Stream, whole: bool,
-                    end: bool) -> None:
-    """Speak the buffer up to its last word boundary (all of it when ``whole``); at the
-    ``end``, close the encoder too. Its charge is delivered once its audio went out."""
-    complete = whole or state.buffer[-1:].isspace()  # a trailing space ends the last word
-    cut = len(state.buffer) if complete else state.buffer.rfind(" ") + 1
-    text, state.buffer = state.buffer[:cut], state.buffer[cut:]
-    part, audio, timings = await run_in_threadpool(_speak, services, state, text, end)
-    if audio:
-        await websocket.send_json({"audio": base64.b64encode(audio).decode(), "isFinal": False,
-                                   "alignment": timings, "normalizedAlignment": timings})
-        state.purchase.keep(audio)
-    if part is not None:
-        state.purchase.delivered(part)
-    state.generations += 1
-
-
-def _speak(services: Services, state: _Stream, text: str,
-           end: bool) -> tuple[Part | None, bytes, dict[str, Any] | None]:
-    """Charge ``text`` (whitespace alone is neither charged nor spoken) and speak it."""
-    pieces: list[AudioPiece] = []
-    part = state.purchase.charge(text) if text.strip() else None
-    if part is not None:
-        with services.speech.lease() as pool:
-            pieces = list(speak_into(state.encoder, text, state.purchase.order, pool,
-                                     services.planner.voices, services.planner.detector))
-    audio = b"".join(piece.audio for piece in pieces)
-    if end:
-        audio += state.encoder.finish()
-    timing = Alignment.join([piece.alignment for piece in pieces if piece.alignment])
-    return part, audio, timing.to_websocket_json() if timing.characters else None
 
 
 def _authenticate(services: Services, websocket: WebSocket, first: dict[str, Any]) -> Caller:
