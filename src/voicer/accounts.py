@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -17,7 +19,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
-from voicer.db.database import rowcount
+from voicer.db.database import Database, rowcount
 from voicer.db.tables import ACTIVE, Task, TaskStatus, Token, User, utcnow
 from voicer.errors import Conflict, InvalidInput, NotAuthenticated, QuotaExceeded
 
@@ -144,6 +146,21 @@ def refund_characters(session: Session, user_id: str, characters: int) -> None:
     if characters > 0:
         session.execute(update(User).where(User.id == user_id)
                         .values(used_characters=User.used_characters - characters))
+
+
+@contextmanager
+def paid(database: Database, user_id: str, characters: int) -> Iterator[None]:
+    """Take ``characters`` from the quota for the work of the block; given back if it fails."""
+    with database.session() as session:
+        reserve_characters(session, user_id, characters)
+        session.commit()
+    try:
+        yield
+    except BaseException:
+        with database.session() as session:
+            refund_characters(session, user_id, characters)
+            session.commit()
+        raise
 
 
 def stats(session: Session, user: User) -> UserStats:

@@ -265,3 +265,21 @@ def test_the_upstream_speaks_through_the_same_engine_protocol_as_espeak(
     assert 0.5 * near < far < 2 * near  # a sentence as long as a local engine speaks it
     (request,) = speech_requests(proxy)
     assert request.json["text"] == text and request.json["language_code"] == "en"
+
+
+def test_sound_generation_is_relayed_to_the_upstream_as_asked(
+        tmp_path: Path, upstream: Server, upstream_key: str) -> None:
+    body = {"text": "rain on a window", "duration_seconds": 1.5, "loop": True,
+            "prompt_influence": 0.6}
+    with FaultProxy(upstream.url) as proxy:
+        for api in front(tmp_path, proxy, upstream_key):
+            token = api.user(characters=1_000)["Authorization"].removeprefix("Bearer ")
+            headers = {"xi-api-key": token}
+            answer = api.client.post("/v1/sound-generation", headers=headers, json=body,
+                                     params={"output_format": "pcm_16000"})
+            left = api.client.get("/v1/user/subscription", headers=headers).json()
+    assert answer.status_code == 200, answer.text
+    assert len(answer.content) == 2 * round(1.5 * 16_000)  # made by the upstream, in its format
+    (seen,) = [request for request in proxy.seen if request.path == "/v1/sound-generation"]
+    assert seen.json == body and "output_format=pcm_16000" in seen.query
+    assert left["character_count"] == 60

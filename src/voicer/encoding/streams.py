@@ -194,6 +194,14 @@ class WavCodec:
 
 
 
+def encode_whole(audio: Audio, fmt: OutputFormat) -> bytes:
+    """``audio`` as one whole file in ``fmt``, complete (a WAV with its true sizes)."""
+    encoder = stream_encoder(fmt)
+    file = io.BytesIO(encoder.encode(audio) + encoder.finish())
+    complete_file(fmt, file)
+    return file.getvalue()
+
+
 def complete_file(fmt: OutputFormat, file: IO[bytes]) -> None:
     """What a whole file that ``fmt``'s streaming encoder wrote still needs (opened r+b):
     a WAV's true sizes, which were written as unknown while it streamed; nothing for the rest."""
