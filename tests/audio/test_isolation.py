@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -49,6 +51,7 @@ def test_streamed_pieces_of_any_size_give_the_same_audio() -> None:
     clean = speech()[: isolation.RATE * 2]
     whole = isolation.isolate(clean)
     cuts = [0, 1, 481, 5_000, 33_333, len(clean)]
-    streamed = np.concatenate(list(isolation.isolate_stream(clean[a:b] for a, b in zip(cuts, cuts[1:]))))
+    pieces = (clean[start:end] for start, end in itertools.pairwise(cuts))
+    streamed = np.concatenate(list(isolation.isolate_stream(pieces)))
     assert len(streamed) == len(clean)
     assert np.allclose(streamed, whole, atol=1e-6)
