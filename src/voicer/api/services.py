@@ -13,6 +13,7 @@ from voicer.language import LanguageDetector
 from voicer.metrics import Metrics
 from voicer.pipeline.pool import default_engine
 from voicer.ratelimit import RateLimiter, StreamLimit
+from voicer.recognition.listener import Listener
 from voicer.runtime import Runtime, task_runner
 from voicer.settings import Settings
 from voicer.speech import SpeechPool
@@ -35,6 +36,7 @@ class Services:
     watch: TaskWatch  # what event streams and waiting status requests look at
     streams: StreamLimit  # event streams open per token
     billing: Billing  # what ElevenLabs speech costs, and its history
+    listener: Listener  # uploads decoded, charged and recognised
 
     @classmethod
     def start(cls, settings: Settings, engine: EngineFactory = default_engine,
@@ -51,7 +53,8 @@ class Services:
                    TaskWatch(runtime.database, meter, settings.status_wait_seconds),
                    StreamLimit(settings.max_event_streams_per_token),
                    Billing(runtime.database, runtime.storage, planner.voices, runtime.metrics,
-                           runtime.engines))
+                           runtime.engines),
+                   Listener(runtime.database, runtime.recognizers, settings))
 
     @property
     def settings(self) -> Settings:
