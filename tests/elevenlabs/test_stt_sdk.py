@@ -15,6 +15,7 @@ from elevenlabs import (
     ExportOptions_SegmentedJson,
     ExportOptions_Srt,
     ExportOptions_Txt,
+    ForcedAlignmentResponseModel,
     SpeechToTextChunkResponseModel,
     SrtExportOptions,
 )
@@ -83,6 +84,26 @@ def test_characters_and_speakers_when_asked(
     assert word.speaker_id == "speaker_0" and word.characters
     assert "".join(c.text for c in word.characters) == word.text
     assert word.characters[0].start == word.start
+
+
+def test_forced_alignment_times_every_word_of_the_text(
+        client: ElevenLabs, spoken: tuple[bytes, list[tuple[str, float]]]) -> None:
+    audio, words = spoken
+    result = client.forced_alignment.create(file=("paragraph.mp3", audio, "audio/mpeg"),
+                                            text=PARAGRAPH)
+    assert isinstance(result, ForcedAlignmentResponseModel)
+    assert [w.text for w in result.words] == PARAGRAPH.split()
+    assert "".join(c.text for c in result.characters) == PARAGRAPH
+    assert 0 <= result.loss < 0.2
+    errors = [abs(w.start - start) for w, (_, start) in zip(result.words, words, strict=True)]
+    assert statistics.median(errors) <= 0.06 and max(errors) <= 0.35
+
+
+def test_forced_alignment_needs_a_text(client: ElevenLabs,
+                                       spoken: tuple[bytes, list[tuple[str, float]]]) -> None:
+    with pytest.raises(ApiError) as refused:
+        client.forced_alignment.create(file=spoken[0], text="   ")
+    assert refused.value.status_code == 400 and "text is empty" in str(refused.value.body)
 
 
 def test_bad_uploads_are_refused_with_the_field_named(client: ElevenLabs) -> None:

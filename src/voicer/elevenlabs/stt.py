@@ -1,4 +1,5 @@
-"""ElevenLabs speech to text below HTTP: what a request asks, and the transcript it gets back.
+"""ElevenLabs speech to text and forced alignment below HTTP: what a request asks, and the
+transcript or alignment it gets back.
 
 The transcript is ElevenLabs' ``SpeechToTextChunkResponseModel``: the text, the language as
 ISO 639-3 with its probability, and ``words`` where a ``spacing`` entry sits between every two
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Literal
 
 from voicer.errors import InvalidInput
+from voicer.recognition import forced
 from voicer.recognition.base import Transcript, Word
 from voicer.recognition.exports import EXPORTS, ExportOptions
 from voicer.recognition.languages import iso_639_3, whisper_language
@@ -46,6 +48,21 @@ def convert(listener: Listener, user_id: str, file: BinaryIO, asked: Asked) -> d
     transcript = listener.listen(user_id, clip, recognizer, language, asked.diarize,
                                  asked.num_speakers)
     return chunk(transcript, asked)
+
+
+def align(listener: Listener, user_id: str, file: BinaryIO, text: str) -> dict[str, Any]:
+    """``text`` laid onto the uploaded ``file`` (charged as recognition is), as ElevenLabs
+    answers forced alignment."""
+    if not text.strip():
+        raise InvalidInput("text", "text is empty: give the words spoken in the file")
+    clip = listener.clip(file)
+    transcript = listener.listen(user_id, clip, listener.recognizers.default(), None)
+    aligned = forced.align(text, transcript)
+    return {"characters": [{"text": c.text, "start": c.start, "end": c.end}
+                           for c in aligned.characters],
+            "words": [{"text": w.text, "start": w.start, "end": w.end, "loss": w.loss}
+                      for w in aligned.words],
+            "loss": aligned.loss}
 
 
 def parse_formats(raw: str | None) -> list[tuple[str, ExportOptions]]:

@@ -46,6 +46,18 @@ def speech_to_text(
     return stt.convert(services.listener, caller.user.id, upload.file, asked)
 
 
+@router.post("/forced-alignment")
+def forced_alignment(
+    caller: ElevenLabsCaller,
+    services: ServicesDep,
+    file: Annotated[UploadFile, File(description="the audio, any format PyAV reads")],
+    text: Annotated[str, Form(description="the words spoken in it")],
+) -> dict[str, object]:
+    """Every character and word of `text` with its start and end in the audio, and a loss (0:
+    every word heard). Whisper's word times matched onto the text; charged as speech to text."""
+    return stt.align(services.listener, caller.user.id, file.file, text)
+
+
 def _upload(file: UploadFile | None, *urls: str | None) -> UploadFile:
     if file is None:
         field = "cloud_storage_url" if urls[0] else "source_url" if urls[1:] and urls[1] else "file"
