@@ -65,7 +65,8 @@ class Runtime:
         registry = EngineRegistry([espeak(engine), *engines], upstream)
         voices = VoiceDirectory(VoiceCatalogue(registry.voices()), upstream,
                                 settings.elevenlabs_premade)
-        recognizers = RecognizerRegistry([whisper(settings.stt_model, settings.data_dir)])
+        recognizers = RecognizerRegistry(
+            [whisper(settings.stt_model, settings.data_dir, settings.stt_workers)])
         return cls(settings, storage, database, upstream, registry, voices, Metrics(database),
                    recognizers)
 

@@ -21,6 +21,7 @@ from voicer.api.routes import (
     elevenlabs_tts,
     elevenlabs_ws,
     root,
+    stt,
     user,
     voice,
 )
@@ -62,7 +63,7 @@ def create_app(settings: Settings | None = None, engine: EngineFactory = default
                          lifespan=lifespan, static_url="/docs-assets", redoc_url=None,
                          swagger_ui_parameters={"validatorUrl": None})
     for module in (root, voice, user, catalogue, elevenlabs_tts, elevenlabs_ws,
-                   elevenlabs_catalogue, elevenlabs_account, elevenlabs_stt):
+                   elevenlabs_catalogue, elevenlabs_account, elevenlabs_stt, stt):
         app.include_router(module.router)
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes,

@@ -47,5 +47,11 @@ class Listener:
                progress: Progress | None = None) -> Transcript:
         """``clip`` recognised (and its speakers told apart if asked), charged to ``user_id``."""
         with charged(self.database, user_id, self.cost(clip)):
-            transcript = recognizer.recognize(clip, language, progress)
-            return speakers.diarize(transcript, clip, num_speakers) if diarize else transcript
+            return recognized(clip, recognizer, language, diarize, num_speakers, progress)
+
+
+def recognized(clip: Clip, recognizer: Recognizer, language: str | None, diarize: bool = False,
+               num_speakers: int | None = None, progress: Progress | None = None) -> Transcript:
+    """``clip`` recognised, and its speakers told apart if asked."""
+    transcript = recognizer.recognize(clip, language, progress)
+    return speakers.diarize(transcript, clip, num_speakers) if diarize else transcript

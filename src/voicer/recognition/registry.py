@@ -63,10 +63,12 @@ class RecognizerRegistry:
             return self._made[name]
 
 
-def whisper(spec: str, data_dir: Path) -> RecognitionEngine:
-    """The local Whisper model ``VOICER_STT_MODEL`` names, answering to the Scribe ids."""
-    return RecognitionEngine(WHISPER, partial(local_whisper, spec, data_dir), SCRIBE_MODELS)
+def whisper(spec: str, data_dir: Path, workers: int = 1) -> RecognitionEngine:
+    """The local Whisper model ``VOICER_STT_MODEL`` names, answering to the Scribe ids;
+    ``workers`` recognitions at once."""
+    return RecognitionEngine(WHISPER, partial(local_whisper, spec, data_dir, workers),
+                             SCRIBE_MODELS)
 
 
-def local_whisper(spec: str, data_dir: Path) -> WhisperRecognizer:
-    return WhisperRecognizer(model_directory(spec, data_dir))
+def local_whisper(spec: str, data_dir: Path, workers: int = 1) -> WhisperRecognizer:
+    return WhisperRecognizer(model_directory(spec, data_dir), workers=workers)

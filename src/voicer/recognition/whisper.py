@@ -26,7 +26,8 @@ class WhisperRecognizer:
     """A Whisper model in a directory, loaded when first asked to listen."""
 
     directory: Path
-    threads: int = 1  # CPU threads per recognition; parallelism comes from processes
+    threads: int = 1  # CPU threads per recognition
+    workers: int = 1  # recognitions at once (model replicas), each on its own threads
     beam_size: int = 5
     name: str = WHISPER
     _model: WhisperModel | None = field(default=None, init=False, repr=False)
@@ -39,7 +40,7 @@ class WhisperRecognizer:
 
                 self._model = WhisperModel(str(self.directory), device="cpu",
                                            compute_type="int8", cpu_threads=self.threads,
-                                           local_files_only=True)
+                                           num_workers=self.workers, local_files_only=True)
             return self._model
 
     def recognize(self, clip: Clip, language: str | None = None,
