@@ -49,7 +49,7 @@ def decode(file: BinaryIO, max_seconds: float, field: str = "file") -> Clip:
     try:
         with av.open(file, mode="r") as container:
             if not container.streams.audio:
-                raise InvalidInput(field, f"{field} has no audio stream")
+                raise InvalidInput(field, f"{field} is not audio: it has no audio stream")
             stream = container.streams.audio[0]
             resampler = av.AudioResampler(format="flt", layout="mono", rate=RATE)
             for frame in container.decode(stream):

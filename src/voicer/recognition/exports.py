@@ -11,6 +11,7 @@ import json
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from voicer.recognition.base import Segment, Transcript, Word
 
@@ -96,6 +97,27 @@ def segmented_json(transcript: Transcript, options: ExportOptions = ExportOption
 
 EXPORTS: dict[str, Callable[[Transcript, ExportOptions], Export]] = {
     "srt": srt, "txt": txt, "segmented_json": segmented_json}
+
+
+def as_json(transcript: Transcript) -> dict[str, Any]:
+    """The whole transcript: language, text, and segments with their speaker and words."""
+    return {
+        "language": transcript.language, "language_probability": transcript.language_probability,
+        "duration": round(transcript.duration, 3), "text": transcript.text,
+        "segments": [{"id": number, "start": segment.start, "end": segment.end,
+                      "text": segment.text, "speaker": segment.speaker,
+                      "words": [{"text": w.text, "start": w.start, "end": w.end,
+                                 "probability": w.probability} for w in segment.words]}
+                     for number, segment in enumerate(transcript.segments)]}
+
+
+def file_content(transcript: Transcript, suffix: str) -> str:
+    """What ``voicer transcribe -o`` writes for an output named ``*.srt``, ``*.txt`` or ``*.json``."""
+    if suffix == ".json":
+        return json.dumps(as_json(transcript), ensure_ascii=False, indent=1)
+    speakers = any(segment.speaker for segment in transcript.segments)
+    options = ExportOptions(include_speakers=speakers, include_timestamps=speakers or None)
+    return {".srt": srt, ".txt": txt}[suffix](transcript, options).content
 
 
 def _labelled(segment: Segment, options: ExportOptions) -> str:

@@ -30,6 +30,7 @@ from voicer.db.tables import SttStatus, SttTask, User, utcnow
 from voicer.errors import Conflict, NotFound
 from voicer.recognition.base import Recognizer, Transcript
 from voicer.recognition.clip import Clip
+from voicer.recognition.exports import as_json
 from voicer.recognition.languages import whisper_language
 from voicer.recognition.listener import Listener, recognized
 
@@ -149,12 +150,4 @@ def finished(session: Session, user: User, task_id: str) -> dict[str, Any]:
 
 def result(task_id: str, transcript: Transcript) -> dict[str, Any]:
     """What ``GET /v1/stt/{id}/result`` answers: the transcript in segments with speakers."""
-    return {
-        "task_id": task_id, "language": transcript.language,
-        "language_probability": transcript.language_probability,
-        "duration": round(transcript.duration, 3), "text": transcript.text,
-        "segments": [{"id": number, "start": segment.start, "end": segment.end,
-                      "text": segment.text, "speaker": segment.speaker,
-                      "words": [{"text": w.text, "start": w.start, "end": w.end,
-                                 "probability": w.probability} for w in segment.words]}
-                     for number, segment in enumerate(transcript.segments)]}
+    return {"task_id": task_id, **as_json(transcript)}
