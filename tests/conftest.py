@@ -1,4 +1,5 @@
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TypeVar
 
 import pytest
@@ -7,6 +8,8 @@ from tests.servers import PostgresServer, RedisServer, ServerUnavailable
 from voicer.engines.espeak import EspeakEngine
 from voicer.language import LanguageDetector
 from voicer.pipeline.pool import WorkerPool
+from voicer.recognition.weights import DEFAULT_STT_MODEL, model_directory
+from voicer.recognition.whisper import WhisperRecognizer
 from voicer.voices import VoiceCatalogue
 
 S = TypeVar("S", RedisServer, PostgresServer)
@@ -32,6 +35,18 @@ def detector() -> LanguageDetector:
 def pool() -> Iterator[WorkerPool]:
     with WorkerPool(2) as workers:
         yield workers
+
+
+@pytest.fixture(scope="session")
+def whisper_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default recognition model, joined from its two packages once for the session
+    (servers are given it as VOICER_STT_MODEL, a directory)."""
+    return model_directory(DEFAULT_STT_MODEL, tmp_path_factory.mktemp("stt"))
+
+
+@pytest.fixture(scope="session")
+def recognizer(whisper_dir: Path) -> WhisperRecognizer:
+    return WhisperRecognizer(whisper_dir)
 
 
 def _started(start: Callable[[], S]) -> S:

@@ -10,10 +10,13 @@ from pathlib import Path
 import pytest
 
 from tests.audio_tools import decode, decode_as
+from tests.recognition.speech import PARAGRAPH, speak
 from tests.tone_engine import TONE_VOICE_ID, speech_seconds
 from voicer.accounts import authenticate
 from voicer.db import Database
+from voicer.engines.espeak import EspeakEngine
 from voicer.errors import NotAuthenticated
+from voicer.recognition.wer import word_error_rate
 
 VOICER = [sys.executable, "-m", "voicer"]
 
@@ -165,3 +168,56 @@ def test_users_and_tokens_from_the_command_line(tmp_path: Path) -> None:
     database.close()
     unknown = account_command(tmp_path, "tokens", "create", "bob")
     assert unknown.returncode == 2 and "no user 'bob'" in unknown.stderr
+
+
+def transcribe(whisper_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*VOICER, "transcribe", *args], capture_output=True, text=True,
+                          timeout=300, check=False,
+                          env={**os.environ, "VOICER_STT_MODEL": str(whisper_dir)})
+
+
+@pytest.fixture(scope="module")
+def spoken(tmp_path_factory: pytest.TempPathFactory, engine: EspeakEngine) -> Path:
+    path = tmp_path_factory.mktemp("spoken") / "paragraph.wav"
+    path.write_bytes(speak(engine, PARAGRAPH).wav)
+    return path
+
+
+def test_transcribe_prints_the_text(whisper_dir: Path, spoken: Path) -> None:
+    done = transcribe(whisper_dir, str(spoken))
+    assert done.returncode == 0, done.stderr
+    assert word_error_rate(PARAGRAPH, done.stdout) <= 0.05
+    assert "listening" in done.stderr
+
+
+@pytest.mark.parametrize("suffix", [".srt", ".txt", ".json"])
+def test_transcribe_writes_subtitles_text_or_json(whisper_dir: Path, spoken: Path,
+                                                  tmp_path: Path, suffix: str) -> None:
+    out = tmp_path / f"paragraph{suffix}"
+    done = transcribe(whisper_dir, str(spoken), "-o", str(out), "--language", "en",
+                      "--speakers", "1")
+    assert done.returncode == 0, done.stderr
+    assert f"wrote {out}" in done.stderr and "language en" in done.stderr
+    content = out.read_text()
+    if suffix == ".srt":
+        assert content.startswith("1\n00:00:00,") and "speaker_0: The weather" in content
+    elif suffix == ".txt":
+        assert content.startswith("[00:00:00.") and "speaker_0:" in content
+    else:
+        body = json.loads(content)
+        assert body["language"] == "en" and body["segments"][0]["speaker"] == "speaker_0"
+        assert word_error_rate(PARAGRAPH, body["text"]) <= 0.05
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["missing.wav"], "FILE: missing.wav does not exist"),
+    (["{spoken}", "-o", "out.mp3"], "must end in .srt, .txt, .json"),
+    (["{spoken}", "--language", "klingon"], "--language 'klingon' is not a language"),
+    (["{text}"], "FILE is not audio"),
+])
+def test_transcribe_refuses_with_one_clear_line(whisper_dir: Path, spoken: Path, tmp_path: Path,
+                                                args: list[str], message: str) -> None:
+    text = tmp_path / "notes.txt"
+    text.write_text("not audio at all " * 50)
+    done = transcribe(whisper_dir, *[a.format(spoken=spoken, text=text) for a in args])
+    assert done.returncode == 2 and message in done.stderr

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -118,6 +118,61 @@ def _check_output(out: Path, output_format: str) -> None:
         fail(error.message)
     if out.suffix.lower() not in (suffix, ".zip"):
         fail(f"output: {out} must end in {suffix} or .zip")
+
+
+TRANSCRIPTS = (".srt", ".txt", ".json")
+
+
+@app.command()
+def transcribe(
+    source: Annotated[Path, typer.Argument(metavar="FILE", help="audio or video in any format "
+                                                                "FFmpeg reads")],
+    out: Annotated[Path | None, typer.Option("-o", "--output",
+                                             help="OUT.srt, OUT.txt or OUT.json; default: the "
+                                                  "text on stdout")] = None,
+    language: Annotated[str | None, typer.Option("--language", help="ISO 639-1 or 639-3; "
+                                                                    "default: detected")] = None,
+    speakers: Annotated[int | None, typer.Option("--speakers", min=1, max=32,
+                                                 help="label N speakers")] = None,
+) -> None:
+    """Recognise the speech in FILE with the local Whisper model (VOICER_STT_MODEL)."""
+    from voicer.recognition import exports, listener, registry  # heavy: only for this command
+    from voicer.recognition.clip import decode
+    from voicer.recognition.languages import whisper_language
+
+    settings = Settings()
+    if out is not None and out.suffix.lower() not in TRANSCRIPTS:
+        fail(f"output: {out} must end in {', '.join(TRANSCRIPTS)}")
+    try:
+        asked = whisper_language(language, "--language")
+        with source.open("rb") as file:
+            clip = decode(file, 24 * 3600.0, "FILE")
+        recognizer = registry.local_whisper(settings.stt_model, settings.data_dir)
+        with _listening(clip.duration) as heard:
+            transcript = listener.recognized(clip, recognizer, asked, speakers is not None,
+                                             speakers, heard)
+    except FileNotFoundError:
+        fail(f"FILE: {source} does not exist")
+    except VoicerError as error:
+        fail(error.message)
+    if out is None:
+        typer.echo(transcript.text)
+        return
+    with atomic_file(out) as written:
+        written.write(exports.file_content(transcript, out.suffix.lower()).encode())
+    err.print(f"wrote {out}: {clip.duration:,.1f} s of audio, {len(transcript.words):,} words, "
+              f"language {transcript.language}", soft_wrap=True, highlight=False)
+
+
+@contextmanager
+def _listening(duration: float) -> Iterator[Callable[[float], None]]:
+    columns = (TextColumn("{task.description}"), BarColumn(),
+               TextColumn("{task.completed:,.0f}/{task.total:,.0f} s"), TimeElapsedColumn(),
+               TextColumn("ETA"), TimeRemainingColumn())
+    with Progress(*columns, console=err) as bar:
+        task = bar.add_task("listening", total=duration)
+        yield lambda seconds: bar.update(task, completed=seconds)
+        bar.update(task, completed=duration)
 
 
 @app.command()

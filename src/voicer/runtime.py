@@ -1,7 +1,7 @@
 """The runtime: what a Voicer process builds from its one Settings object, in this order.
 
     storage → database (migrated) → engines and their voices (+ the ElevenLabs upstream)
-            → runner or queue
+            → recognizers (loaded on first use) → runner or queue
 
 Storage comes first, so bad storage settings fail before anything starts. ``voicer serve``
 (through ``Services``) and each ``voicer worker`` process open a ``Runtime`` here and close it
@@ -29,6 +29,7 @@ from voicer.engines.registry import EngineRegistry, LocalEngine, import_engines
 from voicer.metrics import Metrics
 from voicer.models import LOCAL_ENGINE
 from voicer.pipeline.pool import WorkerPool, default_engine
+from voicer.recognition.registry import RecognizerRegistry, whisper
 from voicer.settings import Settings
 from voicer.storage import Storage, make_storage
 from voicer.tasks.execute import ASSEMBLY_LEASE, TaskExecutor, task_engine
@@ -51,6 +52,7 @@ class Runtime:
     engines: EngineRegistry  # who speaks what: the local engines and the upstream
     voices: VoiceDirectory
     metrics: Metrics
+    recognizers: RecognizerRegistry  # who listens: Whisper, loaded on first use
 
     @classmethod
     def open(cls, settings: Settings, *, migrate: bool = True,
@@ -65,7 +67,10 @@ class Runtime:
         registry = EngineRegistry(local_engines(settings, engine, engines), upstream)
         voices = VoiceDirectory(VoiceCatalogue(registry.voices()), upstream,
                                 settings.elevenlabs_premade)
-        return cls(settings, storage, database, upstream, registry, voices, Metrics(database))
+        recognizers = RecognizerRegistry(
+            [whisper(settings.stt_model, settings.data_dir, settings.stt_workers)])
+        return cls(settings, storage, database, upstream, registry, voices, Metrics(database),
+                   recognizers)
 
     def executor(self, pool: WorkerPool | None, meter: ThroughputMeter,
                  assembly_lease: timedelta = ASSEMBLY_LEASE) -> TaskExecutor:

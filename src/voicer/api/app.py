@@ -18,9 +18,11 @@ from voicer.api.routes import (
     elevenlabs_account,
     elevenlabs_catalogue,
     elevenlabs_sound,
+    elevenlabs_stt,
     elevenlabs_tts,
     elevenlabs_ws,
     root,
+    stt,
     user,
     voice,
 )
@@ -62,9 +64,11 @@ def create_app(settings: Settings | None = None, engine: EngineFactory = default
                          lifespan=lifespan, static_url="/docs-assets", redoc_url=None,
                          swagger_ui_parameters={"validatorUrl": None})
     for module in (root, voice, user, catalogue, elevenlabs_tts, elevenlabs_ws,
-                   elevenlabs_catalogue, elevenlabs_account, elevenlabs_sound):
+                   elevenlabs_catalogue, elevenlabs_account, elevenlabs_sound, elevenlabs_stt,
+                   stt):
         app.include_router(module.router)
     errors.install(app)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes,
+                       upload_bytes=settings.max_upload_bytes)
     app.add_middleware(RateLimitHeaders)
     return app

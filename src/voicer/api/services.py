@@ -13,6 +13,8 @@ from voicer.language import LanguageDetector
 from voicer.metrics import Metrics
 from voicer.pipeline.pool import default_engine
 from voicer.ratelimit import RateLimiter, StreamLimit
+from voicer.recognition.listener import Listener
+from voicer.recognition.tasks import SttTasks
 from voicer.runtime import Runtime, task_runner
 from voicer.settings import Settings
 from voicer.speech import SpeechPool
@@ -35,6 +37,8 @@ class Services:
     watch: TaskWatch  # what event streams and waiting status requests look at
     streams: StreamLimit  # event streams open per token
     billing: Billing  # what ElevenLabs speech costs, and its history
+    listener: Listener  # uploads decoded, charged and recognised
+    stt: SttTasks  # recognition tasks, run in this process
 
     @classmethod
     def start(cls, settings: Settings, engine: EngineFactory = default_engine,
@@ -47,11 +51,15 @@ class Services:
         runner = task_runner(runtime, meter)
         runner.start()
         speech = SpeechPool(settings.speech_workers or settings.workers, runtime.engines.workers())
+        listener = Listener(runtime.database, runtime.recognizers, settings)
+        stt = SttTasks(runtime.database, listener, settings.stt_workers)
+        stt.recover()
         return cls(runtime, planner, meter, RateLimiter(settings), runner, speech,
                    TaskWatch(runtime.database, meter, settings.status_wait_seconds),
                    StreamLimit(settings.max_event_streams_per_token),
                    Billing(runtime.database, runtime.storage, planner.voices, runtime.metrics,
-                           runtime.engines))
+                           runtime.engines),
+                   listener, stt)
 
     @property
     def settings(self) -> Settings:
@@ -81,5 +89,6 @@ class Services:
 
     def stop(self) -> None:
         self.runner.stop()
+        self.stt.close()
         self.speech.close()
         self.runtime.close()

@@ -1,4 +1,4 @@
-"""Tables: users, their tokens, tasks and the chunks of each task."""
+"""Tables: users, their tokens, tasks and the chunks of each task, history, recognition tasks."""
 
 from __future__ import annotations
 
@@ -156,3 +156,34 @@ class HistoryItem(Base):
     content_type: Mapped[str] = mapped_column(String(60))
     settings: Mapped[dict[str, Any]] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class SttStatus(StrEnum):
+    """A recognition task's status, named as the Voice API names them."""
+
+    pending = "pending"  # accepted, waiting for the recognizer
+    processing = "processing"  # being recognised; ``progress`` says how far
+    succeeded = "succeeded"  # the result can be read
+    failed = "failed"  # stopped by an error; its characters refunded
+
+
+class SttTask(Base):
+    """One uploaded file to recognise (the Voice API's ``/v1/stt``); the audio is not kept."""
+
+    __tablename__ = "stt_tasks"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True, default=SttStatus.pending)
+    progress: Mapped[int] = mapped_column(Integer, default=0)  # percent
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    language: Mapped[str | None] = mapped_column(String(16), default=None)  # asked, then heard
+    diarize: Mapped[bool] = mapped_column(default=False)
+    num_speakers: Mapped[int | None] = mapped_column(Integer, default=None)
+    duration: Mapped[float] = mapped_column(Float)  # seconds of audio
+    characters: Mapped[int] = mapped_column(Integer)  # charged at submit
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    result: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    started_at: Mapped[datetime | None] = mapped_column(default=None)
+    completed_at: Mapped[datetime | None] = mapped_column(default=None)

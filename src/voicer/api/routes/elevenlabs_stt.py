@@ -1,0 +1,66 @@
+"""ElevenLabs speech to text and forced alignment: an uploaded file, recognised here."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, UploadFile
+
+from voicer.api.deps import ElevenLabsCaller, ServicesDep
+from voicer.api.responses import AUTHENTICATED, elevenlabs_errors
+from voicer.elevenlabs import stt
+from voicer.errors import InvalidInput
+
+router = APIRouter(responses=elevenlabs_errors(*AUTHENTICATED, 400, 403), prefix="/v1",
+                   tags=["ElevenLabs: speech to text"])
+
+UNFETCHED = "audio is never fetched from a URL here: upload it as `file`"
+
+
+@router.post("/speech-to-text")
+def speech_to_text(
+    caller: ElevenLabsCaller,
+    services: ServicesDep,
+    model_id: Annotated[str, Form(description="scribe_v1, scribe_v2, ... (the local Whisper model)")],
+    file: Annotated[UploadFile | None, File(description="any audio or video PyAV reads")] = None,
+    language_code: Annotated[str | None, Form(description="ISO 639-1 or 639-3; none: "
+                                                          "detected")] = None,
+    tag_audio_events: Annotated[bool, Form(description="accepted; Whisper tags no events")] = True,
+    num_speakers: Annotated[int | None, Form(ge=1, le=32)] = None,
+    timestamps_granularity: Annotated[stt.Granularity, Form()] = "word",
+    diarize: Annotated[bool, Form()] = False,
+    additional_formats: Annotated[str | None, Form(description="JSON list: srt, txt, "
+                                                               "segmented_json")] = None,
+    file_format: Annotated[str | None, Form(description="pcm_s16le_16 or other")] = None,
+    cloud_storage_url: Annotated[str | None, Form()] = None,
+    source_url: Annotated[str | None, Form()] = None,
+    webhook: Annotated[bool, Form(description="not offered here: false only")] = False,
+) -> dict[str, object]:
+    """A transcript with the language, every word's times and, with `diarize`, its speaker.
+    Charged by the audio's duration (VOICER_STT_CHARACTERS_PER_SECOND)."""
+    if webhook:
+        raise InvalidInput("webhook", "webhook delivery is not offered here; leave webhook false")
+    upload = _upload(file, cloud_storage_url, source_url)
+    asked = stt.Asked(model_id, language_code, timestamps_granularity, diarize, num_speakers,
+                      stt.parse_formats(additional_formats), file_format)
+    return stt.convert(services.listener, caller.user.id, upload.file, asked)
+
+
+@router.post("/forced-alignment")
+def forced_alignment(
+    caller: ElevenLabsCaller,
+    services: ServicesDep,
+    file: Annotated[UploadFile, File(description="the audio, any format PyAV reads")],
+    text: Annotated[str, Form(description="the words spoken in it")],
+) -> dict[str, object]:
+    """Every character and word of `text` with its start and end in the audio, and a loss (0:
+    every word heard). Whisper's word times matched onto the text; charged as speech to text."""
+    return stt.align(services.listener, caller.user.id, file.file, text)
+
+
+def _upload(file: UploadFile | None, *urls: str | None) -> UploadFile:
+    if file is None:
+        field = "cloud_storage_url" if urls[0] else "source_url" if urls[1:] and urls[1] else "file"
+        raise InvalidInput(field, UNFETCHED if field != "file" else "file is required: upload "
+                                                                   "the audio as `file`")
+    return file

@@ -1,0 +1,58 @@
+"""Listening for a caller: an upload decoded within its caps, charged, recognised, diarized.
+
+Every way in (ElevenLabs' speech to text and forced alignment, the Voice API's STT tasks)
+comes through here, so the caps and the charge are the same for all of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from voicer.accounts import paid
+from voicer.db import Database
+from voicer.errors import InvalidInput
+from voicer.recognition import speakers
+from voicer.recognition.base import Progress, Recognizer, Transcript
+from voicer.recognition.charge import audio_characters
+from voicer.recognition.clip import Clip, decode
+from voicer.recognition.registry import RecognizerRegistry
+from voicer.settings import Settings
+
+RAW_PCM = "pcm_s16le_16"  # ElevenLabs' file_format for raw 16 kHz mono 16-bit audio
+
+
+@dataclass(frozen=True, slots=True)
+class Listener:
+    database: Database
+    recognizers: RecognizerRegistry
+    settings: Settings
+
+    def clip(self, file: BinaryIO, file_format: str | None = None, field: str = "file") -> Clip:
+        """The upload, decoded; ``InvalidInput`` naming ``field`` if it is not audio or too long."""
+        if file_format not in (None, "other", RAW_PCM):
+            raise InvalidInput("file_format", f"file_format must be {RAW_PCM} or other")
+        if file_format == RAW_PCM:
+            clip = Clip.from_pcm16(file.read(int(self.settings.max_audio_seconds * 32_000) + 2))
+            if clip.duration > self.settings.max_audio_seconds:
+                raise InvalidInput(field, f"{field} is longer than the limit of "
+                                          f"{self.settings.max_audio_seconds:,.0f} seconds of audio")
+            return clip
+        return decode(file, self.settings.max_audio_seconds, field)
+
+    def cost(self, clip: Clip) -> int:
+        return audio_characters(clip.duration, self.settings.stt_characters_per_second)
+
+    def listen(self, user_id: str, clip: Clip, recognizer: Recognizer, language: str | None,
+               diarize: bool = False, num_speakers: int | None = None,
+               progress: Progress | None = None) -> Transcript:
+        """``clip`` recognised (and its speakers told apart if asked), charged to ``user_id``."""
+        with paid(self.database, user_id, self.cost(clip)):
+            return recognized(clip, recognizer, language, diarize, num_speakers, progress)
+
+
+def recognized(clip: Clip, recognizer: Recognizer, language: str | None, diarize: bool = False,
+               num_speakers: int | None = None, progress: Progress | None = None) -> Transcript:
+    """``clip`` recognised, and its speakers told apart if asked."""
+    transcript = recognizer.recognize(clip, language, progress)
+    return speakers.diarize(transcript, clip, num_speakers) if diarize else transcript

@@ -1,0 +1,74 @@
+"""Which recognizer listens to a request: the recognition section of the engine registry.
+
+Recognition engines register as the speech engines do (``voicer.engines.registry``): a name and
+a picklable factory. Each is made once per process, when first asked for, and held by the
+``Runtime``. ElevenLabs' Scribe model ids route to the local Whisper model: the upstream's
+Scribe, when a key is configured, is not relayed yet.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+from voicer.errors import UnknownModel
+from voicer.recognition.base import Recognizer, RecognizerFactory
+from voicer.recognition.weights import model_directory
+from voicer.recognition.whisper import WHISPER, WhisperRecognizer
+
+# ElevenLabs' speech-to-text model ids, and Voicer's own: which engine each is.
+SCRIBE_MODELS = ("scribe_v1", "scribe_v1_experimental", "scribe_v2")
+
+
+@dataclass(frozen=True, slots=True)
+class RecognitionEngine:
+    """A recognizer by name, its factory, and the model ids that route to it."""
+
+    name: str
+    make: RecognizerFactory
+    model_ids: tuple[str, ...] = ()
+
+
+class RecognizerRegistry:
+    """Every recognition engine of this process; each made on first use, then kept."""
+
+    def __init__(self, engines: Sequence[RecognitionEngine]) -> None:
+        self._engines = {engine.name: engine for engine in engines}
+        self._routes = {model_id: engine.name for engine in engines
+                        for model_id in (engine.name, *engine.model_ids)}
+        self._made: dict[str, Recognizer] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def model_ids(self) -> list[str]:
+        return list(self._routes)
+
+    def for_model(self, model_id: str) -> Recognizer:
+        """The recognizer ``model_id`` routes to; ``UnknownModel`` if none does."""
+        name = self._routes.get(model_id)
+        if name is None:
+            raise UnknownModel(model_id, self.model_ids)
+        return self.get(name)
+
+    def default(self) -> Recognizer:
+        return self.get(next(iter(self._engines)))
+
+    def get(self, name: str) -> Recognizer:
+        with self._lock:
+            if name not in self._made:
+                self._made[name] = self._engines[name].make()
+            return self._made[name]
+
+
+def whisper(spec: str, data_dir: Path, workers: int = 1) -> RecognitionEngine:
+    """The local Whisper model ``VOICER_STT_MODEL`` names, answering to the Scribe ids;
+    ``workers`` recognitions at once."""
+    return RecognitionEngine(WHISPER, partial(local_whisper, spec, data_dir, workers),
+                             SCRIBE_MODELS)
+
+
+def local_whisper(spec: str, data_dir: Path, workers: int = 1) -> WhisperRecognizer:
+    return WhisperRecognizer(model_directory(spec, data_dir), workers=workers)

@@ -1,0 +1,153 @@
+"""Recognition tasks (the Voice API's ``/v1/stt``): accepted at once, recognised in the background.
+
+    submit   the upload is decoded (refused if it is not audio or too long), its cost reserved
+             from the quota and a ``pending`` row written, all before the answer
+    run      in one of ``VOICER_STT_WORKERS`` threads of the API process: ``processing`` with
+             ``progress`` as segments come, then ``succeeded`` with the result, or ``failed``
+             with the characters refunded
+    recover  at start-up: a task an earlier process left unfinished is failed and refunded
+             (its audio lived only in that process's memory)
+
+The audio is held in memory until it is recognised and never written anywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from voicer.accounts import refund_characters, reserve_characters
+from voicer.db import Database
+from voicer.db.tables import SttStatus, SttTask, User, utcnow
+from voicer.errors import Conflict, NotFound
+from voicer.recognition.base import Recognizer, Transcript
+from voicer.recognition.clip import Clip
+from voicer.recognition.exports import as_json
+from voicer.recognition.languages import whisper_language
+from voicer.recognition.listener import Listener, recognized
+
+log = logging.getLogger("voicer.stt")
+
+UNFINISHED = (SttStatus.pending, SttStatus.processing)
+_PROGRESS_EVERY = 1.0  # seconds between progress writes
+
+
+@dataclass(frozen=True, slots=True)
+class SttRequest:
+    filename: str
+    language: str | None = None  # ISO 639-1 or 639-3; None: detected
+    diarize: bool = True
+    num_speakers: int | None = None
+    model_id: str = "whisper"
+
+
+class SttTasks:
+    """Every recognition task of this API process; started and stopped with the app."""
+
+    def __init__(self, database: Database, listener: Listener, workers: int = 1) -> None:
+        self.database = database
+        self.listener = listener
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="stt")
+
+    def recover(self) -> int:
+        """Fail and refund the tasks an earlier process left unfinished; how many there were."""
+        with self.database.session() as session:
+            left = list(session.scalars(select(SttTask).where(SttTask.status.in_(UNFINISHED))))
+            for task in left:
+                _fail(session, task, "the server restarted before the audio was recognised; "
+                                     "submit it again (its characters were refunded)")
+            session.commit()
+        return len(left)
+
+    def submit(self, user: User, file: BinaryIO, request: SttRequest) -> SttTask:
+        """Accept ``file``: decoded, charged and queued; ``InvalidInput`` or ``QuotaExceeded``
+        (nothing charged) otherwise."""
+        recognizer = self.listener.recognizers.for_model(request.model_id)
+        language = whisper_language(request.language, "language")
+        clip = self.listener.clip(file)
+        with self.database.session() as session:
+            task = SttTask(id=str(uuid.uuid4()), user_id=user.id, status=SttStatus.pending,
+                           progress=0, filename=request.filename[:200], language=language,
+                           diarize=request.diarize, num_speakers=request.num_speakers,
+                           duration=round(clip.duration, 3),
+                           characters=self.listener.cost(clip))
+            reserve_characters(session, user.id, task.characters)
+            session.add(task)
+            session.commit()
+            session.refresh(task)
+            session.expunge(task)
+        self._pool.submit(self._run, task.id, clip, recognizer, language, request)
+        return task
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def _run(self, task_id: str, clip: Clip, recognizer: Recognizer, language: str | None,
+             request: SttRequest) -> None:
+        self._update(task_id, status=SttStatus.processing, started_at=utcnow(), progress=1)
+        try:
+            transcript = recognized(clip, recognizer, language, request.diarize,
+                                    request.num_speakers, self._progress(task_id, clip.duration))
+        except Exception as error:
+            log.exception("recognition task %s failed", task_id)
+            with self.database.session() as session:
+                task = session.get(SttTask, task_id)
+                if task is not None:
+                    _fail(session, task, f"recognition failed: {error}")
+                session.commit()
+            return
+        self._update(task_id, status=SttStatus.succeeded, progress=100, completed_at=utcnow(),
+                     language=transcript.language, result=result(task_id, transcript))
+
+    def _progress(self, task_id: str, duration: float) -> Any:
+        last = [time.monotonic()]
+        lock = threading.Lock()
+
+        def heard(seconds: float) -> None:
+            with lock:
+                if time.monotonic() - last[0] < _PROGRESS_EVERY or duration <= 0:
+                    return
+                last[0] = time.monotonic()
+            self._update(task_id, progress=max(1, min(99, int(100 * seconds / duration))))
+
+        return heard
+
+    def _update(self, task_id: str, **values: Any) -> None:
+        with self.database.session() as session:
+            session.execute(update(SttTask).where(SttTask.id == task_id).values(**values))
+            session.commit()
+
+
+def _fail(session: Session, task: SttTask, message: str) -> None:
+    refund_characters(session, task.user_id, task.characters)
+    task.status, task.error, task.completed_at = SttStatus.failed, message, utcnow()
+
+
+def get(session: Session, user: User, task_id: str) -> SttTask:
+    """The caller's task; another user's is as unknown as a missing one."""
+    task = session.get(SttTask, task_id)
+    if task is None or task.user_id != user.id:
+        raise NotFound(f"stt task {task_id} not found")
+    return task
+
+
+def finished(session: Session, user: User, task_id: str) -> dict[str, Any]:
+    """The result of the caller's task; ``Conflict`` until it has succeeded."""
+    task = get(session, user, task_id)
+    if task.status != SttStatus.succeeded or task.result is None:
+        raise Conflict(f"stt task {task_id} is {task.status}; read its result once it has "
+                       "succeeded")
+    return task.result
+
+
+def result(task_id: str, transcript: Transcript) -> dict[str, Any]:
+    """What ``GET /v1/stt/{id}/result`` answers: the transcript in segments with speakers."""
+    return {"task_id": task_id, **as_json(transcript)}

@@ -1,0 +1,110 @@
+"""The Voice API's speech to text: submit, poll to succeeded, read segments or plain text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.api.conftest import Api, make_api
+from tests.recognition.speech import PARAGRAPH, speak, wav
+from tests.waiting import wait_until
+from voicer.accounts import reserve_characters
+from voicer.db.tables import SttStatus, SttTask
+from voicer.engines.espeak import EspeakEngine
+from voicer.recognition.wer import word_error_rate
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory, whisper_dir: Path) -> Iterator[Api]:
+    yield from make_api(tmp_path_factory.mktemp("stt"), stt_model=str(whisper_dir),
+                        requests_per_minute=10_000)
+
+
+@pytest.fixture(scope="module")
+def paragraph(engine: EspeakEngine) -> bytes:
+    return speak(engine, PARAGRAPH).wav
+
+
+def submit(api: Api, headers: dict[str, str], audio: bytes, **data: str) -> dict:
+    answer = api.client.post("/v1/stt", headers=headers, data=data,
+                             files={"file": ("paragraph.wav", audio, "audio/wav")})
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def succeeded(api: Api, headers: dict[str, str], task_id: str) -> dict:
+    def done() -> dict | None:
+        status = api.client.get(f"/v1/stt/{task_id}", headers=headers).json()
+        return status if status["status"] in ("succeeded", "failed") else None
+
+    return wait_until(done, 120, "the stt task ended", every=0.2)
+
+
+def test_a_file_polls_to_succeeded_and_reads_as_segments_or_text(api: Api, paragraph: bytes) -> None:
+    headers = api.user()
+    task = submit(api, headers, paragraph)
+    assert task["status"] == "pending" and task["result"] is None
+    assert task["duration"] == pytest.approx(11.0, abs=1.0)
+    early = api.client.get(f"/v1/stt/{task['task_id']}/result", headers=headers)
+    assert early.status_code == 409
+    status = succeeded(api, headers, task["task_id"])
+    assert status["status"] == "succeeded" and status["progress"] == 100
+    assert status["result"] is None and status["language"] == "en"
+    result = api.client.get(f"/v1/stt/{task['task_id']}/result", headers=headers).json()
+    assert word_error_rate(PARAGRAPH, result["text"]) <= 0.05
+    segments = result["segments"]
+    assert segments and all(s["speaker"] == "speaker_0" and s["words"] for s in segments)
+    starts = [s["start"] for s in segments]
+    assert starts == sorted(starts) and segments[-1]["end"] <= result["duration"]
+    plain = api.client.get(f"/v1/stt/{task['task_id']}/result", headers=headers,
+                           params={"plain_text": "true"}).json()
+    assert plain == {"task_id": task["task_id"], "text": result["text"]}
+
+
+def test_another_users_task_is_not_found(api: Api) -> None:
+    owner, stranger = api.user(), api.user()
+    task = submit(api, owner, wav(np.zeros(8_000, dtype="<i2"), 16_000))
+    for path in ("", "/result"):
+        answer = api.client.get(f"/v1/stt/{task['task_id']}{path}", headers=stranger)
+        assert answer.status_code == 404
+    assert api.client.get("/v1/stt/no-such-task", headers=owner).status_code == 404
+
+
+def test_what_is_refused_at_submit_charges_nothing(api: Api, paragraph: bytes) -> None:
+    headers = api.user(characters=50)
+    answer = api.client.post("/v1/stt", headers=headers,
+                             files={"file": ("a.wav", paragraph, "audio/wav")})
+    assert answer.status_code == 403
+    answer = api.client.post("/v1/stt", headers=headers,
+                             files={"file": ("notes.txt", b"meeting notes" * 100, "text/plain")})
+    assert answer.status_code == 400 and "file is not audio" in answer.text
+    stats = api.client.get("/api/v1/user/stats", headers=headers).json()
+    assert stats["used_characters"] == 0
+
+
+def test_the_audio_is_not_kept(api: Api, paragraph: bytes) -> None:
+    data_dir = api.services.settings.data_dir
+    before = {path for path in data_dir.rglob("*") if "voicer.db" not in path.name}
+    headers = api.user()
+    succeeded(api, headers, submit(api, headers, paragraph)["task_id"])
+    after = {path for path in data_dir.rglob("*") if "voicer.db" not in path.name}
+    assert after == before
+
+
+def test_tasks_left_by_a_stopped_process_fail_and_are_refunded(api: Api) -> None:
+    headers = api.user(characters=1_000)
+    user_id = api.client.get("/api/v1/user/stats", headers=headers).json()["user_id"]
+    with api.services.database.session() as session:  # what a process killed mid-task leaves
+        reserve_characters(session, user_id, 300)
+        session.add(SttTask(id="left-behind", user_id=user_id, status=SttStatus.processing,
+                            progress=40, filename="a.wav", diarize=True, duration=20.0,
+                            characters=300))
+        session.commit()
+    assert api.services.stt.recover() == 1
+    status = api.client.get("/v1/stt/left-behind", headers=headers).json()
+    assert status["status"] == "failed" and "restarted" in status["error"]
+    stats = api.client.get("/api/v1/user/stats", headers=headers).json()
+    assert stats["used_characters"] == 0

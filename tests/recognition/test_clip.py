@@ -1,0 +1,68 @@
+"""Uploads decoded: any container, 16 kHz mono, refused when not audio or too long."""
+
+from __future__ import annotations
+
+import io
+
+import av
+import numpy as np
+import pytest
+
+from tests.recognition.speech import wav
+from voicer.errors import InvalidInput
+from voicer.recognition.clip import RATE, Clip, decode
+
+
+def tone(seconds: float, rate: int = 44_100) -> np.ndarray:
+    t = np.arange(int(seconds * rate)) / rate
+    return (np.sin(2 * np.pi * 440 * t) * 12_000).astype("<i2")
+
+
+def encoded(container: str, codec: str, seconds: float = 1.5, rate: int = 44_100) -> bytes:
+    out = io.BytesIO()
+    with av.open(out, "w", format=container) as file:
+        stream = file.add_stream(codec, rate=rate, layout="stereo")
+        samples = np.repeat(tone(seconds, rate)[None, :], 2, axis=0)
+        frame = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="s16", layout="stereo")
+        frame.rate = rate
+        for packet in stream.encode(frame):
+            file.mux(packet)
+        for packet in stream.encode(None):
+            file.mux(packet)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("container", "codec"), [
+    ("mp3", "libmp3lame"), ("ogg", "libopus"), ("flac", "flac"), ("ipod", "aac"),
+    ("webm", "libopus")])
+def test_containers_decode_to_16_khz_mono(container: str, codec: str) -> None:
+    clip = decode(io.BytesIO(encoded(container, codec, rate=48_000 if "opus" in codec else 44_100)), 60)
+    assert clip.samples.dtype == np.float32 and clip.samples.ndim == 1
+    assert clip.duration == pytest.approx(1.5, abs=0.1)
+    assert 0.2 < float(np.abs(clip.samples).max()) <= 1.0
+
+
+def test_a_wav_keeps_its_length() -> None:
+    clip = decode(io.BytesIO(wav(tone(2.0, 22_050), 22_050)), 60)
+    assert len(clip.samples) == pytest.approx(2 * RATE, abs=32)
+
+
+def test_what_is_not_audio_is_refused_naming_the_field() -> None:
+    with pytest.raises(InvalidInput, match="not audio") as refused:
+        decode(io.BytesIO(b"%PDF-1.4 this is a document, not audio" * 50), 60, "file")
+    assert refused.value.field == "file"
+
+
+def test_an_empty_file_is_refused() -> None:
+    with pytest.raises(InvalidInput):
+        decode(io.BytesIO(b""), 60)
+
+
+def test_audio_past_the_cap_is_refused_before_it_is_decoded_whole() -> None:
+    with pytest.raises(InvalidInput, match="longer than the limit of 1 seconds") as refused:
+        decode(io.BytesIO(wav(tone(3.0, 16_000), 16_000)), 1)
+    assert refused.value.field == "file"
+
+
+def test_raw_pcm_is_read_as_16_khz() -> None:
+    assert Clip.from_pcm16(tone(1.0, 16_000).tobytes()).duration == 1.0
