@@ -144,6 +144,9 @@ class Settings(BaseSettings):
     stt_characters_per_second: float = Field(
         15.0, ge=0, description="characters of quota one second of audio costs to recognise "
                                 "(15: about what speaking it took)")
+    isolation_characters_per_second: float = Field(
+        17.0, ge=0, description="characters of quota one second of audio costs to isolate "
+                                "(17: ElevenLabs' 1,000 a minute)")
 
     # Upstream: the real ElevenLabs API as an engine, enabled by a key.
     elevenlabs_api_key: SecretStr | None = Field(None, description="enables the upstream engine")

@@ -14,7 +14,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from voicer.api.errors import is_elevenlabs_path
 
 # Routes that take an audio file: the API's upload paths.
-UPLOADS = ("/v1/speech-to-text", "/v1/forced-alignment", "/v1/stt")
+UPLOADS = ("/v1/speech-to-text", "/v1/forced-alignment", "/v1/stt", "/v1/audio-isolation",
+           "/v1/audio-isolation/stream")
 
 
 class BodyLimit:

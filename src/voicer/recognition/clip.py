@@ -13,6 +13,8 @@ import av
 import numpy as np
 import numpy.typing as npt
 
+from voicer.audio import Audio
+from voicer.encoding.resample import resample
 from voicer.errors import InvalidInput
 
 RATE = 16_000  # what Whisper listens at
@@ -22,16 +24,24 @@ Floats = npt.NDArray[np.float32]
 
 @dataclass(frozen=True, slots=True)
 class Clip:
-    """Mono float32 samples in [-1, 1] at 16 kHz."""
+    """Mono float32 samples in [-1, 1], at 16 kHz unless ``rate`` says otherwise."""
 
     samples: Floats
+    rate: int = RATE
 
     @property
     def duration(self) -> float:
-        return len(self.samples) / RATE
+        return len(self.samples) / self.rate
 
     def cut(self, start: float, end: float) -> Clip:
-        return Clip(self.samples[int(start * RATE):int(end * RATE)])
+        return Clip(self.samples[int(start * self.rate):int(end * self.rate)], self.rate)
+
+    def at(self, rate: int) -> Clip:
+        """The same audio at ``rate`` (FFmpeg's resampler)."""
+        if rate == self.rate:
+            return self
+        pcm = Audio.mono(np.round(np.clip(self.samples, -1, 1) * 32767).astype(np.int16), self.rate)
+        return Clip(resample(pcm, rate).samples.astype(np.float32) / 32768.0, rate)
 
     @classmethod
     def from_pcm16(cls, data: bytes) -> Clip:
@@ -40,18 +50,18 @@ class Clip:
         return cls(samples.astype(np.float32) / 32768.0)
 
 
-def decode(file: BinaryIO, max_seconds: float, field: str = "file") -> Clip:
-    """The audio of ``file`` (any container and codec PyAV reads) as a 16 kHz mono ``Clip``;
+def decode(file: BinaryIO, max_seconds: float, field: str = "file", rate: int = RATE) -> Clip:
+    """The audio of ``file`` (any container and codec PyAV reads) as a mono ``Clip`` at ``rate``;
     ``InvalidInput`` naming ``field`` when it is not audio, is silent-empty or is too long."""
     pieces: list[Floats] = []
     decoded = 0
-    limit = int(max_seconds * RATE)
+    limit = int(max_seconds * rate)
     try:
         with av.open(file, mode="r") as container:
             if not container.streams.audio:
                 raise InvalidInput(field, f"{field} is not audio: it has no audio stream")
             stream = container.streams.audio[0]
-            resampler = av.AudioResampler(format="flt", layout="mono", rate=RATE)
+            resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
             for frame in container.decode(stream):
                 for out in resampler.resample(frame):
                     piece = _floats(out)
@@ -66,7 +76,7 @@ def decode(file: BinaryIO, max_seconds: float, field: str = "file") -> Clip:
                                   "flac, webm, ... any container FFmpeg reads)") from None
     if not pieces:
         raise InvalidInput(field, f"{field} holds no audio samples")
-    return Clip(np.concatenate(pieces).astype(np.float32, copy=False))
+    return Clip(np.concatenate(pieces).astype(np.float32, copy=False), rate)
 
 
 def _floats(frame: av.AudioFrame) -> Floats:

@@ -15,7 +15,7 @@ from voicer.errors import InvalidInput
 from voicer.recognition import speakers
 from voicer.recognition.base import Progress, Recognizer, Transcript
 from voicer.recognition.charge import audio_characters
-from voicer.recognition.clip import Clip, decode
+from voicer.recognition.clip import RATE, Clip, decode
 from voicer.recognition.registry import RecognizerRegistry
 from voicer.settings import Settings
 
@@ -28,8 +28,10 @@ class Listener:
     recognizers: RecognizerRegistry
     settings: Settings
 
-    def clip(self, file: BinaryIO, file_format: str | None = None, field: str = "file") -> Clip:
-        """The upload, decoded; ``InvalidInput`` naming ``field`` if it is not audio or too long."""
+    def clip(self, file: BinaryIO, file_format: str | None = None, field: str = "file",
+             rate: int = RATE) -> Clip:
+        """The upload, decoded at ``rate`` (16 kHz: what Whisper hears); ``InvalidInput`` naming
+        ``field`` if it is not audio or too long."""
         if file_format not in (None, "other", RAW_PCM):
             raise InvalidInput("file_format", f"file_format must be {RAW_PCM} or other")
         if file_format == RAW_PCM:
@@ -37,8 +39,8 @@ class Listener:
             if clip.duration > self.settings.max_audio_seconds:
                 raise InvalidInput(field, f"{field} is longer than the limit of "
                                           f"{self.settings.max_audio_seconds:,.0f} seconds of audio")
-            return clip
-        return decode(file, self.settings.max_audio_seconds, field)
+            return clip.at(rate)
+        return decode(file, self.settings.max_audio_seconds, field, rate)
 
     def cost(self, clip: Clip) -> int:
         return audio_characters(clip.duration, self.settings.stt_characters_per_second)
