@@ -21,6 +21,7 @@ from voicer.engines.registry import WorkerEngines
 from voicer.language import LanguageDetector
 from voicer.models import Model
 from voicer.pipeline.jobs import ChunkJob, RenderSpec
+from voicer.pipeline.plan import ChunkLanguages
 from voicer.pipeline.pool import WorkerPool
 from voicer.text import Chunk, SplitType, split_text
 from voicer.voice_settings import VoiceSettings
@@ -115,12 +116,11 @@ def speak_into(encoder: StreamEncoder, text: str, request: SpeechRequest, pool: 
                voices: Voices, detector: LanguageDetector,
                elapsed: float = 0.0) -> Iterator[AudioPiece]:
     """Speak through an encoder the caller keeps open (one stream, many texts)."""
-    language = request.language
-    if language is None and request.model.multilingual:
-        language = detector.detect(text, voices.languages())
-    chunks = pieces(text, language or request.voice.language)
+    languages = ChunkLanguages(text, request.voice, request.model, request.language, detector,
+                               voices.languages())
+    chunks = pieces(text, languages.main)
     spec = RenderSpec(request.voice, request.settings, None)
-    jobs = [ChunkJob(chunk.index, chunk.text, language, None) for chunk in chunks]
+    jobs = [ChunkJob(chunk.index, chunk.text, languages.of(chunk), None) for chunk in chunks]
     # piece i owns the characters from its chunk's start to the next chunk's start
     bounds = [0, *(chunk.start for chunk in chunks[1:]), len(text)]
     for chunk, spoken, begin, end in zip(chunks, pool.speak(spec, jobs), bounds, bounds[1:],
