@@ -1,6 +1,6 @@
 import pytest
 
-from voicer.language import LanguageDetector, script_of, writes
+from voicer.language import LanguageDetector, script_of, spells, writes
 
 
 @pytest.mark.parametrize(("text", "language"), [
@@ -45,3 +45,11 @@ def test_an_unsure_text_never_takes_a_fallback_of_another_script(
     assert detector.decide("Вдох.", {"en", "ru", "uk"}, "en") == "ru"
     assert not writes("en", "CYRILLIC")
     assert writes("sr", "LATIN") and writes("sr", "CYRILLIC")
+
+
+def test_an_unsure_text_takes_a_language_whose_alphabet_has_its_letters(
+        detector: LanguageDetector) -> None:
+    among = {"en", "ru", "uk", "bg"}
+    assert detector.decide("Выдох, ы.", among, "uk") == "ru"  # no "ы" in Ukrainian
+    assert detector.decide("Її.", among, "ru") == "uk"
+    assert spells("ru", "Вдох") and not spells("ru", "Її")

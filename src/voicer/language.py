@@ -32,6 +32,13 @@ _SCRIPTS: dict[str, frozenset[str]] = {
     "ko": frozenset({"HANGUL", "CJK"}),
 }
 _LATIN = frozenset({"LATIN"})
+# Letters some Cyrillic alphabets do not have: a text with "ы" is not Ukrainian or Bulgarian,
+# one with "ї" not Russian.
+_NOT_IN_ALPHABET = {
+    "ru": frozenset("іїєґўјљњћџѓќѕ"), "uk": frozenset("ыэъёўјљњћџѓќѕ"),
+    "be": frozenset("ищъїєґјљњћџѓќѕ"), "bg": frozenset("ыэёіїєґўјљњћџѓќѕ"),
+    "sr": frozenset("ыэъёйщіїєґўѓќѕ"), "mk": frozenset("ыэъёйщіїєґўћ"),
+}
 
 
 def script_of(text: str) -> str | None:
@@ -44,6 +51,12 @@ def script_of(text: str) -> str | None:
 def writes(language: str, script: str | None) -> bool:
     """Whether ``language`` is written in ``script`` (any language writes no letters at all)."""
     return script is None or script in _SCRIPTS.get(language, _LATIN)
+
+
+def spells(language: str, text: str) -> bool:
+    """Whether ``language``'s alphabet has every letter of ``text`` that tells alphabets apart."""
+    missing = _NOT_IN_ALPHABET.get(language)
+    return missing is None or missing.isdisjoint(text[:2000].lower())
 
 
 class LanguageDetector:
@@ -60,16 +73,16 @@ class LanguageDetector:
         return None
 
     def decide(self, text: str, among: set[str], fallback: str | None) -> str | None:
-        """``text``'s language if sure; else ``fallback`` if it writes ``text``'s script; else
-        the likeliest language of ``among`` that does (``fallback`` if none does)."""
+        """``text``'s language if sure; else ``fallback`` if it writes ``text``'s script and
+        letters; else the likeliest language of ``among`` that does (``fallback`` if none does)."""
         found = self.detect(text, among)
         if found is not None:
             return found
         script = script_of(text)
-        if fallback is not None and writes(fallback, script):
+        if fallback is not None and writes(fallback, script) and spells(fallback, text):
             return fallback
         for code, _ in self._guesses(text, _GUESSES):
-            if code in among and writes(code, script):
+            if code in among and writes(code, script) and spells(code, text):
                 return code
         return next((code for code in sorted(among) if writes(code, script)), fallback)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -23,7 +23,9 @@ from voicer.models import Model
 from voicer.pipeline.jobs import ChunkJob, RenderSpec
 from voicer.pipeline.plan import ChunkLanguages
 from voicer.pipeline.pool import WorkerPool
+from voicer.pipeline.render import SpokenPiece
 from voicer.text import Chunk, SplitType, split_text
+from voicer.text.normalize import Normalization
 from voicer.voice_settings import VoiceSettings
 from voicer.voices import Voice, Voices
 
@@ -41,12 +43,18 @@ class SpeechRequest:
     settings: VoiceSettings
     format: OutputFormat
     language: str | None = None  # forced; else detected for multilingual models
+    normalization: Normalization = Normalization.auto  # apply_text_normalization
 
 
 @dataclass(frozen=True, slots=True)
 class AudioPiece:
     audio: bytes
     alignment: Alignment | None  # times from the start of the whole audio
+    normalized: Alignment | None = None  # the same times, over the text as it was said
+
+    @property
+    def normalized_alignment(self) -> Alignment | None:
+        return self.normalized or self.alignment
 
 
 class SpeechPool:
@@ -119,14 +127,23 @@ def speak_into(encoder: StreamEncoder, text: str, request: SpeechRequest, pool: 
     languages = ChunkLanguages(text, request.voice, request.model, request.language, detector,
                                voices.languages())
     chunks = pieces(text, languages.main)
-    spec = RenderSpec(request.voice, request.settings, None)
+    spec = RenderSpec(request.voice, request.settings, None, normalization=request.normalization)
     jobs = [ChunkJob(chunk.index, chunk.text, languages.of(chunk), None) for chunk in chunks]
     # piece i owns the characters from its chunk's start to the next chunk's start
     bounds = [0, *(chunk.start for chunk in chunks[1:]), len(text)]
     for chunk, spoken, begin, end in zip(chunks, pool.speak(spec, jobs), bounds, bounds[1:],
                                          strict=False):
-        shift = chunk.start - begin
-        words = [WordEvent(w.text_offset + shift, w.length, w.sample) for w in spoken.words]
-        timing = align(text[begin:end], words, len(spoken.audio), spoken.audio.rate, elapsed)
+        before, after = text[begin:chunk.start], text[chunk.start + len(chunk.text):end]
+        timing = _aligned(before, chunk.text, after, spoken.words, spoken, elapsed)
+        normalized = None
+        if spoken.said:
+            normalized = _aligned(before, spoken.said, after, spoken.said_words, spoken, elapsed)
         elapsed += spoken.audio.duration
-        yield AudioPiece(encoder.encode(spoken.audio), timing)
+        yield AudioPiece(encoder.encode(spoken.audio), timing, normalized)
+
+
+def _aligned(before: str, said: str, after: str, words: Sequence[WordEvent],
+             spoken: SpokenPiece, elapsed: float) -> Alignment:
+    """The timings of ``said`` and the whitespace around it that its piece owns."""
+    shifted = [WordEvent(w.text_offset + len(before), w.length, w.sample) for w in words]
+    return align(before + said + after, shifted, len(spoken.audio), spoken.audio.rate, elapsed)

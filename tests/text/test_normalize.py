@@ -110,3 +110,8 @@ def test_the_map_leads_back_to_the_original_characters() -> None:
 def test_edits_that_overlap_are_refused() -> None:
     with pytest.raises(ValueError, match="overlap"):
         Rewritten.apply("abcdef", [Edit(0, 3, "x"), Edit(2, 4, "y")])
+
+
+def test_an_abbreviation_starting_a_sentence_keeps_its_capital() -> None:
+    assert said("Д-р Иванов пришёл.", "ru") == "Доктор Иванов пришёл."
+    assert said("Т. е. так.", "ru") == "То есть так."

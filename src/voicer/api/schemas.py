@@ -13,6 +13,7 @@ from voicer.pipeline.plan import MAX_TEXT_CHARACTERS, SynthesisOptions
 from voicer.settings import DEFAULT_CHUNK_LIMIT
 from voicer.tasks.service import TaskView
 from voicer.text import SplitType
+from voicer.text.normalize import Normalization
 from voicer.voice_settings import VoiceSettings
 from voicer.voices import DEFAULT_VOICE_ID
 
@@ -59,6 +60,10 @@ class SynthesizeRequest(BaseModel):
     language_code: str | None = Field(None, description="ISO 639-1; detected per chunk if absent")
     max_chunk_length: int = Field(DEFAULT_CHUNK_LIMIT, ge=50,
                                   description="Characters per chunk, at most the model's limit")
+    apply_text_normalization: Normalization = Field(
+        Normalization.auto, description="auto, on or off, as ElevenLabs: read numbers, dates, "
+        "money, units and abbreviations as said (English, Russian, Ukrainian); auto is on for "
+        "the local engines")
 
     def options(self) -> SynthesisOptions:
         return SynthesisOptions(
@@ -69,6 +74,7 @@ class SynthesizeRequest(BaseModel):
                              frequency=self.auto_pause_frequency),
             voice_settings=self.voice_settings or VoiceSettings(),
             output_format=self.output_format,
+            apply_text_normalization=self.apply_text_normalization,
         )
 
 

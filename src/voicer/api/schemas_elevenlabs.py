@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from voicer.models import DEFAULT_MODEL_ID
+from voicer.text.normalize import Normalization
 from voicer.voice_settings import VoiceSettings
 
 
@@ -35,9 +36,9 @@ class TextToSpeechBody(BaseModel):
 
     Accepted but not honoured by the local engine (documented in the README): ``seed`` (the
     local engine is deterministic anyway), ``previous_text``/``next_text``/``*_request_ids``
-    (used by the upstream engine), ``apply_text_normalization``,
-    ``apply_language_text_normalization``, ``pronunciation_dictionary_locators``,
-    ``use_pvc_as_ivc``, ``audio_effects``.
+    (used by the upstream engine), ``apply_language_text_normalization`` (ElevenLabs applies
+    it to Japanese only), ``pronunciation_dictionary_locators``, ``use_pvc_as_ivc``,
+    ``audio_effects``.
     """
 
     model_config = ConfigDict(extra="ignore")
@@ -53,7 +54,7 @@ class TextToSpeechBody(BaseModel):
     previous_request_ids: list[str] | None = Field(None, max_length=3)
     next_request_ids: list[str] | None = Field(None, max_length=3)
     use_pvc_as_ivc: bool | None = None
-    apply_text_normalization: Literal["auto", "on", "off"] = "auto"
+    apply_text_normalization: Normalization = Normalization.auto
     apply_language_text_normalization: bool | None = None
     audio_effects: dict[str, Any] | None = None
 

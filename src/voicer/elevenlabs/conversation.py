@@ -39,6 +39,7 @@ class Generation:
     part: Part | None
     audio: bytes
     alignment: dict[str, Any] | None
+    normalized_alignment: dict[str, Any] | None = None  # of the text as said
 
 
 class Conversation:
@@ -79,7 +80,11 @@ class Conversation:
             audio += self._encoder.finish()
         self._generations += 1
         timing = Alignment.join([piece.alignment for piece in pieces if piece.alignment])
-        return Generation(part, audio, timing.to_websocket_json() if timing.characters else None)
+        said = Alignment.join([piece.normalized_alignment for piece in pieces
+                               if piece.normalized_alignment])
+        if not timing.characters:
+            return Generation(part, audio, None)
+        return Generation(part, audio, timing.to_websocket_json(), said.to_websocket_json())
 
     def sent(self, generation: Generation) -> None:
         """``generation``'s audio reached the caller: keep it, and its charge, for history."""

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from voicer.errors import InvalidInput
+from voicer.text.normalize import Normalization
 from voicer.voice_settings import VoiceSettings
 
 DEFAULT_INACTIVITY_TIMEOUT = 20  # seconds without a message before the conversation ends
@@ -54,6 +55,15 @@ def inactivity_timeout(given: str | None) -> int:
         raise InvalidInput("inactivity_timeout", "inactivity_timeout must be a whole number of "
                            f"seconds from 1 to {MAX_INACTIVITY_TIMEOUT}, got {given[:20]!r}")
     return seconds
+
+
+def normalization(given: str) -> Normalization:
+    """The ``apply_text_normalization`` query parameter: auto, on or off."""
+    try:
+        return Normalization(given)
+    except ValueError:
+        raise InvalidInput("apply_text_normalization", "apply_text_normalization must be "
+                           f"auto, on or off, got {given[:20]!r}") from None
 
 
 def message(frame: Mapping[str, Any]) -> dict[str, Any]:

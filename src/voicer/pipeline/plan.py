@@ -18,6 +18,7 @@ from voicer.pauses import PausePlan
 from voicer.pipeline.jobs import ChunkJob, RenderSpec
 from voicer.settings import DEFAULT_CHUNK_LIMIT
 from voicer.text import Chunk, SplitType, split_text
+from voicer.text.normalize import Normalization
 from voicer.voice_settings import VoiceSettings
 from voicer.voices import DEFAULT_VOICE_ID, Voice, Voices
 
@@ -42,6 +43,7 @@ class SynthesisOptions(BaseModel):
     pauses: PausePlan = PausePlan()
     voice_settings: VoiceSettings = VoiceSettings()
     output_format: str = DEFAULT_FORMAT.name
+    apply_text_normalization: Normalization = Normalization.auto
 
     @property
     def output_file(self) -> OutputFile:
@@ -104,7 +106,8 @@ def render_spec(options: SynthesisOptions, voices: Voices, engine: str | None = 
     """How chunks are rendered; with ``engine``, the voice as that engine has it."""
     return RenderSpec(voices.get(options.voice_id, engine), options.voice_settings,
                       parse_format(options.output_format), options.model_id,
-                      options.language_code and options.language_code.lower())
+                      options.language_code and options.language_code.lower(),
+                      options.apply_text_normalization)
 
 
 def check_text(text: str) -> None:

@@ -14,6 +14,8 @@ from voicer.encoding.segments import Segmenter, segmenter
 from voicer.engines import Engine, WordEvent
 from voicer.errors import EngineNotConfigured
 from voicer.pipeline.jobs import ChunkJob, RenderSpec
+from voicer.text.prepare import prepare
+from voicer.text.rewrite import Rewritten
 
 # A chunk that ends without trailing silence still gets this much before the next one.
 MIN_NATURAL_GAP = 0.1
@@ -33,6 +35,8 @@ class SpokenPiece:
     index: int
     audio: Audio
     words: tuple[WordEvent, ...]  # sample offsets from the start of ``audio``
+    said: str = ""  # the text the engine was given (normalized), when it differs from the job's
+    said_words: tuple[WordEvent, ...] = ()  # the words in ``said``
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,19 +76,24 @@ class Renderer:
         self.encoder = ChunkEncoder()
 
     def speak(self, spec: RenderSpec, job: ChunkJob) -> SpokenPiece:
-        audio, words = self._spoken(spec, job)
-        return SpokenPiece(job.index, audio, words)
+        return self._spoken(spec, job)
 
     def render(self, spec: RenderSpec, job: ChunkJob) -> RenderedChunk:
         started = time.process_time()
-        audio, words = self._spoken(spec, job)
-        return self.encoder.encode(spec, job, audio, words, time.process_time() - started)
+        spoken = self._spoken(spec, job)
+        return self.encoder.encode(spec, job, spoken.audio, spoken.words,
+                                   time.process_time() - started)
 
-    def _spoken(self, spec: RenderSpec, job: ChunkJob) -> tuple[Audio, tuple[WordEvent, ...]]:
+    def _spoken(self, spec: RenderSpec, job: ChunkJob) -> SpokenPiece:
+        """The job's text, prepared (normalized…), spoken; its words point at the job's text."""
         engine = self._engine(spec)
-        pieces = list(engine.synthesize(job.text, spec.voice, spec.settings, job.language))
+        said = prepare(job.text, job.language or spec.voice.language, spec.normalization)
+        pieces = list(engine.synthesize(said.text, spec.voice, spec.settings, job.language))
         audio = concatenate([piece.audio for piece in pieces], engine.format)
-        return audio, tuple(word for piece in pieces for word in piece.words)
+        words = tuple(word for piece in pieces for word in piece.words)
+        if not said.changed:
+            return SpokenPiece(job.index, audio, words)
+        return SpokenPiece(job.index, audio, _traced(words, said), said.text, words)
 
     def _engine(self, spec: RenderSpec) -> Engine:
         """The engine the voice names: each voice is spoken by its own."""
@@ -92,6 +101,19 @@ class Renderer:
         if engine is None:
             raise EngineNotConfigured(spec.voice.voice_id, spec.voice.engine)
         return engine
+
+
+def _traced(words: tuple[WordEvent, ...], said: Rewritten) -> tuple[WordEvent, ...]:
+    """Words of the rewritten text, at the original characters they came from (the first
+    word of a rewritten span stands for it)."""
+    traced: list[WordEvent] = []
+    for word in words:
+        start = said.origin(word.text_offset)
+        if traced and start <= traced[-1].text_offset:
+            continue
+        end = said.origin(word.text_offset + word.length)
+        traced.append(WordEvent(start, max(1, end - start), word.sample))
+    return tuple(traced)
 
 
 class ChunkEncoder:

@@ -51,7 +51,9 @@ def _scan(text: str, reader: Reader) -> Iterator[Edit]:
 def _abbreviations(text: str, reader: Reader) -> Iterator[Edit]:
     for pattern, spoken in reader.abbreviations:
         for match in pattern.finditer(text):
-            yield Edit(match.start(), match.end(), spoken)
+            capital = match.group()[0].isupper()  # "Д-р" at a sentence's start: "Доктор"
+            yield Edit(match.start(), match.end(), spoken[0].upper() + spoken[1:] if capital
+                       else spoken)
 
 
 def _alternatives(words: Iterable[str]) -> str:

@@ -36,11 +36,12 @@ def _noun(one: str, few: str, many: str, gender: str = "m", fraction: str | None
 
 
 def _abbreviations(pairs: dict[str, str]) -> tuple[tuple[re.Pattern[str], str], ...]:
-    """Written forms with optional spaces after inner dots ("т. д." and "т.д.")."""
+    """Written forms with optional spaces after inner dots ("т. д." and "т.д."), in any case
+    ("Д-р" at a sentence's start)."""
     compiled = []
     for written, spoken in pairs.items():
         pattern = r"\.\s*".join(re.escape(part) for part in written.split(". "))
-        compiled.append((re.compile(rf"(?<!\w){pattern}(?!\w)"), spoken))
+        compiled.append((re.compile(rf"(?<!\w){pattern}(?!\w)", re.IGNORECASE), spoken))
     return tuple(compiled)
 
 
