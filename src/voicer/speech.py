@@ -11,9 +11,10 @@ import queue
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from voicer.alignment import Alignment, align
+from voicer.audio import speech_bounds
 from voicer.encoding.formats import OutputFormat
 from voicer.encoding.streams import StreamEncoder, stream_encoder
 from voicer.engines import WordEvent
@@ -24,7 +25,7 @@ from voicer.pipeline.jobs import ChunkJob, RenderSpec
 from voicer.pipeline.plan import ChunkLanguages
 from voicer.pipeline.pool import WorkerPool
 from voicer.pipeline.render import SpokenPiece
-from voicer.text import Chunk, SplitType, split_text
+from voicer.text import Chunk, SplitType, markup, split_text
 from voicer.text.normalize import Normalization
 from voicer.voice_settings import VoiceSettings
 from voicer.voices import Voice, Voices
@@ -122,8 +123,9 @@ def speak(text: str, request: SpeechRequest, pool: WorkerPool, voices: Voices,
 
 def speak_into(encoder: StreamEncoder, text: str, request: SpeechRequest, pool: WorkerPool,
                voices: Voices, detector: LanguageDetector,
-               elapsed: float = 0.0) -> Iterator[AudioPiece]:
-    """Speak through an encoder the caller keeps open (one stream, many texts)."""
+               elapsed: float = 0.0, after_break: bool = False) -> Iterator[AudioPiece]:
+    """Speak through an encoder the caller keeps open (one stream, many texts);
+    ``after_break``: the text before ended in a ``<break>``, whose silence is exact."""
     languages = ChunkLanguages(text, request.voice, request.model, request.language, detector,
                                voices.languages())
     chunks = pieces(text, languages.main)
@@ -133,6 +135,9 @@ def speak_into(encoder: StreamEncoder, text: str, request: SpeechRequest, pool: 
     bounds = [0, *(chunk.start for chunk in chunks[1:]), len(text)]
     for chunk, spoken, begin, end in zip(chunks, pool.speak(spec, jobs), bounds, bounds[1:],
                                          strict=False):
+        if after_break:  # the break's silence was made exactly: nothing to add to it
+            spoken = _from_speech(spoken)
+        after_break = markup.ends_with_break(chunk.text)
         before, after = text[begin:chunk.start], text[chunk.start + len(chunk.text):end]
         timing = _aligned(before, chunk.text, after, spoken.words, spoken, elapsed)
         normalized = None
@@ -140,6 +145,19 @@ def speak_into(encoder: StreamEncoder, text: str, request: SpeechRequest, pool: 
             normalized = _aligned(before, spoken.said, after, spoken.said_words, spoken, elapsed)
         elapsed += spoken.audio.duration
         yield AudioPiece(encoder.encode(spoken.audio), timing, normalized)
+
+
+def _from_speech(spoken: SpokenPiece) -> SpokenPiece:
+    """``spoken`` without the silence before its speech."""
+    lead = speech_bounds(spoken.audio.samples)[0]
+    if not lead:
+        return spoken
+    return replace(spoken, audio=spoken.audio[lead:], words=_earlier(spoken.words, lead),
+                   said_words=_earlier(spoken.said_words, lead))
+
+
+def _earlier(words: tuple[WordEvent, ...], samples: int) -> tuple[WordEvent, ...]:
+    return tuple(WordEvent(w.text_offset, w.length, max(0, w.sample - samples)) for w in words)
 
 
 def _aligned(before: str, said: str, after: str, words: Sequence[WordEvent],

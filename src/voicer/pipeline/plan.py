@@ -17,7 +17,7 @@ from voicer.output import OutputFile
 from voicer.pauses import PausePlan
 from voicer.pipeline.jobs import ChunkJob, RenderSpec
 from voicer.settings import DEFAULT_CHUNK_LIMIT
-from voicer.text import Chunk, SplitType, split_text
+from voicer.text import Chunk, SplitType, markup, split_text
 from voicer.text.normalize import Normalization
 from voicer.voice_settings import VoiceSettings
 from voicer.voices import DEFAULT_VOICE_ID, Voice, Voices
@@ -111,12 +111,14 @@ def render_spec(options: SynthesisOptions, voices: Voices, engine: str | None = 
 
 
 def check_text(text: str) -> None:
-    """Something to say, and nothing a database cannot keep (PostgreSQL text holds no NUL)."""
+    """Something to say, nothing a database cannot keep (PostgreSQL text holds no NUL), and
+    well-formed markup (``<break>``, ``<phoneme>``)."""
     if not text.strip():
         raise EmptyText()
     if "\x00" in text:
         raise InvalidInput("text", f"text contains a NUL character (U+0000) at position "
                                    f"{text.index(chr(0)):,}; remove it")
+    markup.parse(text)
 
 
 def check_language(code: str | None, voices: Voices) -> str | None:
@@ -173,4 +175,4 @@ def _detectable(text: str) -> str:
     """``text`` as language identification should see it: accents composed, and diacritics
     that compose with nothing (stacked three deep, as in "Zalgo" text) left out. fastText
     takes Latin letters under such marks for Japanese, whose voice then spells every one."""
-    return _DIACRITICS.sub("", unicodedata.normalize("NFC", text))
+    return _DIACRITICS.sub("", unicodedata.normalize("NFC", markup.plain(text)))

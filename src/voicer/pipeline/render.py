@@ -7,14 +7,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from voicer.audio import Audio, concatenate, speech_bounds
+from voicer.audio import Audio, concatenate, silence, speech_bounds
 from voicer.encoding.formats import OutputFormat
 from voicer.encoding.mp3 import Segment
 from voicer.encoding.segments import Segmenter, segmenter
 from voicer.engines import Engine, WordEvent
 from voicer.errors import EngineNotConfigured
 from voicer.pipeline.jobs import ChunkJob, RenderSpec
-from voicer.text.prepare import prepare
+from voicer.text.prepare import Script, prepare
 from voicer.text.rewrite import Rewritten
 
 # A chunk that ends without trailing silence still gets this much before the next one.
@@ -85,15 +85,50 @@ class Renderer:
                                    time.process_time() - started)
 
     def _spoken(self, spec: RenderSpec, job: ChunkJob) -> SpokenPiece:
-        """The job's text, prepared (normalized…), spoken; its words point at the job's text."""
+        """The job's text, prepared (markup, normalization), spoken; its words point at the
+        job's text."""
         engine = self._engine(spec)
-        said = prepare(job.text, job.language or spec.voice.language, spec.normalization)
-        pieces = list(engine.synthesize(said.text, spec.voice, spec.settings, job.language))
-        audio = concatenate([piece.audio for piece in pieces], engine.format)
-        words = tuple(word for piece in pieces for word in piece.words)
+        script = prepare(job.text, job.language or spec.voice.language, spec.normalization,
+                         getattr(engine, "reads_espeak_phonemes", False))
+        said = script.said
+        if not script.pauses:
+            audio, words = self._say(engine, spec, job, said.text)
+        else:
+            audio, words = self._say_with_pauses(engine, spec, job, script)
         if not said.changed:
             return SpokenPiece(job.index, audio, words)
         return SpokenPiece(job.index, audio, _traced(words, said), said.text, words)
+
+    def _say(self, engine: Engine, spec: RenderSpec, job: ChunkJob,
+             text: str) -> tuple[Audio, tuple[WordEvent, ...]]:
+        pieces = list(engine.synthesize(text, spec.voice, spec.settings, job.language))
+        audio = concatenate([piece.audio for piece in pieces], engine.format)
+        return audio, tuple(word for piece in pieces for word in piece.words)
+
+    def _say_with_pauses(self, engine: Engine, spec: RenderSpec, job: ChunkJob,
+                         script: Script) -> tuple[Audio, tuple[WordEvent, ...]]:
+        """Each stretch between breaks spoken alone, its silence at a break cut to the speech,
+        and the break's exact silence laid between."""
+        parts: list[Audio] = []
+        words: list[WordEvent] = []
+        samples = 0
+        paused = False  # the stretch before ended in a break
+        for start, end, pause in script.parts():
+            text = script.said.text[start:end]
+            if text.strip():
+                audio, spoken = self._say(engine, spec, job, text)
+                first, last = speech_bounds(audio.samples)
+                audio = audio[first if paused else 0:last if pause else len(audio)]
+                lead = first if paused else 0
+                words += [WordEvent(w.text_offset + start, w.length, samples + w.sample - lead)
+                          for w in spoken]
+                parts.append(audio)
+                samples += len(audio)
+            gap = round(pause * engine.format.rate)
+            parts.append(Audio(silence(gap), engine.format))
+            samples += gap
+            paused = pause > 0
+        return concatenate(parts, engine.format), tuple(words)
 
     def _engine(self, spec: RenderSpec) -> Engine:
         """The engine the voice names: each voice is spoken by its own."""

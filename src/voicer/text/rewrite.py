@@ -55,6 +55,17 @@ class Rewritten:
     def changed(self) -> bool:
         return bool(self._spans)
 
+    def position(self, original: int) -> int:
+        """Where the original character ``original`` (or the edit starting there) is now."""
+        shift = 0
+        for start, end, new_start, new_end in self._spans:
+            if start == original:
+                return new_start
+            if start > original:
+                break
+            shift = new_end - end
+        return original + shift
+
     def origin(self, position: int) -> int:
         """The original character the rewritten ``position`` comes from; inside an edit, the
         original span is spread evenly over the new one."""
