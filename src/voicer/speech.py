@@ -25,6 +25,7 @@ from voicer.pipeline.jobs import ChunkJob, RenderSpec
 from voicer.pipeline.plan import ChunkLanguages
 from voicer.pipeline.pool import WorkerPool
 from voicer.pipeline.render import SpokenPiece
+from voicer.pronunciation.rules import AliasRule, PhonemeRule
 from voicer.text import Chunk, SplitType, markup, split_text
 from voicer.text.normalize import Normalization
 from voicer.voice_settings import VoiceSettings
@@ -45,6 +46,7 @@ class SpeechRequest:
     format: OutputFormat
     language: str | None = None  # forced; else detected for multilingual models
     normalization: Normalization = Normalization.auto  # apply_text_normalization
+    lexicon: tuple[AliasRule | PhonemeRule, ...] = ()  # pronunciation_dictionary_locators' rules
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +131,8 @@ def speak_into(encoder: StreamEncoder, text: str, request: SpeechRequest, pool: 
     languages = ChunkLanguages(text, request.voice, request.model, request.language, detector,
                                voices.languages())
     chunks = pieces(text, languages.main)
-    spec = RenderSpec(request.voice, request.settings, None, normalization=request.normalization)
+    spec = RenderSpec(request.voice, request.settings, None, normalization=request.normalization,
+                      lexicon=request.lexicon)
     jobs = [ChunkJob(chunk.index, chunk.text, languages.of(chunk), None) for chunk in chunks]
     # piece i owns the characters from its chunk's start to the next chunk's start
     bounds = [0, *(chunk.start for chunk in chunks[1:]), len(text)]

@@ -17,6 +17,7 @@ from voicer.api.routes import (
     catalogue,
     elevenlabs_account,
     elevenlabs_catalogue,
+    elevenlabs_dictionaries,
     elevenlabs_tts,
     elevenlabs_ws,
     root,
@@ -61,7 +62,7 @@ def create_app(settings: Settings | None = None, engine: EngineFactory = default
                          lifespan=lifespan, static_url="/docs-assets", redoc_url=None,
                          swagger_ui_parameters={"validatorUrl": None})
     for module in (root, voice, user, catalogue, elevenlabs_tts, elevenlabs_ws,
-                   elevenlabs_catalogue, elevenlabs_account):
+                   elevenlabs_catalogue, elevenlabs_account, elevenlabs_dictionaries):
         app.include_router(module.router)
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)

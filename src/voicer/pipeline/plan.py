@@ -16,6 +16,7 @@ from voicer.models import DEFAULT_MODEL_ID, Model
 from voicer.output import OutputFile
 from voicer.pauses import PausePlan
 from voicer.pipeline.jobs import ChunkJob, RenderSpec
+from voicer.pronunciation.rules import Rule
 from voicer.settings import DEFAULT_CHUNK_LIMIT
 from voicer.text import Chunk, SplitType, markup, split_text
 from voicer.text.normalize import Normalization
@@ -44,6 +45,8 @@ class SynthesisOptions(BaseModel):
     voice_settings: VoiceSettings = VoiceSettings()
     output_format: str = DEFAULT_FORMAT.name
     apply_text_normalization: Normalization = Normalization.auto
+    # the rules of the pronunciation dictionaries asked for, resolved when the task was accepted
+    lexicon: tuple[Rule, ...] = ()
 
     @property
     def output_file(self) -> OutputFile:
@@ -107,7 +110,7 @@ def render_spec(options: SynthesisOptions, voices: Voices, engine: str | None = 
     return RenderSpec(voices.get(options.voice_id, engine), options.voice_settings,
                       parse_format(options.output_format), options.model_id,
                       options.language_code and options.language_code.lower(),
-                      options.apply_text_normalization)
+                      options.apply_text_normalization, options.lexicon)
 
 
 def check_text(text: str) -> None:

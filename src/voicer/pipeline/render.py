@@ -89,7 +89,7 @@ class Renderer:
         job's text."""
         engine = self._engine(spec)
         script = prepare(job.text, job.language or spec.voice.language, spec.normalization,
-                         getattr(engine, "reads_espeak_phonemes", False))
+                         getattr(engine, "reads_espeak_phonemes", False), spec.lexicon)
         said = script.said
         if not script.pauses:
             audio, words = self._say(engine, spec, job, said.text)

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from voicer.pronunciation import rules
+from voicer.pronunciation.rules import AliasRule, PhonemeRule
 from voicer.text import markup
 from voicer.text.normalize import Normalization, normalize
 from voicer.text.rewrite import Edit, Rewritten, merge
@@ -31,16 +33,20 @@ class Script:
 
 
 def prepare(text: str, language: str, normalization: Normalization,
-            reads_phonemes: bool = False) -> Script:
+            reads_phonemes: bool = False,
+            lexicon: Sequence[AliasRule | PhonemeRule] = ()) -> Script:
     """``text`` as an engine is to say it in ``language``: tags out, breaks as pauses, phoneme
-    elements as espeak-ng phonemes (``reads_phonemes``) or their words, normalized unless
-    ``off`` (``auto`` means on for the local engines)."""
+    elements as espeak-ng phonemes (``reads_phonemes``) or their words, pronunciation rules
+    applied (aliases said instead, phonemes to an engine that reads them), normalized unless
+    ``off`` (``auto`` means on for the local engines). Markup wins over rules, rules over
+    normalization."""
     found = markup.parse(text)
     tags = list(_markup_edits(found, reads_phonemes))
     if reads_phonemes:
         tags += [Edit(i, i + 2, "[ [") for i in _occurrences(text, _PHONEME_OPEN)]
+    ruled = list(rules.edits(text, lexicon, reads_phonemes))
     normalized = [] if normalization is Normalization.off else normalize(text, language)
-    said = Rewritten.apply(text, merge(tags, normalized))
+    said = Rewritten.apply(text, merge(tags, ruled, normalized))
     breaks = [element for element in found if isinstance(element, markup.Break)]
     return Script(said, tuple((said.position(b.start), b.seconds) for b in breaks))
 

@@ -15,11 +15,12 @@ from voicer.alignment import Alignment
 from voicer.api.deps import ElevenLabsCaller, ServicesDep
 from voicer.api.downloads import stored_response
 from voicer.api.responses import AUTHENTICATED, elevenlabs_errors
-from voicer.api.schemas_elevenlabs import TextToSpeechBody
+from voicer.api.schemas_elevenlabs import TextToSpeechBody, locators
 from voicer.api.services import Services
 from voicer.api.strict_json import StrictJsonRoute
 from voicer.elevenlabs import tts
 from voicer.encoding.formats import parse_format
+from voicer.pronunciation import dictionaries
 from voicer.speech import AudioPiece
 
 router = APIRouter(route_class=StrictJsonRoute,
@@ -101,8 +102,11 @@ def stream_with_timestamps(voice_id: str, body: TextToSpeechBody, caller: Eleven
 def _charge(services: Services, caller: ElevenLabsCaller, voice_id: str, body: TextToSpeechBody,
             output_format: str) -> tts.Charged:
     billing = services.billing
+    with services.database.session() as session:
+        lexicon = dictionaries.resolve(session, caller.user,
+                                       locators(body.pronunciation_dictionary_locators))
     order = billing.order(voice_id, body.model_id, body.language_code, body.settings(),
-                          parse_format(output_format), body.apply_text_normalization)
+                          parse_format(output_format), body.apply_text_normalization, lexicon)
     return tts.charge(billing, caller, order, body.text)
 
 

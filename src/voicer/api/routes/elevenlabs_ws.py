@@ -39,6 +39,8 @@ from voicer.elevenlabs.conversation import Conversation
 from voicer.elevenlabs.stream_input import Opening
 from voicer.encoding.formats import parse_format
 from voicer.errors import VoicerError
+from voicer.pronunciation import dictionaries
+from voicer.pronunciation.rules import AliasRule, PhonemeRule
 
 log = logging.getLogger("voicer.api")
 
@@ -89,9 +91,11 @@ async def _receive(websocket: WebSocket, timeout: int) -> dict[str, Any]:
 async def _speak_locally(websocket: WebSocket, services: Services, caller: Caller,
                          opening: Opening, asked: Asked) -> None:
     """A local voice's conversation, one purchase: what was sent is kept as one history item."""
+    lexicon = await run_in_threadpool(_lexicon, services, caller, opening)
     order = await run_in_threadpool(services.billing.order, asked.voice_id, asked.model_id,
                                     asked.language_code, opening.settings,
-                                    parse_format(asked.output_format), asked.normalization)
+                                    parse_format(asked.output_format), asked.normalization,
+                                    lexicon)
     conversation = Conversation(services.billing.open(caller, order), opening.schedule,
                                 services.speech, services.planner.voices, services.planner.detector)
     async with conversation.purchase:  # settled before the caller hears the end, however it ends
@@ -111,6 +115,12 @@ async def _speak_locally(websocket: WebSocket, services: Services, caller: Calle
             message = await _receive(websocket, asked.inactivity_timeout)
     await websocket.send_json({"isFinal": True})
     await websocket.close(code=1000)
+
+
+def _lexicon(services: Services, caller: Caller,
+             opening: Opening) -> tuple[AliasRule | PhonemeRule, ...]:
+    with services.database.session() as session:
+        return dictionaries.resolve(session, caller.user, opening.locators)
 
 
 def _authenticate(services: Services, websocket: WebSocket, first: dict[str, Any]) -> Caller:
