@@ -221,3 +221,41 @@ def test_transcribe_refuses_with_one_clear_line(whisper_dir: Path, spoken: Path,
     text.write_text("not audio at all " * 50)
     done = transcribe(whisper_dir, *[a.format(spoken=spoken, text=text) for a in args])
     assert done.returncode == 2 and message in done.stderr
+def sounding_seconds(path: Path) -> float:
+    start, end = decode_as(path.read_bytes(), "pcm_16000").sound_span()
+    return end - start
+
+
+def test_synthesize_normalizes_unless_told_not_to(tmp_path: Path) -> None:
+    heard = {}
+    for mode in ("on", "off"):
+        out = tmp_path / f"{mode}.pcm"
+        done = voicer("synthesize", "-", "-o", str(out), "--format", "pcm_16000",
+                      "--normalize", mode, stdin="Due 12/03/2025.")
+        assert done.returncode == 0, done.stderr
+        heard[mode] = sounding_seconds(out)
+    said = tmp_path / "said.pcm"
+    voicer("synthesize", "-", "-o", str(said), "--format", "pcm_16000", "--normalize", "off",
+           stdin="Due December third, twenty twenty-five.")
+    assert heard["on"] == pytest.approx(sounding_seconds(said), abs=0.05)
+    assert abs(heard["on"] - heard["off"]) > 0.3
+
+
+def test_synthesize_with_a_pls_dictionary(tmp_path: Path) -> None:
+    lexicon = tmp_path / "acronyms.pls"
+    lexicon.write_text('<lexicon version="1.0" alphabet="ipa" '
+                       'xmlns="http://www.w3.org/2005/01/pronunciation-lexicon">'
+                       "<lexeme><grapheme>UN</grapheme><alias>United Nations</alias></lexeme>"
+                       "</lexicon>", "utf-8")
+    aliased, spelled = tmp_path / "aliased.pcm", tmp_path / "spelled.pcm"
+    done = voicer("synthesize", "-", "-o", str(aliased), "--format", "pcm_16000",
+                  "--dictionary", str(lexicon), stdin="The UN met.")
+    assert done.returncode == 0, done.stderr
+    voicer("synthesize", "-", "-o", str(spelled), "--format", "pcm_16000",
+           stdin="The United Nations met.")
+    assert sounding_seconds(aliased) == pytest.approx(sounding_seconds(spelled), abs=0.05)
+    broken = tmp_path / "broken.pls"
+    broken.write_text("<lexicon", "utf-8")
+    refused = voicer("synthesize", "-", "-o", str(tmp_path / "x.mp3"), "--dictionary", str(broken),
+                     stdin="The UN met.")
+    assert refused.returncode != 0 and "broken.pls" in refused.stderr

@@ -36,9 +36,12 @@ from voicer.pauses import PausePlan
 from voicer.pipeline.plan import SynthesisOptions, make_plan
 from voicer.pipeline.pool import WorkerPool
 from voicer.pipeline.run import RunProgress, run
+from voicer.pronunciation import pls
+from voicer.pronunciation.rules import AliasRule, PhonemeRule
 from voicer.runtime import local_engines
 from voicer.settings import Settings
 from voicer.text import SplitType
+from voicer.text.normalize import Normalization
 from voicer.voice_settings import VoiceSettings
 from voicer.voices import DEFAULT_VOICE_ID, VoiceCatalogue
 
@@ -70,18 +73,24 @@ def synthesize(
     stability: Annotated[float, typer.Option("--stability", help="0 expressive - 1 monotone")] = 0.5,
     language: Annotated[str | None, typer.Option("--language", help="force a language (ISO 639-1)")] = None,
     workers: Annotated[int | None, typer.Option("--workers", help="processes [default: cores]")] = None,
+    normalize: Annotated[Normalization, typer.Option(
+        "--normalize", help="read numbers, dates, money, abbreviations as said (auto: on)")] = (
+        Normalization.auto),
+    dictionary: Annotated[list[Path] | None, typer.Option(
+        "--dictionary", help="a pronunciation lexicon (.pls); repeat for more, the first wins")] = None,
 ) -> None:
     """Speak a text into one audio file (MP3 unless --format says otherwise), or a ZIP of
     per-chunk files."""
     settings = Settings()
     _check_output(out, output_format)
+    lexicon = _lexicon(dictionary or [])
     try:
         options = SynthesisOptions(
             voice_id=voice, model_id=model, language_code=language, split_type=split,
             max_chunk=max_chunk or settings.chunk_limit, split_output=out.suffix.lower() == ".zip",
             pauses=PausePlan(enabled=pause is not None, duration=pause or 0.5, frequency=pause_every),
             voice_settings=VoiceSettings(speed=speed, stability=stability),
-            output_format=output_format,
+            output_format=output_format, apply_text_normalization=normalize, lexicon=lexicon,
         )
     except ValidationError as error:
         fail(_describe(error))
@@ -108,6 +117,17 @@ def synthesize(
             fail(error.message)
     err.print(f"wrote {out}: {result.duration:,.1f} s of audio, {result.chunks} chunks, "
               f"{result.characters:,} characters in {result.elapsed:.1f} s")
+
+
+def _lexicon(files: list[Path]) -> tuple[AliasRule | PhonemeRule, ...]:
+    """The rules of the lexicon files, in order."""
+    rules: list[AliasRule | PhonemeRule] = []
+    for file in files:
+        try:
+            rules += pls.read(file.read_bytes())
+        except (OSError, ValueError) as error:
+            fail(f"--dictionary {file}: {error}")
+    return tuple(rules)
 
 
 def _check_output(out: Path, output_format: str) -> None:

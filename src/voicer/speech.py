@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from voicer.alignment import Alignment, align
+from voicer.audio import speech_bounds
 from voicer.encoding.formats import OutputFormat
 from voicer.encoding.streams import StreamEncoder, stream_encoder
 from voicer.engines import WordEvent
@@ -21,8 +22,12 @@ from voicer.engines.registry import WorkerEngines
 from voicer.language import LanguageDetector
 from voicer.models import Model
 from voicer.pipeline.jobs import ChunkJob, RenderSpec
+from voicer.pipeline.plan import ChunkLanguages
 from voicer.pipeline.pool import WorkerPool
-from voicer.text import Chunk, SplitType, split_text
+from voicer.pipeline.render import SpokenPiece
+from voicer.pronunciation.rules import AliasRule, PhonemeRule
+from voicer.text import Chunk, SplitType, markup, split_text
+from voicer.text.normalize import Normalization
 from voicer.voice_settings import VoiceSettings
 from voicer.voices import Voice, Voices
 
@@ -40,12 +45,19 @@ class SpeechRequest:
     settings: VoiceSettings
     format: OutputFormat
     language: str | None = None  # forced; else detected for multilingual models
+    normalization: Normalization = Normalization.auto  # apply_text_normalization
+    lexicon: tuple[AliasRule | PhonemeRule, ...] = ()  # pronunciation_dictionary_locators' rules
 
 
 @dataclass(frozen=True, slots=True)
 class AudioPiece:
     audio: bytes
     alignment: Alignment | None  # times from the start of the whole audio
+    normalized: Alignment | None = None  # the same times, over the text as it was said
+
+    @property
+    def normalized_alignment(self) -> Alignment | None:
+        return self.normalized or self.alignment
 
 
 class SpeechPool:
@@ -113,20 +125,46 @@ def speak(text: str, request: SpeechRequest, pool: WorkerPool, voices: Voices,
 
 def speak_into(encoder: StreamEncoder, text: str, request: SpeechRequest, pool: WorkerPool,
                voices: Voices, detector: LanguageDetector,
-               elapsed: float = 0.0) -> Iterator[AudioPiece]:
-    """Speak through an encoder the caller keeps open (one stream, many texts)."""
-    language = request.language
-    if language is None and request.model.multilingual:
-        language = detector.detect(text, voices.languages())
-    chunks = pieces(text, language or request.voice.language)
-    spec = RenderSpec(request.voice, request.settings, None)
-    jobs = [ChunkJob(chunk.index, chunk.text, language, None) for chunk in chunks]
+               elapsed: float = 0.0, after_break: bool = False) -> Iterator[AudioPiece]:
+    """Speak through an encoder the caller keeps open (one stream, many texts);
+    ``after_break``: the text before ended in a ``<break>``, whose silence is exact."""
+    languages = ChunkLanguages(text, request.voice, request.model, request.language, detector,
+                               voices.languages())
+    chunks = pieces(text, languages.main)
+    spec = RenderSpec(request.voice, request.settings, None, normalization=request.normalization,
+                      lexicon=request.lexicon)
+    jobs = [ChunkJob(chunk.index, chunk.text, languages.of(chunk), None) for chunk in chunks]
     # piece i owns the characters from its chunk's start to the next chunk's start
     bounds = [0, *(chunk.start for chunk in chunks[1:]), len(text)]
     for chunk, spoken, begin, end in zip(chunks, pool.speak(spec, jobs), bounds, bounds[1:],
                                          strict=False):
-        shift = chunk.start - begin
-        words = [WordEvent(w.text_offset + shift, w.length, w.sample) for w in spoken.words]
-        timing = align(text[begin:end], words, len(spoken.audio), spoken.audio.rate, elapsed)
+        if after_break:  # the break's silence was made exactly: nothing to add to it
+            spoken = _from_speech(spoken)
+        after_break = markup.ends_with_break(chunk.text)
+        before, after = text[begin:chunk.start], text[chunk.start + len(chunk.text):end]
+        timing = _aligned(before, chunk.text, after, spoken.words, spoken, elapsed)
+        normalized = None
+        if spoken.said:
+            normalized = _aligned(before, spoken.said, after, spoken.said_words, spoken, elapsed)
         elapsed += spoken.audio.duration
-        yield AudioPiece(encoder.encode(spoken.audio), timing)
+        yield AudioPiece(encoder.encode(spoken.audio), timing, normalized)
+
+
+def _from_speech(spoken: SpokenPiece) -> SpokenPiece:
+    """``spoken`` without the silence before its speech."""
+    lead = speech_bounds(spoken.audio.samples)[0]
+    if not lead:
+        return spoken
+    return replace(spoken, audio=spoken.audio[lead:], words=_earlier(spoken.words, lead),
+                   said_words=_earlier(spoken.said_words, lead))
+
+
+def _earlier(words: tuple[WordEvent, ...], samples: int) -> tuple[WordEvent, ...]:
+    return tuple(WordEvent(w.text_offset, w.length, max(0, w.sample - samples)) for w in words)
+
+
+def _aligned(before: str, said: str, after: str, words: Sequence[WordEvent],
+             spoken: SpokenPiece, elapsed: float) -> Alignment:
+    """The timings of ``said`` and the whitespace around it that its piece owns."""
+    shifted = [WordEvent(w.text_offset + len(before), w.length, w.sample) for w in words]
+    return align(before + said + after, shifted, len(spoken.audio), spoken.audio.rate, elapsed)

@@ -147,3 +147,12 @@ def test_espeak_ng_still_speaks_its_own_voices(api: Api) -> None:
     assert answer.status_code == 200, answer.text
     # espeak-ng's words, not a tone: a different length than the tone engine's
     assert sounding(answer.content, "mp3_44100_128") > speech_seconds(TEXT) + 0.2
+
+
+def test_a_break_is_an_exact_silence_in_its_voice_too(api: Api) -> None:
+    answer = api.client.post(f"/v1/text-to-speech/{TONE_VOICE_ID}?output_format=pcm_24000",
+                             headers=key(api),
+                             json={"text": 'One tone. <break time="1.5s"/> Another tone.'})
+    assert answer.status_code == 200, answer.text
+    gaps = [length for _, length in decode_as(answer.content, "pcm_24000").gaps(minimum=0.8)]
+    assert gaps == pytest.approx([1.5], abs=0.03)

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import base64
-import os
-import ssl
 from collections.abc import Iterator
 
 import httpx
 import pytest
-import trustme
 from elevenlabs import ElevenLabs
 from elevenlabs.core.api_error import ApiError
 from elevenlabs.realtime_tts import text_chunker
@@ -19,36 +16,6 @@ from tests.audio_tools import decode, decode_as
 
 VOICE = "21m00Tcm4TlvDq8ikWAM"
 TEXT = "Hello from Voicer. This sentence is spoken by the local engine."
-
-
-@pytest.fixture(scope="module")
-def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    folder = tmp_path_factory.mktemp("tls")
-    authority = trustme.CA()
-    certificate = authority.issue_cert("127.0.0.1", "localhost")
-    certificate.private_key_and_cert_chain_pem.write_to_path(str(folder / "server.pem"))
-    authority.cert_pem.write_to_path(str(folder / "ca.pem"))
-    server = Server(folder / "data", scheme="https",
-                    extra_args=["--ssl-certfile", str(folder / "server.pem"),
-                                "--ssl-keyfile", str(folder / "server.pem")],
-                    verify=ssl.create_default_context(cafile=str(folder / "ca.pem")))
-    previous = os.environ.get("SSL_CERT_FILE")
-    # what an SDK user does to trust a self-signed certificate: httpx and websockets read it
-    os.environ["SSL_CERT_FILE"] = str(folder / "ca.pem")
-    server.start()
-    yield server
-    server.stop()
-    if previous is None:
-        del os.environ["SSL_CERT_FILE"]
-    else:
-        os.environ["SSL_CERT_FILE"] = previous
-
-
-@pytest.fixture(scope="module")
-def client(tls_server: Server) -> Iterator[ElevenLabs]:
-    with httpx.Client(timeout=60) as connection:
-        yield ElevenLabs(base_url=tls_server.url, api_key=tls_server.token(characters=200_000),
-                         httpx_client=connection)
 
 
 def test_convert_returns_mp3_at_44100(client: ElevenLabs) -> None:

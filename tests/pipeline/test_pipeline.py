@@ -140,9 +140,45 @@ def test_the_seed_ukrainian_request_speaks_ukrainian(speak, catalogue: VoiceCata
 
 
 def test_an_english_only_model_keeps_the_voice_language(catalogue, detector) -> None:
+    plan = make_plan("Guten Tag, wie geht es Ihnen heute?",
+                     SynthesisOptions(model_id="eleven_turbo_v2"), catalogue, detector)
+    assert [job.language for job in plan.jobs] == [None]
+
+
+def test_an_english_only_model_never_spells_another_script_as_letters(catalogue,
+                                                                      detector) -> None:
     plan = make_plan("Привет! Это простой пример.", SynthesisOptions(model_id="eleven_turbo_v2"),
                      catalogue, detector)
-    assert [job.language for job in plan.jobs] == [None]
+    assert [job.language for job in plan.jobs] == ["ru"]
+
+
+def test_a_chunk_too_short_to_tell_takes_the_language_of_the_text(catalogue, detector) -> None:
+    # the seed's example 5: fastText gives "Вдох." alone ru at 0.35, below its threshold
+    plan = make_plan("Вдох. Задержите дыхание. Выдох.",
+                     SynthesisOptions(split_type=SplitType.sentences), catalogue, detector)
+    assert [job.language for job in plan.jobs] == ["ru", "ru", "ru"]
+
+
+def test_a_short_chunk_takes_its_paragraph_language(catalogue, detector) -> None:
+    text = ("Привіт! Це тестовий текст, щоб перевірити всі налаштування.\n\n"
+            "Вдох. Задержите дыхание, пожалуйста, и считайте до десяти.")
+    plan = make_plan(text, SynthesisOptions(split_type=SplitType.sentences), catalogue, detector)
+    assert [job.language for job in plan.jobs] == ["uk", "uk", "ru", "ru"]
+
+
+def test_the_seed_meditation_reads_its_first_word_in_russian(speak, catalogue, engine) -> None:
+    text = "Вдох. Задержите дыхание. Выдох."
+    out, _ = speak(text, split_type=SplitType.sentences, voice_settings=VoiceSettings(stability=0.8),
+                   pauses=PausePlan(enabled=True, duration=15.0))
+    voice = catalogue.get(SynthesisOptions().voice_id)
+    settings = VoiceSettings(stability=0.8)
+    russian = np.concatenate([p.samples for p in engine.synthesize("Вдох.", voice, settings, "ru")])
+    english = np.concatenate([p.samples for p in engine.synthesize("Вдох.", voice, settings)])
+    first = decode(out).sound_span()[0]
+    heard = [start - first for start, _ in decode(out).gaps(minimum=1.0)]
+    # the first long pause starts where "Вдох." ends
+    assert heard[0] == pytest.approx(_speech_seconds(russian), abs=0.03)
+    assert abs(_speech_seconds(russian) - _speech_seconds(english)) > 0.2
 
 
 def test_an_explicit_language_code_wins(catalogue, detector) -> None:

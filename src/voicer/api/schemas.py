@@ -6,13 +6,16 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from voicer.api.schemas_elevenlabs import DictionaryLocator
 from voicer.encoding.formats import DEFAULT_FORMAT
 from voicer.models import DEFAULT_MODEL_ID
 from voicer.pauses import PausePlan
 from voicer.pipeline.plan import MAX_TEXT_CHARACTERS, SynthesisOptions
+from voicer.pronunciation.rules import AliasRule, PhonemeRule
 from voicer.settings import DEFAULT_CHUNK_LIMIT
 from voicer.tasks.service import TaskView
 from voicer.text import SplitType
+from voicer.text.normalize import Normalization
 from voicer.voice_settings import VoiceSettings
 from voicer.voices import DEFAULT_VOICE_ID
 
@@ -59,8 +62,15 @@ class SynthesizeRequest(BaseModel):
     language_code: str | None = Field(None, description="ISO 639-1; detected per chunk if absent")
     max_chunk_length: int = Field(DEFAULT_CHUNK_LIMIT, ge=50,
                                   description="Characters per chunk, at most the model's limit")
+    pronunciation_dictionary_locators: list[DictionaryLocator] | None = Field(
+        None, max_length=3, description="Up to 3 of your pronunciation dictionaries (id and "
+        "optional version_id), applied in order, as in ElevenLabs text to speech")
+    apply_text_normalization: Normalization = Field(
+        Normalization.auto, description="auto, on or off, as ElevenLabs: read numbers, dates, "
+        "money, units and abbreviations as said (English, Russian, Ukrainian); auto is on for "
+        "the local engines")
 
-    def options(self) -> SynthesisOptions:
+    def options(self, lexicon: tuple[AliasRule | PhonemeRule, ...] = ()) -> SynthesisOptions:
         return SynthesisOptions(
             voice_id=self.voice_id, model_id=self.model_id, language_code=self.language_code,
             split_type=self.split_type, max_chunk=self.max_chunk_length,
@@ -69,6 +79,8 @@ class SynthesizeRequest(BaseModel):
                              frequency=self.auto_pause_frequency),
             voice_settings=self.voice_settings or VoiceSettings(),
             output_format=self.output_format,
+            apply_text_normalization=self.apply_text_normalization,
+            lexicon=lexicon,
         )
 
 

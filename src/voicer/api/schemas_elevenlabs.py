@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from voicer.models import DEFAULT_MODEL_ID
+from voicer.pronunciation.dictionaries import Locator
+from voicer.text.normalize import Normalization
 from voicer.voice_settings import VoiceSettings
 
 
@@ -30,14 +32,18 @@ class DictionaryLocator(BaseModel):
     version_id: str | None = None
 
 
+def locators(given: list[DictionaryLocator] | None) -> list[Locator]:
+    return [Locator(locator.pronunciation_dictionary_id, locator.version_id)
+            for locator in given or ()]
+
+
 class TextToSpeechBody(BaseModel):
     """``POST /v1/text-to-speech/{voice_id}`` and its streaming variants.
 
     Accepted but not honoured by the local engine (documented in the README): ``seed`` (the
     local engine is deterministic anyway), ``previous_text``/``next_text``/``*_request_ids``
-    (used by the upstream engine), ``apply_text_normalization``,
-    ``apply_language_text_normalization``, ``pronunciation_dictionary_locators``,
-    ``use_pvc_as_ivc``, ``audio_effects``.
+    (used by the upstream engine), ``apply_language_text_normalization`` (ElevenLabs applies
+    it to Japanese only), ``use_pvc_as_ivc``, ``audio_effects``.
     """
 
     model_config = ConfigDict(extra="ignore")
@@ -53,7 +59,7 @@ class TextToSpeechBody(BaseModel):
     previous_request_ids: list[str] | None = Field(None, max_length=3)
     next_request_ids: list[str] | None = Field(None, max_length=3)
     use_pvc_as_ivc: bool | None = None
-    apply_text_normalization: Literal["auto", "on", "off"] = "auto"
+    apply_text_normalization: Normalization = Normalization.auto
     apply_language_text_normalization: bool | None = None
     audio_effects: dict[str, Any] | None = None
 

@@ -55,6 +55,7 @@ from voicer.elevenlabs.stream_input import Opening
 from voicer.encoding.formats import parse_format
 from voicer.errors import EngineError, RateLimited, UpstreamError, VoicerError
 from voicer.settings import Settings
+from voicer.text.normalize import Normalization
 from voicer.upstream.engine import Upstream
 
 log = logging.getLogger("voicer.upstream")
@@ -76,6 +77,7 @@ class Asked:
     language_code: str | None
     inactivity_timeout: int
     query: tuple[tuple[str, str], ...]  # every query parameter, as sent
+    normalization: Normalization = Normalization.auto  # apply_text_normalization, checked
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,5 @@
-"""Tables: users, their tokens, tasks and the chunks of each task, history, recognition tasks."""
+"""Tables: users, their tokens, tasks and the chunks of each task, history, recognition tasks,
+and pronunciation dictionaries with their versions."""
 
 from __future__ import annotations
 
@@ -187,3 +188,29 @@ class SttTask(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     started_at: Mapped[datetime | None] = mapped_column(default=None)
     completed_at: Mapped[datetime | None] = mapped_column(default=None)
+class PronunciationDictionary(Base):
+    """A user's pronunciation dictionary: its name, and its latest version."""
+
+    __tablename__ = "pronunciation_dictionaries"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text, default=None)
+    latest_version_id: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    archived_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class PronunciationDictionaryVersion(Base):
+    """One version of a dictionary: its whole list of rules, never changed (a change of the
+    rules is a new version)."""
+
+    __tablename__ = "pronunciation_dictionary_versions"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    dictionary_id: Mapped[str] = mapped_column(
+        ForeignKey("pronunciation_dictionaries.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)  # 1 for the first version
+    rules: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

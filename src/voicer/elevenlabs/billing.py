@@ -34,8 +34,10 @@ from voicer.engines.registry import EngineRegistry
 from voicer.errors import Conflict, InvalidInput
 from voicer.metrics import Metrics
 from voicer.pipeline.plan import check_language, check_text
+from voicer.pronunciation.rules import AliasRule, PhonemeRule
 from voicer.speech import SpeechRequest
 from voicer.storage import Storage, Stored
+from voicer.text.normalize import Normalization
 from voicer.voice_settings import VoiceSettings
 from voicer.voices import Voices
 
@@ -60,11 +62,13 @@ class Billing:
     engines: EngineRegistry  # which voices are relayed to the upstream
 
     def order(self, voice_id: str, model_id: str, language_code: str | None,
-              settings: VoiceSettings, output: OutputFormat) -> SpeechRequest:
+              settings: VoiceSettings, output: OutputFormat,
+              normalization: Normalization = Normalization.auto,
+              lexicon: tuple[AliasRule | PhonemeRule, ...] = ()) -> SpeechRequest:
         """What is bought, checked: how every part of a purchase is spoken."""
         voice = self.voices.get(voice_id)
         return SpeechRequest(voice, self.voices.model(model_id, voice), settings, output,
-                             check_language(language_code, self.voices))
+                             check_language(language_code, self.voices), normalization, lexicon)
 
     def open(self, caller: Caller, order: SpeechRequest) -> Purchase:
         return Purchase(self, caller.user.id, order)

@@ -7,7 +7,8 @@ the purchase when the conversation ends, however it ends.
 
 What is spoken when (ElevenLabs' rules): text accumulates until it reaches the next size of
 the ``chunk_length_schedule`` (when ``try_trigger_generation``, the default) or a ``flush``;
-it is spoken up to its last word boundary, all of it on a flush or at the end.
+it is spoken up to its last word boundary, all of it on a flush or at the end. A tag or a
+phoneme element split across messages waits for its end.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from voicer.elevenlabs.billing import Part, Purchase
 from voicer.encoding.streams import StreamEncoder, stream_encoder
 from voicer.language import LanguageDetector
 from voicer.speech import AudioPiece, SpeechPool, speak_into
+from voicer.text import markup
 from voicer.voices import Voices
 
 
@@ -39,6 +41,7 @@ class Generation:
     part: Part | None
     audio: bytes
     alignment: dict[str, Any] | None
+    normalized_alignment: dict[str, Any] | None = None  # of the text as said
 
 
 class Conversation:
@@ -52,6 +55,7 @@ class Conversation:
         self._detector = detector
         self._buffer = ""
         self._generations = 0
+        self._after_break = False  # the last generation ended in a <break>
 
     def receive(self, message: dict[str, Any]) -> Due | None:
         """Take in one message; the generation it makes due, if any."""
@@ -73,13 +77,19 @@ class Conversation:
         if part is not None:
             with self._speech.lease() as pool:
                 pieces = list(speak_into(self._encoder, due.text, self.purchase.order, pool,
-                                         self._voices, self._detector))
+                                         self._voices, self._detector,
+                                         after_break=self._after_break))
+            self._after_break = markup.ends_with_break(due.text)
         audio = b"".join(piece.audio for piece in pieces)
         if due.end:
             audio += self._encoder.finish()
         self._generations += 1
         timing = Alignment.join([piece.alignment for piece in pieces if piece.alignment])
-        return Generation(part, audio, timing.to_websocket_json() if timing.characters else None)
+        said = Alignment.join([piece.normalized_alignment for piece in pieces
+                               if piece.normalized_alignment])
+        if not timing.characters:
+            return Generation(part, audio, None)
+        return Generation(part, audio, timing.to_websocket_json(), said.to_websocket_json())
 
     def sent(self, generation: Generation) -> None:
         """``generation``'s audio reached the caller: keep it, and its charge, for history."""
@@ -95,5 +105,7 @@ class Conversation:
         """The buffer up to its last word boundary (all of it when ``whole``)."""
         complete = whole or self._buffer[-1:].isspace()  # a trailing space ends the last word
         cut = len(self._buffer) if complete else self._buffer.rfind(" ") + 1
+        if not whole:  # markup still being written waits for its end
+            cut = markup.complete_before(self._buffer, cut)
         text, self._buffer = self._buffer[:cut], self._buffer[cut:]
         return Due(text, end)

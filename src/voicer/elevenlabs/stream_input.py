@@ -17,6 +17,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from voicer.errors import InvalidInput
+from voicer.pronunciation.dictionaries import Locator
+from voicer.text.normalize import Normalization
 from voicer.voice_settings import VoiceSettings
 
 DEFAULT_INACTIVITY_TIMEOUT = 20  # seconds without a message before the conversation ends
@@ -27,6 +29,7 @@ KEY_FIELDS = ("xi-api-key", "xi_api_key")  # as documented, and as older example
 _TYPES: dict[str, type] = {
     "text": str, "flush": bool, "try_trigger_generation": bool, "voice_settings": dict,
     "generation_config": dict, "authorization": str, **dict.fromkeys(KEY_FIELDS, str),
+    "pronunciation_dictionary_locators": list,
 }
 _JSON_NAMES: dict[type, str] = {dict: "a JSON object", list: "an array", str: "a string",
                                 bool: "true or false", int: "a number", float: "a number"}
@@ -40,6 +43,8 @@ class Opening:
     message: dict[str, Any]  # as it came: the relay hands it on, less the caller's key
     settings: VoiceSettings
     schedule: tuple[int, ...]
+    # beyond ElevenLabs: dictionaries applied to the whole conversation, as in text to speech
+    locators: tuple[Locator, ...] = ()
 
 
 def inactivity_timeout(given: str | None) -> int:
@@ -54,6 +59,15 @@ def inactivity_timeout(given: str | None) -> int:
         raise InvalidInput("inactivity_timeout", "inactivity_timeout must be a whole number of "
                            f"seconds from 1 to {MAX_INACTIVITY_TIMEOUT}, got {given[:20]!r}")
     return seconds
+
+
+def normalization(given: str) -> Normalization:
+    """The ``apply_text_normalization`` query parameter: auto, on or off."""
+    try:
+        return Normalization(given)
+    except ValueError:
+        raise InvalidInput("apply_text_normalization", "apply_text_normalization must be "
+                           f"auto, on or off, got {given[:20]!r}") from None
 
 
 def message(frame: Mapping[str, Any]) -> dict[str, Any]:
@@ -79,7 +93,8 @@ def message(frame: Mapping[str, Any]) -> dict[str, Any]:
 def opening(first: dict[str, Any]) -> Opening:
     """The first message (already a checked ``message``) with its settings and schedule."""
     return Opening(first, _settings(first.get("voice_settings")),
-                   _schedule(first.get("generation_config")))
+                   _schedule(first.get("generation_config")),
+                   _locators(first.get("pronunciation_dictionary_locators")))
 
 
 def key(first: Mapping[str, Any], headers: Mapping[str, str],
@@ -130,6 +145,19 @@ def _settings(given: dict[str, Any] | None) -> VoiceSettings:
         problem = error.errors()[0]
         field = ".".join(str(part) for part in ("voice_settings", *problem["loc"]))
         raise InvalidInput(field, f"{field}: {problem['msg']}") from None
+
+
+def _locators(given: list[Any] | None) -> tuple[Locator, ...]:
+    found = []
+    for number, locator in enumerate(given or ()):
+        field = f"pronunciation_dictionary_locators[{number}]"
+        if not isinstance(locator, dict) or not isinstance(
+                locator.get("pronunciation_dictionary_id"), str) or not isinstance(
+                locator.get("version_id") or "", str):
+            raise InvalidInput(field, f"{field} must be {{\"pronunciation_dictionary_id\": …, "
+                                      "\"version_id\": … (optional)}")
+        found.append(Locator(locator["pronunciation_dictionary_id"], locator.get("version_id")))
+    return tuple(found)
 
 
 def _schedule(config: dict[str, Any] | None) -> tuple[int, ...]:

@@ -37,6 +37,7 @@ _INITIALIZE_DONT_EXIT = 0x8000
 _POS_CHARACTER = 1
 _CHARS_UTF8 = 1
 _ENDPAUSE = 0x1000
+_PHONEMES = 0x100  # [[…]] in the text holds espeak-ng phoneme mnemonics
 _EVENT_LIST_TERMINATED = 0
 _EVENT_WORD = 1
 _PARAM_RATE, _PARAM_VOLUME, _PARAM_PITCH, _PARAM_RANGE = 1, 2, 3, 4
@@ -115,6 +116,10 @@ _Callback = ctypes.CFUNCTYPE(
 class EspeakEngine:
     """The embedded default engine: espeak-ng, 22,050 Hz 16-bit mono."""
 
+    # It reads phonemes given as [[…]] (``voicer.text.prepare`` writes them, and keeps a
+    # caller's own "[[" as text).
+    reads_espeak_phonemes = True
+
     def __init__(self) -> None:
         self._lib = _load_library()
         data = espeakng_loader.get_data_path().encode()
@@ -140,7 +145,7 @@ class EspeakEngine:
         self._pieces, self._seen_positions = [], set()
         data = text.encode("utf-8") + b"\0"
         code = self._lib.espeak_Synth(
-            data, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8 | _ENDPAUSE, None, None
+            data, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8 | _ENDPAUSE | _PHONEMES, None, None
         )
         if code != 0:
             raise EngineError(f"espeak-ng could not synthesize (code {code})")

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from voicer.encoding.formats import OutputFormat
 from voicer.models import DEFAULT_MODEL_ID
+from voicer.pronunciation.rules import AliasRule, PhonemeRule
+from voicer.text.normalize import Normalization
 from voicer.voice_settings import VoiceSettings
 from voicer.voices import Voice
 
@@ -23,6 +25,8 @@ class RenderSpec:
     output: OutputFormat | None  # None: hand back the engine's PCM as it is
     model_id: str = DEFAULT_MODEL_ID  # what an upstream engine is asked for
     language_code: str | None = None  # forced by the caller, not detected
+    normalization: Normalization = Normalization.auto  # apply_text_normalization
+    lexicon: tuple[AliasRule | PhonemeRule, ...] = ()  # pronunciation rules, the first wins
 
 
 STITCHED_REQUESTS = 3  # the previous_request_ids ElevenLabs accepts

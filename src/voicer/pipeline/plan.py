@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -10,18 +11,22 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from voicer.encoding.formats import DEFAULT_FORMAT, OutputFormat, parse_format
 from voicer.errors import EmptyText, InvalidInput, OutOfRange
-from voicer.language import LanguageDetector
+from voicer.language import LanguageDetector, script_of, writes
 from voicer.models import DEFAULT_MODEL_ID, Model
 from voicer.output import OutputFile
 from voicer.pauses import PausePlan
 from voicer.pipeline.jobs import ChunkJob, RenderSpec
+from voicer.pronunciation.rules import Rule
 from voicer.settings import DEFAULT_CHUNK_LIMIT
-from voicer.text import Chunk, SplitType, split_text
+from voicer.text import Chunk, SplitType, markup, split_text
+from voicer.text.normalize import Normalization
 from voicer.voice_settings import VoiceSettings
-from voicer.voices import DEFAULT_VOICE_ID, Voices
+from voicer.voices import DEFAULT_VOICE_ID, Voice, Voices
 
 MAX_TEXT_CHARACTERS = 1_000_000
 # The generic blocks of combining diacritics, which may stack on any letter
+# A blank line (possibly with spaces) ends a paragraph.
+_PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 _DIACRITICS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 
 
@@ -39,6 +44,9 @@ class SynthesisOptions(BaseModel):
     pauses: PausePlan = PausePlan()
     voice_settings: VoiceSettings = VoiceSettings()
     output_format: str = DEFAULT_FORMAT.name
+    apply_text_normalization: Normalization = Normalization.auto
+    # the rules of the pronunciation dictionaries asked for, resolved when the task was accepted
+    lexicon: tuple[Rule, ...] = ()
 
     @property
     def output_file(self) -> OutputFile:
@@ -80,15 +88,14 @@ def make_plan(
     if options.max_chunk > model.max_characters:
         raise OutOfRange("max_chunk", options.max_chunk, 50, model.max_characters)
     forced = check_language(options.language_code, voices)
-    among = voices.languages()
-    main_language = forced or detector.detect(_detectable(text), among) or voice.language
-    chunks = split_text(text, options.split_type, options.max_chunk, main_language)
+    languages = ChunkLanguages(text, voice, model, forced, detector, voices.languages())
+    chunks = split_text(text, options.split_type, options.max_chunk, languages.main)
     texts = ["", *(chunk.text for chunk in chunks), ""]
     jobs = [
         ChunkJob(
             chunk.index,
             chunk.text,
-            _chunk_language(chunk.text, model, forced, detector, among),
+            languages.of(chunk),
             options.pauses.after(chunk.index, len(chunks)),
             texts[number - 1],
             texts[number + 1],
@@ -102,16 +109,19 @@ def render_spec(options: SynthesisOptions, voices: Voices, engine: str | None = 
     """How chunks are rendered; with ``engine``, the voice as that engine has it."""
     return RenderSpec(voices.get(options.voice_id, engine), options.voice_settings,
                       parse_format(options.output_format), options.model_id,
-                      options.language_code and options.language_code.lower())
+                      options.language_code and options.language_code.lower(),
+                      options.apply_text_normalization, options.lexicon)
 
 
 def check_text(text: str) -> None:
-    """Something to say, and nothing a database cannot keep (PostgreSQL text holds no NUL)."""
+    """Something to say, nothing a database cannot keep (PostgreSQL text holds no NUL), and
+    well-formed markup (``<break>``, ``<phoneme>``)."""
     if not text.strip():
         raise EmptyText()
     if "\x00" in text:
         raise InvalidInput("text", f"text contains a NUL character (U+0000) at position "
                                    f"{text.index(chr(0)):,}; remove it")
+    markup.parse(text)
 
 
 def check_language(code: str | None, voices: Voices) -> str | None:
@@ -125,18 +135,47 @@ def check_language(code: str | None, voices: Voices) -> str | None:
     return code
 
 
-def _chunk_language(
-    text: str, model: Model, forced: str | None, detector: LanguageDetector, among: set[str]
-) -> str | None:
-    if forced is not None:
-        return forced
-    if not model.multilingual:
-        return None
-    return detector.detect(_detectable(text), among)
+class ChunkLanguages:
+    """The language each chunk is spoken in.
+
+    A multilingual model speaks each chunk's own language; a chunk too short to tell takes its
+    paragraph's, then the whole text's, and never one whose script the chunk is not written in.
+    A single-language model speaks the voice's language (``None``), unless the chunk is written
+    in a script that language does not use: it is then spoken in its own language rather than
+    spelled out as letter names.
+    """
+
+    def __init__(self, text: str, voice: Voice, model: Model, forced: str | None,
+                 detector: LanguageDetector, among: set[str]) -> None:
+        self._text, self._voice, self._model = text, voice, model
+        self._forced, self._detector, self._among = forced, detector, among
+        self.main = forced or detector.decide(_detectable(text), among, voice.language) \
+            or voice.language
+        self._paragraphs = [match.start() for match in _PARAGRAPH_BREAK.finditer(text)]
+        self._paragraph_languages: dict[int, str] = {}
+
+    def of(self, chunk: Chunk) -> str | None:
+        if self._forced is not None:
+            return self._forced
+        text = _detectable(chunk.text)
+        if not self._model.multilingual and writes(self._voice.language, script_of(text)):
+            return None
+        return self._detector.decide(text, self._among, self._paragraph_language(chunk.start))
+
+    def _paragraph_language(self, position: int) -> str:
+        """The language of the paragraph ``position`` is in (detected once per paragraph)."""
+        number = bisect.bisect_right(self._paragraphs, position)
+        if number not in self._paragraph_languages:
+            begin = self._paragraphs[number - 1] if number else 0
+            end = self._paragraphs[number] if number < len(self._paragraphs) else len(self._text)
+            paragraph = _detectable(self._text[begin:end])
+            self._paragraph_languages[number] = (
+                self._detector.decide(paragraph, self._among, self.main) or self.main)
+        return self._paragraph_languages[number]
 
 
 def _detectable(text: str) -> str:
     """``text`` as language identification should see it: accents composed, and diacritics
     that compose with nothing (stacked three deep, as in "Zalgo" text) left out. fastText
     takes Latin letters under such marks for Japanese, whose voice then spells every one."""
-    return _DIACRITICS.sub("", unicodedata.normalize("NFC", text))
+    return _DIACRITICS.sub("", unicodedata.normalize("NFC", markup.plain(text)))

@@ -7,13 +7,15 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from voicer.audio import Audio, concatenate, speech_bounds
+from voicer.audio import Audio, concatenate, silence, speech_bounds
 from voicer.encoding.formats import OutputFormat
 from voicer.encoding.mp3 import Segment
 from voicer.encoding.segments import Segmenter, segmenter
 from voicer.engines import Engine, WordEvent
 from voicer.errors import EngineNotConfigured
 from voicer.pipeline.jobs import ChunkJob, RenderSpec
+from voicer.text.prepare import Script, prepare
+from voicer.text.rewrite import Rewritten
 
 # A chunk that ends without trailing silence still gets this much before the next one.
 MIN_NATURAL_GAP = 0.1
@@ -33,6 +35,8 @@ class SpokenPiece:
     index: int
     audio: Audio
     words: tuple[WordEvent, ...]  # sample offsets from the start of ``audio``
+    said: str = ""  # the text the engine was given (normalized), when it differs from the job's
+    said_words: tuple[WordEvent, ...] = ()  # the words in ``said``
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,19 +76,59 @@ class Renderer:
         self.encoder = ChunkEncoder()
 
     def speak(self, spec: RenderSpec, job: ChunkJob) -> SpokenPiece:
-        audio, words = self._spoken(spec, job)
-        return SpokenPiece(job.index, audio, words)
+        return self._spoken(spec, job)
 
     def render(self, spec: RenderSpec, job: ChunkJob) -> RenderedChunk:
         started = time.process_time()
-        audio, words = self._spoken(spec, job)
-        return self.encoder.encode(spec, job, audio, words, time.process_time() - started)
+        spoken = self._spoken(spec, job)
+        return self.encoder.encode(spec, job, spoken.audio, spoken.words,
+                                   time.process_time() - started)
 
-    def _spoken(self, spec: RenderSpec, job: ChunkJob) -> tuple[Audio, tuple[WordEvent, ...]]:
+    def _spoken(self, spec: RenderSpec, job: ChunkJob) -> SpokenPiece:
+        """The job's text, prepared (markup, normalization), spoken; its words point at the
+        job's text."""
         engine = self._engine(spec)
-        pieces = list(engine.synthesize(job.text, spec.voice, spec.settings, job.language))
+        script = prepare(job.text, job.language or spec.voice.language, spec.normalization,
+                         getattr(engine, "reads_espeak_phonemes", False), spec.lexicon)
+        said = script.said
+        if not script.pauses:
+            audio, words = self._say(engine, spec, job, said.text)
+        else:
+            audio, words = self._say_with_pauses(engine, spec, job, script)
+        if not said.changed:
+            return SpokenPiece(job.index, audio, words)
+        return SpokenPiece(job.index, audio, _traced(words, said), said.text, words)
+
+    def _say(self, engine: Engine, spec: RenderSpec, job: ChunkJob,
+             text: str) -> tuple[Audio, tuple[WordEvent, ...]]:
+        pieces = list(engine.synthesize(text, spec.voice, spec.settings, job.language))
         audio = concatenate([piece.audio for piece in pieces], engine.format)
         return audio, tuple(word for piece in pieces for word in piece.words)
+
+    def _say_with_pauses(self, engine: Engine, spec: RenderSpec, job: ChunkJob,
+                         script: Script) -> tuple[Audio, tuple[WordEvent, ...]]:
+        """Each stretch between breaks spoken alone, its silence at a break cut to the speech,
+        and the break's exact silence laid between."""
+        parts: list[Audio] = []
+        words: list[WordEvent] = []
+        samples = 0
+        paused = False  # the stretch before ended in a break
+        for start, end, pause in script.parts():
+            text = script.said.text[start:end]
+            if text.strip():
+                audio, spoken = self._say(engine, spec, job, text)
+                first, last = speech_bounds(audio.samples)
+                audio = audio[first if paused else 0:last if pause else len(audio)]
+                lead = first if paused else 0
+                words += [WordEvent(w.text_offset + start, w.length, samples + w.sample - lead)
+                          for w in spoken]
+                parts.append(audio)
+                samples += len(audio)
+            gap = round(pause * engine.format.rate)
+            parts.append(Audio(silence(gap), engine.format))
+            samples += gap
+            paused = pause > 0
+        return concatenate(parts, engine.format), tuple(words)
 
     def _engine(self, spec: RenderSpec) -> Engine:
         """The engine the voice names: each voice is spoken by its own."""
@@ -92,6 +136,19 @@ class Renderer:
         if engine is None:
             raise EngineNotConfigured(spec.voice.voice_id, spec.voice.engine)
         return engine
+
+
+def _traced(words: tuple[WordEvent, ...], said: Rewritten) -> tuple[WordEvent, ...]:
+    """Words of the rewritten text, at the original characters they came from (the first
+    word of a rewritten span stands for it)."""
+    traced: list[WordEvent] = []
+    for word in words:
+        start = said.origin(word.text_offset)
+        if traced and start <= traced[-1].text_offset:
+            continue
+        end = said.origin(word.text_offset + word.length)
+        traced.append(WordEvent(start, max(1, end - start), word.sample))
+    return tuple(traced)
 
 
 class ChunkEncoder:

@@ -10,6 +10,8 @@ import re
 from collections.abc import Iterable, Iterator
 
 Span = tuple[int, int]
+# What markup looks like to the splitters (``voicer.text.markup.mask``): never cut inside.
+MASK = "\ue000"
 
 _NON_SPACE = re.compile(r"\S+")
 # Where a long sentence may break: after a clause mark followed by whitespace.
@@ -70,5 +72,15 @@ def fit(text: str, span: Span, limit: int) -> Iterator[Span]:
             if word[1] - word[0] <= limit:
                 yield word
                 continue
-            for cut in range(word[0], word[1], limit):
-                yield (cut, min(cut + limit, word[1]))
+            yield from _cut(text, word, limit)
+
+
+def _cut(text: str, word: Span, limit: int) -> Iterator[Span]:
+    """A giant word in pieces of ``limit``; never inside markup (``MASK``), kept whole."""
+    start = word[0]
+    while start < word[1]:
+        end = min(start + limit, word[1])
+        while end < word[1] and text[end - 1] == MASK == text[end]:
+            end += 1
+        yield start, end
+        start = end

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from voicer.settings import DEFAULT_CHUNK_LIMIT
+from voicer.text.markup import breaks_to_previous, mask
 from voicer.text.sentences import sentences
 from voicer.text.spans import Span, core, fit, pack, words
 
@@ -46,7 +47,8 @@ def split_text(
     """Split ``text`` into chunks of at most ``limit`` characters, none empty."""
     if limit < 1:
         raise ValueError("limit must be positive")
-    spans = _STRATEGIES[split_type](text, limit, language)
+    # split as if each piece of markup were one word: no boundary falls inside a tag
+    spans = breaks_to_previous(text, list(_STRATEGIES[split_type](mask(text), limit, language)))
     return [Chunk(i, start, text[start:end]) for i, (start, end) in enumerate(spans)]
 
 

@@ -38,6 +38,7 @@ from voicer.models import UPSTREAM_ENGINE, Model
 from voicer.pipeline.jobs import STITCHED_REQUESTS, ChunkJob, RenderSpec
 from voicer.pipeline.render import ChunkEncoder, RenderedChunk
 from voicer.settings import Settings
+from voicer.text.normalize import Normalization
 from voicer.upstream.client import (
     ConcurrencyLimit,
     LocalLimit,
@@ -235,6 +236,8 @@ class Upstream:
 
     def _chunk_body(self, spec: RenderSpec, job: ChunkJob, previous_ids: list[str]) -> dict[str, Any]:
         body = _speech_body(job.text, spec.model_id, spec.settings, spec.language_code)
+        if spec.normalization is not Normalization.auto:  # the upstream decides on auto
+            body["apply_text_normalization"] = spec.normalization.value
         if job.previous_text:
             body["previous_text"] = job.previous_text
         if job.next_text:

@@ -15,11 +15,12 @@ from voicer.alignment import Alignment
 from voicer.api.deps import ElevenLabsCaller, ServicesDep
 from voicer.api.downloads import stored_response
 from voicer.api.responses import AUTHENTICATED, elevenlabs_errors
-from voicer.api.schemas_elevenlabs import TextToSpeechBody
+from voicer.api.schemas_elevenlabs import TextToSpeechBody, locators
 from voicer.api.services import Services
 from voicer.api.strict_json import StrictJsonRoute
 from voicer.elevenlabs import tts
 from voicer.encoding.formats import parse_format
+from voicer.pronunciation import dictionaries
 from voicer.speech import AudioPiece
 
 router = APIRouter(route_class=StrictJsonRoute,
@@ -81,10 +82,10 @@ def convert_with_timestamps(voice_id: str, body: TextToSpeechBody, caller: Eleve
     charged = _charge(services, caller, voice_id, body, query.output_format)
     if _relayed(services, charged):
         return _relay(services, charged, body, "/with-timestamps", query)
-    timing = _render(services, charged)
+    timing, normalized = _render(services, charged)
     audio = base64.b64encode(b"".join(charged.kept().pieces)).decode()
     return JSONResponse({"audio_base64": audio, "alignment": timing.to_json(),
-                         "normalized_alignment": timing.to_json()}, headers=charged.headers())
+                         "normalized_alignment": normalized.to_json()}, headers=charged.headers())
 
 
 @router.post("/{voice_id}/stream/with-timestamps", response_class=StreamingResponse)
@@ -101,8 +102,11 @@ def stream_with_timestamps(voice_id: str, body: TextToSpeechBody, caller: Eleven
 def _charge(services: Services, caller: ElevenLabsCaller, voice_id: str, body: TextToSpeechBody,
             output_format: str) -> tts.Charged:
     billing = services.billing
+    with services.database.session() as session:
+        lexicon = dictionaries.resolve(session, caller.user,
+                                       locators(body.pronunciation_dictionary_locators))
     order = billing.order(voice_id, body.model_id, body.language_code, body.settings(),
-                          parse_format(output_format))
+                          parse_format(output_format), body.apply_text_normalization, lexicon)
     return tts.charge(billing, caller, order, body.text)
 
 
@@ -133,14 +137,18 @@ def _upstream_body(body: TextToSpeechBody) -> dict[str, Any]:
     return {**sent, "text": body.text, "model_id": body.model_id}
 
 
-def _render(services: Services, charged: tts.Charged) -> Alignment:
-    """Make the whole audio into the history file; return the characters' timings."""
-    return Alignment.join([piece.alignment for piece in _spoken(services, charged)
-                           if piece.alignment])
+def _render(services: Services, charged: tts.Charged) -> tuple[Alignment, Alignment]:
+    """Make the whole audio into the history file; return the characters' timings, of the
+    text as sent and as said (normalized)."""
+    pieces = [piece for piece in _spoken(services, charged) if piece.alignment]
+    return (Alignment.join([piece.alignment for piece in pieces if piece.alignment]),
+            Alignment.join([piece.normalized_alignment for piece in pieces
+                            if piece.normalized_alignment]))
 
 
 def _ndjson(piece: AudioPiece) -> bytes:
     timing = piece.alignment.to_json() if piece.alignment else None
+    normalized = piece.normalized_alignment
     line = {"audio_base64": base64.b64encode(piece.audio).decode(), "alignment": timing,
-            "normalized_alignment": timing}
+            "normalized_alignment": normalized.to_json() if normalized else None}
     return json.dumps(line, ensure_ascii=False).encode() + b"\n"

@@ -39,6 +39,8 @@ from voicer.elevenlabs.conversation import Conversation
 from voicer.elevenlabs.stream_input import Opening
 from voicer.encoding.formats import parse_format
 from voicer.errors import VoicerError
+from voicer.pronunciation import dictionaries
+from voicer.pronunciation.rules import AliasRule, PhonemeRule
 
 log = logging.getLogger("voicer.api")
 
@@ -48,7 +50,8 @@ router = APIRouter(prefix="/v1/text-to-speech", tags=["ElevenLabs: text to speec
 @router.websocket("/{voice_id}/stream-input")
 async def stream_input(websocket: WebSocket, voice_id: str, model_id: str = "eleven_multilingual_v2",
                        output_format: str = "mp3_44100_128", language_code: str | None = None,
-                       inactivity_timeout: str | None = None) -> None:
+                       inactivity_timeout: str | None = None,
+                       apply_text_normalization: str = "auto") -> None:
     services: Services = websocket.app.state.services
     await websocket.accept()
     timeout = protocol.DEFAULT_INACTIVITY_TIMEOUT
@@ -59,7 +62,8 @@ async def stream_input(websocket: WebSocket, voice_id: str, model_id: str = "ele
         voice = await run_in_threadpool(services.planner.voices.get, voice_id)
         opening = protocol.opening(first)
         asked = Asked(voice_id, model_id, output_format, language_code, timeout,
-                      tuple(websocket.query_params.multi_items()))
+                      tuple(websocket.query_params.multi_items()),
+                      protocol.normalization(apply_text_normalization))
         if services.engines.relays(voice.engine):
             await relay(websocket, services, caller, opening, asked)
         else:
@@ -87,9 +91,11 @@ async def _receive(websocket: WebSocket, timeout: int) -> dict[str, Any]:
 async def _speak_locally(websocket: WebSocket, services: Services, caller: Caller,
                          opening: Opening, asked: Asked) -> None:
     """A local voice's conversation, one purchase: what was sent is kept as one history item."""
+    lexicon = await run_in_threadpool(_lexicon, services, caller, opening)
     order = await run_in_threadpool(services.billing.order, asked.voice_id, asked.model_id,
                                     asked.language_code, opening.settings,
-                                    parse_format(asked.output_format))
+                                    parse_format(asked.output_format), asked.normalization,
+                                    lexicon)
     conversation = Conversation(services.billing.open(caller, order), opening.schedule,
                                 services.speech, services.planner.voices, services.planner.detector)
     async with conversation.purchase:  # settled before the caller hears the end, however it ends
@@ -102,13 +108,19 @@ async def _speak_locally(websocket: WebSocket, services: Services, caller: Calle
                     await websocket.send_json({
                         "audio": base64.b64encode(generation.audio).decode(), "isFinal": False,
                         "alignment": generation.alignment,
-                        "normalizedAlignment": generation.alignment})
+                        "normalizedAlignment": generation.normalized_alignment})
                 conversation.sent(generation)
                 if due.end:
                     break
             message = await _receive(websocket, asked.inactivity_timeout)
     await websocket.send_json({"isFinal": True})
     await websocket.close(code=1000)
+
+
+def _lexicon(services: Services, caller: Caller,
+             opening: Opening) -> tuple[AliasRule | PhonemeRule, ...]:
+    with services.database.session() as session:
+        return dictionaries.resolve(session, caller.user, opening.locators)
 
 
 def _authenticate(services: Services, websocket: WebSocket, first: dict[str, Any]) -> Caller:

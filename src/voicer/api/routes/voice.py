@@ -23,11 +23,13 @@ from voicer.api.schemas import (
     TaskList,
     TaskStatusResponse,
 )
+from voicer.api.schemas_elevenlabs import locators
 from voicer.api.services import Services
 from voicer.api.strict_json import StrictJsonRoute
 from voicer.db.tables import Task, TaskStatus
 from voicer.encoding.formats import MEDIA_TYPES
 from voicer.errors import Conflict
+from voicer.pronunciation import dictionaries
 from voicer.tasks import service as tasks
 from voicer.tasks.service import TaskView
 
@@ -52,8 +54,9 @@ def synthesize(
 ) -> SynthesizeResponse:
     """Создать новую задачу для преобразования текста в речь с гибкими настройками разбивки,
     автоматических пауз и формата вывода. Answers at once; the task runs in the background."""
-    task, created = tasks.submit(session, user, body.text, body.options(), services.planner,
-                                 idempotency_key)
+    lexicon = dictionaries.resolve(session, user, locators(body.pronunciation_dictionary_locators))
+    task, created = tasks.submit(session, user, body.text, body.options(lexicon),
+                                 services.planner, idempotency_key)
     if created:
         services.runner.wake()
     return SynthesizeResponse(task_id=task.id, status=task.status,
