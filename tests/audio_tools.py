@@ -72,3 +72,21 @@ def decode_as(data: bytes, output_format: str) -> Decoded:
             pieces.append(frame.to_ndarray().reshape(-1).astype(np.float32) / scale)
         samples = np.concatenate(pieces) if pieces else np.zeros(0, np.float32)
         return Decoded(samples, stream.codec_context.sample_rate, stream.codec_context.name)
+
+
+def median_pitch(samples: np.ndarray, rate: int, lowest: float = 60, highest: float = 500) -> float:
+    """The median pitch of the voiced 40 ms frames, Hz, by autocorrelation (0 if none)."""
+    size = round(0.04 * rate)
+    frames = [samples[start:start + size] for start in range(0, len(samples) - size, size // 2)]
+    shortest, longest = int(rate / highest), int(rate / lowest)
+    pitches = []
+    loudest = max((float(np.sqrt(np.mean(frame ** 2))) for frame in frames), default=0.0)
+    for frame in frames:
+        frame = frame - frame.mean()
+        if np.sqrt(np.mean(frame ** 2)) < 0.1 * loudest:
+            continue
+        correlation = np.correlate(frame, frame, "full")[size - 1:]
+        lag = shortest + int(np.argmax(correlation[shortest:longest]))
+        if correlation[lag] > 0.4 * correlation[0]:
+            pitches.append(rate / lag)
+    return float(np.median(pitches)) if pitches else 0.0

@@ -17,6 +17,7 @@ from voicer.api.routes import (
     catalogue,
     elevenlabs_account,
     elevenlabs_catalogue,
+    elevenlabs_dialogue,
     elevenlabs_dictionaries,
     elevenlabs_isolation,
     elevenlabs_sound,
@@ -67,7 +68,7 @@ def create_app(settings: Settings | None = None, engine: EngineFactory = default
                          swagger_ui_parameters={"validatorUrl": None})
     for module in (root, voice, user, catalogue, elevenlabs_tts, elevenlabs_ws,
                    elevenlabs_catalogue, elevenlabs_account, elevenlabs_sound, elevenlabs_stt,
-                   elevenlabs_isolation, elevenlabs_dictionaries, stt):
+                   elevenlabs_isolation, elevenlabs_dictionaries, elevenlabs_dialogue, stt):
         app.include_router(module.router)
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes,
