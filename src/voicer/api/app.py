@@ -28,6 +28,7 @@ from voicer.api.routes import (
     stt,
     user,
     voice,
+    voice_tts,
 )
 from voicer.api.services import Services
 from voicer.engines import EngineFactory
@@ -68,7 +69,8 @@ def create_app(settings: Settings | None = None, engine: EngineFactory = default
                          swagger_ui_parameters={"validatorUrl": None})
     for module in (root, voice, user, catalogue, elevenlabs_tts, elevenlabs_ws,
                    elevenlabs_catalogue, elevenlabs_account, elevenlabs_sound, elevenlabs_stt,
-                   elevenlabs_isolation, elevenlabs_dictionaries, elevenlabs_dialogue, stt):
+                   elevenlabs_isolation, elevenlabs_dictionaries, elevenlabs_dialogue, stt,
+                   voice_tts):
         app.include_router(module.router)
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes,

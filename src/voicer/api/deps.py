@@ -72,6 +72,17 @@ def get_elevenlabs_caller(
     return _admit(services, session, request, key)
 
 
+def get_voice_api_caller(
+    services: ServicesDep,
+    session: SessionDep,
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    key: Annotated[str | None, Depends(xi_api_key)],
+) -> Caller:
+    """The Voice API's: the token as a Bearer, or in ``xi-api-key``."""
+    return _admit(services, session, request, credentials.credentials if credentials else key)
+
+
 def _admit(services: Services, session: Session, request: Request, token: str | None) -> Caller:
     caller = authenticate(session, token)
     read = request.method in READS
@@ -86,3 +97,4 @@ async def get_user(caller: Annotated[Caller, Depends(get_caller)]) -> User:
 CurrentUser = Annotated[User, Depends(get_user)]
 DetachedCaller = Annotated[Caller, Depends(get_detached_caller)]
 ElevenLabsCaller = Annotated[Caller, Depends(get_elevenlabs_caller)]
+VoiceApiCaller = Annotated[Caller, Depends(get_voice_api_caller)]

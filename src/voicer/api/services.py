@@ -24,6 +24,7 @@ from voicer.tasks.service import Planner
 from voicer.tasks.throughput import ThroughputMeter
 from voicer.tasks.watch import TaskWatch
 from voicer.upstream.engine import Upstream
+from voicer.voiceapi.tts import SpeechTasks
 
 
 @dataclass
@@ -39,6 +40,7 @@ class Services:
     billing: Billing  # what ElevenLabs speech costs, and its history
     listener: Listener  # uploads decoded, charged and recognised
     stt: SttTasks  # recognition tasks, run in this process
+    tts: SpeechTasks  # the Voice API's speech tasks, run in this process
 
     @classmethod
     def start(cls, settings: Settings, engine: EngineFactory = default_engine,
@@ -54,12 +56,15 @@ class Services:
         listener = Listener(runtime.database, runtime.recognizers, settings)
         stt = SttTasks(runtime.database, listener, settings.stt_workers)
         stt.recover()
+        tts = SpeechTasks(runtime.database, runtime.storage, planner.voices, speech,
+                          planner.detector)
+        tts.recover()
         return cls(runtime, planner, meter, RateLimiter(settings), runner, speech,
                    TaskWatch(runtime.database, meter, settings.status_wait_seconds),
                    StreamLimit(settings.max_event_streams_per_token),
                    Billing(runtime.database, runtime.storage, planner.voices, runtime.metrics,
                            runtime.engines),
-                   listener, stt)
+                   listener, stt, tts)
 
     @property
     def settings(self) -> Settings:
@@ -90,5 +95,6 @@ class Services:
     def stop(self) -> None:
         self.runner.stop()
         self.stt.close()
+        self.tts.close()
         self.speech.close()
         self.runtime.close()

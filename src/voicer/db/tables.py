@@ -1,5 +1,5 @@
-"""Tables: users, their tokens, tasks and the chunks of each task, history, recognition tasks,
-and pronunciation dictionaries with their versions."""
+"""Tables: users, their tokens, tasks and the chunks of each task, history, the Voice API's
+recognition and speech tasks, and pronunciation dictionaries with their versions."""
 
 from __future__ import annotations
 
@@ -188,6 +188,26 @@ class SttTask(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     started_at: Mapped[datetime | None] = mapped_column(default=None)
     completed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class SpeechTask(Base):
+    """A Voice API script to speak (``/v1/tts``): its lines, and the MP3 once made."""
+
+    __tablename__ = "speech_tasks"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True, default=SttStatus.pending)
+    progress: Mapped[int] = mapped_column(Integer, default=0)  # percent
+    lines: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # [{text, speaker, voice_id}]
+    characters: Mapped[int] = mapped_column(Integer)  # charged at submit
+    duration: Mapped[float | None] = mapped_column(Float, default=None)  # seconds, once made
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    started_at: Mapped[datetime | None] = mapped_column(default=None)
+    completed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
 class PronunciationDictionary(Base):
     """A user's pronunciation dictionary: its name, and its latest version."""
 

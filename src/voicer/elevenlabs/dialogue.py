@@ -17,8 +17,10 @@ from typing import Any
 
 from voicer.audio import Audio, silence
 from voicer.elevenlabs.billing import Part, Purchase
+from voicer.encoding.formats import OutputFormat
 from voicer.encoding.streams import stream_encoder
 from voicer.language import LanguageDetector
+from voicer.pipeline.pool import WorkerPool
 from voicer.speech import AudioPiece, SpeechPool, SpeechRequest, speak_into
 from voicer.voices import Voices
 
@@ -80,27 +82,29 @@ def spoken(purchase: Purchase, part: Part, turns: Sequence[Turn], speech: Speech
            voices: Voices, detector: LanguageDetector) -> Iterator[DialoguePiece]:
     """The dialogue piece by piece, a copy kept for the history; settled however it ends."""
     with purchase, speech.lease() as pool:
-        encoder = stream_encoder(purchase.order.format)
-        elapsed, offset = 0.0, 0
-        for index, turn in enumerate(turns):
-            if index:
-                gap = encoder.encode(Audio.mono(silence(round(TURN_GAP * _GAP_RATE)), _GAP_RATE))
-                elapsed += TURN_GAP
-                yield _kept(purchase, DialoguePiece(AudioPiece(gap, None), None))
-            for piece in speak_into(encoder, turn.text, turn.speech, pool, voices, detector,
-                                    elapsed):
-                segment = None
-                if piece.alignment and piece.alignment.characters:
-                    timing = piece.alignment
-                    segment = VoiceSegment(turn.speech.voice.voice_id, timing.starts[0],
-                                           timing.ends[-1], offset, offset + len(timing.characters),
-                                           index)
-                    offset, elapsed = segment.character_end, segment.end
-                yield _kept(purchase, DialoguePiece(piece, segment))
-        yield _kept(purchase, DialoguePiece(AudioPiece(encoder.finish(), None), None))
+        for piece in speak(turns, purchase.order.format, pool, voices, detector):
+            purchase.keep(piece.audio.audio)
+            yield piece
         purchase.delivered(part)
 
 
-def _kept(purchase: Purchase, piece: DialoguePiece) -> DialoguePiece:
-    purchase.keep(piece.audio.audio)
-    return piece
+def speak(turns: Sequence[Turn], fmt: OutputFormat, pool: WorkerPool, voices: Voices,
+          detector: LanguageDetector) -> Iterator[DialoguePiece]:
+    """The turns one after another in ``fmt``, ``TURN_GAP`` apart, piece by piece."""
+    encoder = stream_encoder(fmt)
+    elapsed, offset = 0.0, 0
+    for index, turn in enumerate(turns):
+        if index:
+            gap = encoder.encode(Audio.mono(silence(round(TURN_GAP * _GAP_RATE)), _GAP_RATE))
+            elapsed += TURN_GAP
+            yield DialoguePiece(AudioPiece(gap, None), None)
+        for piece in speak_into(encoder, turn.text, turn.speech, pool, voices, detector, elapsed):
+            segment = None
+            if piece.alignment and piece.alignment.characters:
+                timing = piece.alignment
+                segment = VoiceSegment(turn.speech.voice.voice_id, timing.starts[0],
+                                       timing.ends[-1], offset, offset + len(timing.characters),
+                                       index)
+                offset, elapsed = segment.character_end, segment.end
+            yield DialoguePiece(piece, segment)
+    yield DialoguePiece(AudioPiece(encoder.finish(), None), None)

@@ -53,6 +53,7 @@ def metrics(services: ServicesDep) -> Response:
     return Response(generate_latest(services.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
 
+@router.get("/v1/health", summary="💚 Health (the Voice API's path)")
 @router.get("/health", summary="💚 Проверка состояния сервиса")
 def health(services: ServicesDep) -> JSONResponse:
     """Проверить работоспособность API и подключений к базе данных."""
