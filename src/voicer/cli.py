@@ -27,6 +27,7 @@ from voicer import accounts
 from voicer.accounts import RatePlan
 from voicer.atomic import atomic_file
 from voicer.encoding.formats import DEFAULT_FORMAT, parse_format
+from voicer.engines.registry import EngineRegistry
 from voicer.errors import VoicerError
 from voicer.language import LanguageDetector
 from voicer.models import DEFAULT_MODEL_ID
@@ -84,12 +85,13 @@ def synthesize(
     except ValidationError as error:
         fail(_describe(error))
     text = _read(source)
+    registry = _engines(settings)
     try:
-        plan = make_plan(text, options, VoiceCatalogue.bundled(), LanguageDetector())
+        plan = make_plan(text, options, VoiceCatalogue(registry.voices()), LanguageDetector())
     except VoicerError as error:
         fail(error.message)
     processes = min(workers or settings.workers, len(plan.jobs))
-    with _progress() as bar, WorkerPool(processes) as pool:
+    with _progress() as bar, WorkerPool(processes, registry.workers()) as pool:
         task = bar.add_task("speaking", total=plan.characters,
                             chunks=f"0/{len(plan.jobs)}", rate="")
 
@@ -107,6 +109,13 @@ def synthesize(
               f"{result.characters:,} characters in {result.elapsed:.1f} s")
 
 
+def _engines(settings: Settings) -> EngineRegistry:
+    """The local engines and their voices, as a server would have them."""
+    from voicer.runtime import local_engines
+
+    return EngineRegistry(local_engines(settings))
+
+
 def _check_output(out: Path, output_format: str) -> None:
     """The output file's name says what it holds: the format's own suffix, or .zip."""
     try:
@@ -122,16 +131,16 @@ def voices(
     language: Annotated[str | None, typer.Option("--language", help="only voices of this language")] = None,
 ) -> None:
     """List the voice catalogue."""
-    catalogue = VoiceCatalogue.bundled()
+    catalogue = VoiceCatalogue(_engines(Settings()).voices())
     chosen = catalogue.speaking(language.lower()) if language else list(catalogue)
     if not chosen:
         fail(f"language: no voice speaks {language!r}; known: {', '.join(sorted(catalogue.languages()))}")
     # ids are for copying: never wrap or cut them
     table = Table(Column("voice_id", no_wrap=True), Column("name", no_wrap=True),
-                  "language", "gender", "age", "accent", "description")
+                  "language", "engine", "gender", "age", "accent", "description")
     for voice in chosen:
-        table.add_row(voice.voice_id, voice.name, ",".join(voice.languages), voice.gender,
-                      voice.age, voice.accent, voice.description)
+        table.add_row(voice.voice_id, voice.name, ",".join(voice.languages), voice.engine,
+                      voice.gender, voice.age, voice.accent, voice.description)
     Console().print(table)
 
 

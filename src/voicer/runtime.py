@@ -8,9 +8,10 @@ Storage comes first, so bad storage settings fail before anything starts. ``voic
 when they end; an API node adds its ``task_runner``, a worker process its broker and ``chain``.
 The ``voicer users``/``tokens`` commands and the worker supervisor open only the database.
 
-The engine registry is built here once: espeak-ng (or the ``engine`` given in its place),
-every extra ``LocalEngine`` given to ``open`` (``create_app(settings, engines=[...])``), and the
-upstream when a key is configured. Everything after asks it which engine speaks what.
+The engine registry is built here once: espeak-ng and the neural voices (hibari, Piper, the
+voices folder's), or the ``engine`` given in their place; every extra ``LocalEngine`` given to
+``open`` (``create_app(settings, engines=[...])``); and the upstream when a key is configured.
+Everything after asks it which engine speaks what.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dramatiq.brokers.redis import RedisBroker
 
 from voicer.db import Database
 from voicer.engines import EngineFactory
+from voicer.engines.neural import neural_engines
 from voicer.engines.registry import EngineRegistry, LocalEngine
 from voicer.metrics import Metrics
 from voicer.models import LOCAL_ENGINE
@@ -56,11 +58,12 @@ class Runtime:
              engines: Sequence[LocalEngine] = ()) -> Runtime:
         """The runtime ``settings`` describe; ``migrate=False`` where another process (the
         ``voicer worker`` supervisor) has migrated the database already. ``engine`` makes the
-        engine of the bundled voices (espeak-ng); ``engines`` are registered beside it."""
+        engine of the bundled voices (espeak-ng, with hibari and Piper beside it; a stand-in
+        given here speaks them all); ``engines`` are registered beside it."""
         storage = make_storage(settings)  # first: bad storage settings fail before anything starts
         database = open_database(settings, migrate=migrate)
         upstream = Upstream(settings) if settings.elevenlabs_api_key else None
-        registry = EngineRegistry([espeak(engine), *engines], upstream)
+        registry = EngineRegistry(local_engines(settings, engine, engines), upstream)
         voices = VoiceDirectory(VoiceCatalogue(registry.voices()), upstream,
                                 settings.elevenlabs_premade)
         return cls(settings, storage, database, upstream, registry, voices, Metrics(database))
@@ -82,9 +85,16 @@ class Runtime:
         self.database.close()
 
 
-def espeak(make: EngineFactory = default_engine) -> LocalEngine:
-    """espeak-ng and the bundled voices; ``make`` may put another engine in its place."""
-    return LocalEngine(LOCAL_ENGINE, make, tuple(VoiceCatalogue.bundled()))
+def local_engines(settings: Settings, make: EngineFactory = default_engine,
+                  extra: Sequence[LocalEngine] = ()) -> list[LocalEngine]:
+    """espeak-ng (the default, first) and the neural engines, each with its bundled voices,
+    then ``extra``. Another ``make`` (a stand-in, in tests) speaks every bundled voice alone."""
+    bundled = tuple(VoiceCatalogue.bundled())
+    if make is not default_engine:
+        return [LocalEngine(LOCAL_ENGINE, make, bundled), *extra]
+    espeak = LocalEngine(LOCAL_ENGINE, make,
+                         tuple(voice for voice in bundled if voice.engine == LOCAL_ENGINE))
+    return [espeak, *neural_engines(settings.voices_dir), *extra]
 
 
 def open_database(settings: Settings, *, migrate: bool = True) -> Database:

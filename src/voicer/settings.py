@@ -88,6 +88,8 @@ class Settings(BaseSettings):
                                                    "(default: as many as workers)")
     chunk_limit: int = Field(DEFAULT_CHUNK_LIMIT, ge=50, le=40_000,
                              description="default maximum characters per chunk")
+    voices_dir: Path | None = Field(None, description="a folder of Piper-format voices "
+                                                      "(*.onnx + *.onnx.json), loaded at start-up")
 
     # Scale-out: a job queue on Redis, served by `voicer worker` processes on any machine.
     broker_url: str | None = Field(None, description="redis://…; tasks go to `voicer worker` "

@@ -11,7 +11,7 @@ from voicer.audio import Audio, concatenate, speech_bounds
 from voicer.encoding.formats import OutputFormat
 from voicer.encoding.mp3 import Segment
 from voicer.encoding.segments import Segmenter, segmenter
-from voicer.engines import Engine, WordEvent
+from voicer.engines import Engine, Loading, WordEvent
 from voicer.errors import EngineNotConfigured
 from voicer.pipeline.jobs import ChunkJob, RenderSpec
 
@@ -65,11 +65,22 @@ class ChunkRenderer(Protocol):
 
 
 class Renderer:
-    """The local engines, by name, and their encoders, owned by one worker process."""
+    """The local engines, by name, and their encoders, owned by one worker process.
+
+    The first engine is the default (espeak-ng), which speaks every language: a chunk in a
+    language its voice's engine does not speak (the voice does not list it) goes to it.
+    """
 
     def __init__(self, engines: Mapping[str, Engine]) -> None:
         self.engines = engines
+        self.default = next(iter(engines), None)
         self.encoder = ChunkEncoder()
+
+    def prepare(self, spec: RenderSpec, job: ChunkJob) -> None:
+        """Load the model that will speak ``job``, if its engine loads on first use."""
+        engine = self._engine(spec, job)
+        if isinstance(engine, Loading):
+            engine.prepare(spec.voice)
 
     def speak(self, spec: RenderSpec, job: ChunkJob) -> SpokenPiece:
         audio, words = self._spoken(spec, job)
@@ -81,16 +92,21 @@ class Renderer:
         return self.encoder.encode(spec, job, audio, words, time.process_time() - started)
 
     def _spoken(self, spec: RenderSpec, job: ChunkJob) -> tuple[Audio, tuple[WordEvent, ...]]:
-        engine = self._engine(spec)
+        engine = self._engine(spec, job)
         pieces = list(engine.synthesize(job.text, spec.voice, spec.settings, job.language))
-        audio = concatenate([piece.audio for piece in pieces], engine.format)
+        fmt = pieces[0].audio.format if pieces else engine.format
+        audio = concatenate([piece.audio for piece in pieces], fmt)
         return audio, tuple(word for piece in pieces for word in piece.words)
 
-    def _engine(self, spec: RenderSpec) -> Engine:
-        """The engine the voice names: each voice is spoken by its own."""
-        engine = self.engines.get(spec.voice.engine)
+    def _engine(self, spec: RenderSpec, job: ChunkJob) -> Engine:
+        """The engine the voice names, or the default one for a language the voice lacks."""
+        voice = spec.voice
+        engine = self.engines.get(voice.engine)
         if engine is None:
-            raise EngineNotConfigured(spec.voice.voice_id, spec.voice.engine)
+            raise EngineNotConfigured(voice.voice_id, voice.engine)
+        if (job.language is not None and job.language not in voice.languages
+                and self.default is not None and voice.engine != self.default):
+            return self.engines[self.default]
         return engine
 
 
