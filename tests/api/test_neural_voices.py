@@ -119,3 +119,21 @@ def test_the_voices_folder_is_read_at_start_up(tmp_path: Path) -> None:
         assert voice["engine"] == "piper"
         assert voice["labels"]["language"] == "uk"
 
+
+def test_every_voice_has_a_preview_that_plays(api: Api) -> None:
+    headers = key(api)
+    listed = api.client.get("/v1/voices", headers=headers).json()["voices"]
+    assert all(voice["preview_url"] for voice in listed)
+    by_id = {voice["voice_id"]: voice["preview_url"] for voice in listed}
+    for voice_id in (FEMALE, "ru-natalia"):
+        url = by_id[voice_id]
+        assert url.endswith(f"/v1/voices/{voice_id}/preview")
+        first = api.client.get(url, headers=headers)
+        assert first.status_code == 200, first.text
+        assert first.headers["content-type"] == "audio/mpeg"
+        start, end = decode_as(first.content, "mp3_44100_128").sound_span()
+        assert end - start > 1.0
+        again = api.client.get(url, headers=headers)  # kept in storage: the same file
+        assert again.content == first.content
+    previews = list((api.services.runtime.settings.data_dir / "previews").iterdir())
+    assert len(previews) == 2
