@@ -98,6 +98,9 @@ def test_voices_say_their_engine_and_languages(api: Api) -> None:
     models = api.client.get("/v1/models", headers=key(api)).json()
     multilingual = next(m for m in models if m["model_id"] == "eleven_multilingual_v2")
     assert {"en", "ru"} <= {lang["language_id"] for lang in multilingual["languages"]}
+    engines = {engine["name"]: engine["languages"] for engine in multilingual["engines"]}
+    assert engines["hibari"] == ["en"] and engines["piper"] == ["en", "ru"]
+    assert {"en", "ru", "uk"} <= set(engines["espeak-ng"])
 
 
 def test_a_voice_from_the_voices_folder_speaks_everywhere(api: Api) -> None:

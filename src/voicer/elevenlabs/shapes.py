@@ -139,7 +139,17 @@ def model_json(model: Model, voices: Voices) -> dict[str, Any]:
         "model_rates": {"character_cost_multiplier": 1.0},
         "concurrency_group": "standard_voice",
         "engine": model.engine,  # Voicer's own: which engine serves this model
+        # and the local engines that speak its voices, each with the languages they list
+        "engines": _engines(voices),
     }
+
+
+def _engines(voices: Voices) -> list[dict[str, Any]]:
+    languages: dict[str, set[str]] = {}
+    for voice in voices:
+        if voice.listing is None:
+            languages.setdefault(voice.engine, set()).update(voice.languages)
+    return [{"name": name, "languages": sorted(codes)} for name, codes in languages.items()]
 
 
 def subscription_json(

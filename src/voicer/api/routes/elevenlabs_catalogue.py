@@ -77,7 +77,7 @@ def get_voice(voice_id: str, request: Request, caller: ElevenLabsCaller, service
 @router.get("/v1/voices/{voice_id}/preview", name="voice_preview", response_class=Response,
             responses={200: {"content": {"audio/mpeg": {}},
                              "description": "a short sample of the voice, MP3"},
-                       **elevenlabs_errors(404)})
+                       **elevenlabs_errors(400, 404)})
 def voice_preview(voice_id: str, caller: ElevenLabsCaller, services: ServicesDep) -> Response:
     """A short sample of a local voice, rendered by Voicer the first time and kept."""
     voice = services.planner.voices.get(voice_id)
