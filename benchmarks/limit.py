@@ -1,7 +1,8 @@
 """The hardware limit L for a text: engine CPU time plus encoder CPU time, over the cores.
 
-Measured by running espeak-ng and the service's own MP3 encoder (resampling, then LAME)
-directly on the same chunks, split over one process per core.
+Measured by running the voice's own engine (hibari for the default voice) and the service's
+own MP3 encoder (resampling, then LAME) directly on the same chunks, split over one process
+per core.
 """
 
 from __future__ import annotations
@@ -9,20 +10,24 @@ from __future__ import annotations
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 
 from voicer.audio import concatenate
 from voicer.encoding.formats import DEFAULT_FORMAT
 from voicer.encoding.streams import stream_encoder
 
 
-def _cpu_for(texts: list[str]) -> tuple[float, float, float]:
+def _cpu_for(voice_id: str, texts: list[str]) -> tuple[float, float, float]:
     """(engine CPU s, encoder CPU s, audio s) for these chunk texts, in this process."""
-    from voicer.engines.espeak import EspeakEngine
+    from voicer.engines.registry import EngineRegistry
+    from voicer.runtime import local_engines
+    from voicer.settings import Settings
     from voicer.voice_settings import VoiceSettings
-    from voicer.voices import VoiceCatalogue
 
-    engine = EspeakEngine()
-    voice = VoiceCatalogue.bundled().get("AB9XsbSA4eLG12t2myjN")
+    [(local, voice)] = [(engine, voice) for engine in EngineRegistry(local_engines(Settings())).local
+                        for voice in engine.voices if voice.voice_id == voice_id]
+    engine = local.make()
+    list(engine.synthesize("Loaded.", voice, VoiceSettings()))  # a model loads on first use
     synthesis = encoding = audio = 0.0
     for text in texts:
         started = time.process_time()
@@ -38,11 +43,12 @@ def _cpu_for(texts: list[str]) -> tuple[float, float, float]:
     return synthesis, encoding, audio
 
 
-def measure(chunks: list[str], cores: int | None = None) -> dict[str, float]:
+def measure(chunks: list[str], cores: int | None = None,
+            voice_id: str = "AB9XsbSA4eLG12t2myjN") -> dict[str, float]:
     cores = cores or os.cpu_count() or 1
     shares = [chunks[i::cores] for i in range(cores)]
     with ProcessPoolExecutor(cores) as pool:
-        parts = list(pool.map(_cpu_for, shares))
+        parts = list(pool.map(partial(_cpu_for, voice_id), shares))
     synthesis = sum(p[0] for p in parts)
     encoding = sum(p[1] for p in parts)
     return {"engine_cpu_s": synthesis, "encoder_cpu_s": encoding,

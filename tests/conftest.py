@@ -1,4 +1,5 @@
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -7,6 +8,7 @@ import pytest
 from tests.servers import PostgresServer, RedisServer, ServerUnavailable
 from voicer.engines.espeak import EspeakEngine
 from voicer.language import LanguageDetector
+from voicer.models import LOCAL_ENGINE
 from voicer.pipeline.pool import WorkerPool
 from voicer.recognition.weights import DEFAULT_STT_MODEL, model_directory
 from voicer.recognition.whisper import WhisperRecognizer
@@ -23,7 +25,14 @@ def engine() -> EspeakEngine:
 
 @pytest.fixture(scope="session")
 def catalogue() -> VoiceCatalogue:
-    return VoiceCatalogue.bundled()
+    """Every bundled voice, spoken by espeak-ng (or the stand-in a test's pool has in its
+    place), as the pipeline tests' pools speak them."""
+    return espeak_catalogue()
+
+
+def espeak_catalogue() -> VoiceCatalogue:
+    return VoiceCatalogue([replace(voice, engine=LOCAL_ENGINE)
+                           for voice in VoiceCatalogue.bundled()])
 
 
 @pytest.fixture(scope="session")

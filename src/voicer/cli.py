@@ -95,13 +95,13 @@ def synthesize(
     except ValidationError as error:
         fail(_describe(error))
     text = _read(source)
+    registry = _engines(settings)
     try:
-        engines = EngineRegistry(local_engines(settings))
-        plan = make_plan(text, options, VoiceCatalogue(engines.voices()), LanguageDetector())
+        plan = make_plan(text, options, VoiceCatalogue(registry.voices()), LanguageDetector())
     except VoicerError as error:
         fail(error.message)
     processes = min(workers or settings.workers, len(plan.jobs))
-    with _progress() as bar, WorkerPool(processes, engines.workers()) as pool:
+    with _progress() as bar, WorkerPool(processes, registry.workers()) as pool:
         task = bar.add_task("speaking", total=plan.characters,
                             chunks=f"0/{len(plan.jobs)}", rate="")
 
@@ -128,6 +128,11 @@ def _lexicon(files: list[Path]) -> tuple[AliasRule | PhonemeRule, ...]:
         except (OSError, ValueError) as error:
             fail(f"--dictionary {file}: {error}")
     return tuple(rules)
+
+
+def _engines(settings: Settings) -> EngineRegistry:
+    """The local engines and their voices, as a server would have them."""
+    return EngineRegistry(local_engines(settings))
 
 
 def _check_output(out: Path, output_format: str) -> None:
@@ -199,17 +204,17 @@ def _listening(duration: float) -> Iterator[Callable[[float], None]]:
 def voices(
     language: Annotated[str | None, typer.Option("--language", help="only voices of this language")] = None,
 ) -> None:
-    """List the voices of every local engine."""
-    catalogue = VoiceCatalogue(EngineRegistry(local_engines(Settings())).voices())
+    """List the voice catalogue."""
+    catalogue = VoiceCatalogue(_engines(Settings()).voices())
     chosen = catalogue.speaking(language.lower()) if language else list(catalogue)
     if not chosen:
         fail(f"language: no voice speaks {language!r}; known: {', '.join(sorted(catalogue.languages()))}")
     # ids are for copying: never wrap or cut them
     table = Table(Column("voice_id", no_wrap=True), Column("name", no_wrap=True),
-                  "language", "gender", "age", "accent", "description")
+                  "language", "engine", "gender", "age", "accent", "description")
     for voice in chosen:
-        table.add_row(voice.voice_id, voice.name, ",".join(voice.languages), voice.gender,
-                      voice.age, voice.accent, voice.description)
+        table.add_row(voice.voice_id, voice.name, ",".join(voice.languages), voice.engine,
+                      voice.gender, voice.age, voice.accent, voice.description)
     Console().print(table)
 
 

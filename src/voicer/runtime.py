@@ -8,11 +8,12 @@ Storage comes first, so bad storage settings fail before anything starts. ``voic
 when they end; an API node adds its ``task_runner``, a worker process its broker and ``chain``.
 The ``voicer users``/``tokens`` commands and the worker supervisor open only the database.
 
-The engine registry is built here once: espeak-ng (or the ``engine`` given in its place),
-every extra ``LocalEngine`` given to ``open`` (``create_app(settings, engines=[...])``) or named
-by ``VOICER_ENGINES``, and the upstream when a key is configured. Everything after asks it
-which engine speaks what. ``voicer synthesize``, which needs no database, builds the same
-local engines with :func:`local_engines`.
+The engine registry is built here once: espeak-ng and the neural voices (hibari, Piper, the
+voices folder's), or the ``engine`` given in their place; every extra ``LocalEngine`` given to
+``open`` (``create_app(settings, engines=[...])``) or named by ``VOICER_ENGINES``; and the
+upstream when a key is configured. Everything after asks it which engine speaks what.
+``voicer synthesize``, which needs no database, builds the same local engines with
+:func:`local_engines`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from dramatiq.brokers.redis import RedisBroker
 
 from voicer.db import Database
 from voicer.engines import EngineFactory
+from voicer.engines.neural import neural_engines
 from voicer.engines.registry import EngineRegistry, LocalEngine, import_engines
 from voicer.metrics import Metrics
 from voicer.models import LOCAL_ENGINE
@@ -60,7 +62,8 @@ class Runtime:
              engines: Sequence[LocalEngine] = ()) -> Runtime:
         """The runtime ``settings`` describe; ``migrate=False`` where another process (the
         ``voicer worker`` supervisor) has migrated the database already. ``engine`` makes the
-        engine of the bundled voices (espeak-ng); ``engines`` are registered beside it."""
+        engine of the bundled voices (espeak-ng, with hibari and Piper beside it; a stand-in
+        given here speaks them all); ``engines`` are registered beside it."""
         storage = make_storage(settings)  # first: bad storage settings fail before anything starts
         database = open_database(settings, migrate=migrate)
         upstream = Upstream(settings) if settings.elevenlabs_api_key else None
@@ -89,17 +92,18 @@ class Runtime:
         self.database.close()
 
 
-def local_engines(settings: Settings, engine: EngineFactory = default_engine,
+def local_engines(settings: Settings, make: EngineFactory = default_engine,
                   extra: Sequence[LocalEngine] = ()) -> list[LocalEngine]:
-    """The engines this process speaks with in its worker processes: espeak-ng (or ``engine``
-    in its place), then ``extra``, then those ``VOICER_ENGINES`` names."""
+    """espeak-ng (the default, first) and the neural engines, each with its bundled voices,
+    then ``extra``, then those ``VOICER_ENGINES`` names. Another ``make`` (a stand-in, in
+    tests) speaks every bundled voice alone."""
+    bundled = tuple(VoiceCatalogue.bundled())
     named = [found for path in settings.engines for found in import_engines(path)]
-    return [espeak(engine), *extra, *named]
-
-
-def espeak(make: EngineFactory = default_engine) -> LocalEngine:
-    """espeak-ng and the bundled voices; ``make`` may put another engine in its place."""
-    return LocalEngine(LOCAL_ENGINE, make, tuple(VoiceCatalogue.bundled()))
+    if make is not default_engine:
+        return [LocalEngine(LOCAL_ENGINE, make, bundled), *extra, *named]
+    espeak = LocalEngine(LOCAL_ENGINE, make,
+                         tuple(voice for voice in bundled if voice.engine == LOCAL_ENGINE))
+    return [espeak, *neural_engines(settings.voices_dir), *extra, *named]
 
 
 def open_database(settings: Settings, *, migrate: bool = True) -> Database:

@@ -91,6 +91,8 @@ class Settings(BaseSettings):
     engines: Annotated[tuple[str, ...], NoDecode] = Field(
         (), description="extra engines, comma-separated `module:attribute` import paths, each "
                         "naming a LocalEngine (or a list of them) registered beside espeak-ng")
+    voices_dir: Path | None = Field(None, description="a folder of Piper-format voices "
+                                                      "(*.onnx + *.onnx.json), loaded at start-up")
 
     # Scale-out: a job queue on Redis, served by `voicer worker` processes on any machine.
     broker_url: str | None = Field(None, description="redis://…; tasks go to `voicer worker` "

@@ -1,3 +1,7 @@
+import subprocess
+import sys
+import textwrap
+
 import numpy as np
 import pytest
 
@@ -76,3 +80,29 @@ def test_ukrainian_text_sounds_different_in_ukrainian(engine: EspeakEngine,
     ukrainian, _ = speak(engine, catalogue, text, language="uk")
     english, _ = speak(engine, catalogue, text)
     assert abs(len(ukrainian) - len(english)) / len(english) > 0.1
+
+
+def test_engines_of_one_process_share_the_library_safely() -> None:
+    """libespeak-ng is one per process: an engine that went away must not leave it calling
+    freed memory, nor another engine's voice or speed in place."""
+    code = textwrap.dedent("""
+        import ctypes, gc
+        from voicer.engines.espeak import EspeakEngine
+        from voicer.voice_settings import VoiceSettings
+        from voicer.voices import VoiceCatalogue
+        voice = VoiceCatalogue.bundled().get("de-klaus")
+        first = EspeakEngine()
+        before = sum(len(p.audio) for p in first.synthesize("Hello there.", voice, VoiceSettings(), "en"))
+        second = EspeakEngine()
+        list(second.synthesize("Schnell.", voice, VoiceSettings(speed=1.2), "de"))
+        del second
+        gc.collect()
+        thunks = [ctypes.CFUNCTYPE(ctypes.c_int)(lambda: 0) for _ in range(2000)]
+        after = sum(len(p.audio) for p in first.synthesize("Hello there.", voice, VoiceSettings(), "en"))
+        print(before, after)
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    before, after = map(int, done.stdout.split())
+    assert after == pytest.approx(before, rel=0.005)  # the same voice and speed as at first

@@ -24,6 +24,7 @@ from voicer.tasks.throughput import ThroughputMeter
 from voicer.tasks.worker import ChunkWorker
 
 TEXT = "The first part is here. The second part follows it. The third part ends the story."
+VOICE = "en-us-espeak"  # the shared pool speaks espeak-ng
 
 
 def test_a_chunk_delivered_twice_is_spoken_and_counted_once(
@@ -32,7 +33,7 @@ def test_a_chunk_delivered_twice_is_spoken_and_counted_once(
     for api in make_api(tmp_path, broker_url=f"{redis_url}/8"):
         headers = api.user()
         answer = api.client.post("/api/v1/voice/synthesize", headers=headers, json={
-            "text": TEXT, "split_type": "sentences", "max_chunk_length": 50})
+            "text": TEXT, "split_type": "sentences", "max_chunk_length": 50, "voice_id": VOICE})
         task_id = answer.json()["task_id"]
         services = api.services
         executor = TaskExecutor(services.database, services.storage, {"espeak-ng": pool},
@@ -75,7 +76,8 @@ def test_a_worker_that_died_assembling_leaves_the_task_to_the_next_delivery(
     for api in make_api(tmp_path, broker_url=f"{redis_url}/9"):
         headers = api.user()
         task_id = api.client.post("/api/v1/voice/synthesize", headers=headers, json={
-            "text": TEXT, "split_type": "sentences", "max_chunk_length": 50}).json()["task_id"]
+            "text": TEXT, "split_type": "sentences", "max_chunk_length": 50,
+            "voice_id": VOICE}).json()["task_id"]
         services = api.services
         executor = TaskExecutor(services.database, services.storage, {"espeak-ng": pool},
                                 services.planner.voices, ThroughputMeter(1.0), services.metrics)
@@ -105,7 +107,8 @@ def test_the_worker_sends_the_chunk_again_when_the_claim_expires(
     for api in make_api(tmp_path, broker_url=broker_url):
         headers = api.user()
         task_id = api.client.post("/api/v1/voice/synthesize", headers=headers, json={
-            "text": TEXT, "split_type": "sentences", "max_chunk_length": 50}).json()["task_id"]
+            "text": TEXT, "split_type": "sentences", "max_chunk_length": 50,
+            "voice_id": VOICE}).json()["task_id"]
         worker = ChunkWorker(Settings(data_dir=tmp_path, broker_url=broker_url,
                                       worker_heartbeat=5))
         try:
@@ -144,7 +147,8 @@ def test_an_assembly_longer_than_the_lease_keeps_its_claim(
     api = queued_api
     headers = api.user()
     task_id = api.client.post("/api/v1/voice/synthesize", headers=headers, json={
-        "text": TEXT, "split_type": "sentences", "max_chunk_length": 50}).json()["task_id"]
+        "text": TEXT, "split_type": "sentences", "max_chunk_length": 50,
+        "voice_id": VOICE}).json()["task_id"]
     services = api.services
     lease = timedelta(seconds=1.0)
 

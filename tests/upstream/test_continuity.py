@@ -12,7 +12,10 @@ from pathlib import Path
 from tests.api.conftest import Api, Server, make_api
 from tests.upstream.proxy import FaultProxy, Seen
 from tests.upstream.test_upstream import SENTENCE, book, front, speech_requests, submit
+from voicer import runtime
+from voicer.engines.registry import EngineRegistry
 from voicer.pipeline.pool import WorkerPool
+from voicer.settings import Settings
 from voicer.tasks.execute import TaskExecutor
 from voicer.tasks.throughput import ThroughputMeter
 
@@ -137,7 +140,9 @@ def test_a_task_keeps_the_engine_it_was_accepted_with(
         assert api.client.get(f"/api/v1/voice/status/{task_id}",
                               headers=headers).json()["chunks_completed"] == 2
 
-    with FaultProxy(upstream.url) as proxy, WorkerPool(1) as one:  # one chunk at a time
+    # one chunk at a time, by whichever local engine speaks the voice (Rachel: hibari)
+    local_engines = EngineRegistry(runtime.local_engines(Settings(data_dir=tmp_path))).workers()
+    with FaultProxy(upstream.url) as proxy, WorkerPool(1, local_engines) as one:
         for api in make_api(tmp_path, broker_url=broker_url):  # no key yet: all voices local
             headers = api.user()
             local = submit(api, headers, book(4))

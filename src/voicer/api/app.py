@@ -49,8 +49,9 @@ Voicer API — a self-hosted text-to-speech service for long texts.
 
 def create_app(settings: Settings | None = None, engine: EngineFactory = default_engine,
                engines: Sequence[LocalEngine] = ()) -> FastAPI:
-    """The app; ``engine`` makes the engine of the bundled voices (espeak-ng) inside each worker
-    process, and ``engines`` are registered beside it, each with its own voices."""
+    """The app; ``engine`` makes the engine of the bundled voices (espeak-ng, with the neural
+    engines beside it; a stand-in given here speaks them all) inside each worker process, and
+    ``engines`` are registered beside it, each with its own voices."""
     settings = settings or Settings()
 
     @asynccontextmanager

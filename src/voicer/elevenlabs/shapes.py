@@ -54,11 +54,14 @@ def default_settings_json() -> dict[str, Any]:
     return VoiceSettings().model_dump()
 
 
-def voice_json(voice: Voice, with_settings: bool = True) -> dict[str, Any]:
+def voice_json(voice: Voice, with_settings: bool = True,
+               preview_url: Callable[[Voice], str | None] | None = None) -> dict[str, Any]:
     """An ElevenLabs ``Voice`` (``GET /v1/voices/{voice_id}``, and each item of the voice lists).
 
-    An upstream voice is shown as the upstream lists it, with its engine named.
+    An upstream voice is shown as the upstream lists it, with its engine named. A local voice's
+    ``preview_url`` is where Voicer renders its sample (``preview_url(voice)``).
     """
+    preview = preview_url(voice) if preview_url is not None else None
     if voice.listing is not None:
         return {**voice.listing, "engine": voice.engine,
                 "settings": voice.listing.get("settings") if with_settings else None}
@@ -70,14 +73,14 @@ def voice_json(voice: Voice, with_settings: bool = True) -> dict[str, Any]:
         "fine_tuning": None,
         "labels": _labels(voice),
         "description": voice.long_description,
-        "preview_url": None,
+        "preview_url": preview,
         "available_for_tiers": [],
         "settings": default_settings_json() if with_settings else None,
         "sharing": None,
         "high_quality_base_model_ids": [model.model_id for model in MODELS if model.multilingual],
         "verified_languages": [
             {"language": language, "model_id": DEFAULT_MODEL_ID, "accent": voice.accent,
-             "locale": None, "preview_url": None}
+             "locale": None, "preview_url": preview if language == voice.language else None}
             for language in voice.languages
         ],
         "collection_ids": [],
@@ -136,7 +139,17 @@ def model_json(model: Model, voices: Voices) -> dict[str, Any]:
         "model_rates": {"character_cost_multiplier": 1.0},
         "concurrency_group": "standard_voice",
         "engine": model.engine,  # Voicer's own: which engine serves this model
+        # and the local engines that speak its voices, each with the languages they list
+        "engines": _engines(voices),
     }
+
+
+def _engines(voices: Voices) -> list[dict[str, Any]]:
+    languages: dict[str, set[str]] = {}
+    for voice in voices:
+        if voice.listing is None:
+            languages.setdefault(voice.engine, set()).update(voice.languages)
+    return [{"name": name, "languages": sorted(codes)} for name, codes in languages.items()]
 
 
 def subscription_json(

@@ -1,5 +1,5 @@
 """Speech engines: each turns (text, voice, settings) into PCM and word events."""
 
-from voicer.engines.base import Engine, EngineFactory, Speech, WordEvent
+from voicer.engines.base import Engine, EngineFactory, Loading, Speech, WordEvent
 
-__all__ = ["Engine", "EngineFactory", "Speech", "WordEvent"]
+__all__ = ["Engine", "EngineFactory", "Loading", "Speech", "WordEvent"]

@@ -2,6 +2,8 @@
 
 libespeak-ng keeps one global synthesizer per process and is not thread-safe,
 so a process holds at most one :class:`EspeakEngine` and uses it from one thread.
+The library, and the voice it has now, are that process's :func:`library`: the
+engine speaks with it, and :func:`phonemize` (Piper's phonemes) reads with it.
 
 How ElevenLabs voice settings map onto espeak-ng:
 
@@ -18,6 +20,7 @@ How ElevenLabs voice settings map onto espeak-ng:
 from __future__ import annotations
 
 import ctypes
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import ClassVar
@@ -38,6 +41,7 @@ _POS_CHARACTER = 1
 _CHARS_UTF8 = 1
 _ENDPAUSE = 0x1000
 _PHONEMES = 0x100  # [[…]] in the text holds espeak-ng phoneme mnemonics
+_PHONEMES_IPA = 0x02
 _EVENT_LIST_TERMINATED = 0
 _EVENT_WORD = 1
 _PARAM_RATE, _PARAM_VOLUME, _PARAM_PITCH, _PARAM_RANGE = 1, 2, 3, 4
@@ -46,6 +50,9 @@ _BUFFER_MS = 1000
 _BASE_RATE = 175
 # ISO 639-1 codes that espeak-ng names otherwise.
 _LANGUAGE_ALIASES = {"zh": "cmn", "no": "nb", "en": "en-us"}
+# Clause punctuation kept in phonemes: a Piper voice pauses and intones by it.
+_CLAUSE_MARKS = {",": ",", ".": ".", "!": "!", "?": "?", ";": ";", ":": ":", "…": ".",
+                 "\u2014": ",", "\u2013": ","}
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +65,12 @@ class EspeakVoice:
 
     @classmethod
     def of(cls, voice: Voice) -> EspeakVoice:
+        """A voice of another engine that espeak-ng speaks for it (a language its own engine
+        lacks) may name no espeak-ng voice: it is spoken in its own language's."""
         params = voice.params
         variant = params.get("variant")
-        return cls(str(params["espeak_voice"]), None if variant is None else str(variant),
-                   int(params.get("pitch", 50)))
+        return cls(str(params.get("espeak_voice", voice.language)),
+                   None if variant is None else str(variant), int(params.get("pitch", 50)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +122,63 @@ _Callback = ctypes.CFUNCTYPE(
 )
 
 
+class Library:
+    """The process's libespeak-ng, initialised, and the voice it has now."""
+
+    def __init__(self) -> None:
+        self.lib = _load_library()
+        data = espeakng_loader.get_data_path().encode()
+        self.rate = self.lib.espeak_Initialize(
+            _AUDIO_OUTPUT_SYNCHRONOUS, _BUFFER_MS, data, _INITIALIZE_DONT_EXIT
+        )
+        if self.rate <= 0:
+            raise EngineError(f"espeak-ng failed to initialise (code {self.rate})")
+        self.voice = ""
+        self.params: EspeakParams | None = None  # set with the voice; a new voice resets them
+        # The engine the library calls back now. Held here, so its ctypes thunk lives while
+        # the library points at it: another engine of the process that goes away never
+        # leaves the library calling freed memory.
+        self.speaker: EspeakEngine | None = None
+
+    def use(self, name: str) -> bool:
+        """Switch to voice ``name``; whether it was another (which resets the parameters)."""
+        if name == self.voice:
+            return False
+        if self.lib.espeak_SetVoiceByName(name.encode()) != 0:
+            raise EngineError(f"espeak-ng has no voice {name!r}")
+        self.voice = name
+        self.params = None
+        return True
+
+
+@functools.cache
+def library() -> Library:
+    """This process's one libespeak-ng (the library itself is process-global)."""
+    return Library()
+
+
+def phonemize(text: str, voice: str) -> str:
+    """``text`` as espeak-ng's IPA in ``voice``, stress marks and clause punctuation kept,
+    clauses joined by a space: what a Piper voice is trained on."""
+    espeak = library()
+    espeak.use(voice)
+    encoded = text.encode("utf-8")
+    buffer = ctypes.create_string_buffer(encoded)
+    start = ctypes.addressof(buffer)
+    pointer = ctypes.c_void_p(start)
+    clauses: list[str] = []
+    while pointer.value:
+        ipa = espeak.lib.espeak_TextToPhonemes(ctypes.byref(pointer), _CHARS_UTF8, _PHONEMES_IPA)
+        # espeak-ng has read one character past the clause, unless it reached the end
+        read = encoded[:pointer.value - start].decode("utf-8", "ignore")[:-1] \
+            if pointer.value else text
+        mark = _CLAUSE_MARKS.get(read.rstrip()[-1:], "")
+        phonemes = (ipa or b"").decode("utf-8", "ignore").strip()
+        if phonemes or mark:
+            clauses.append(phonemes + mark)
+    return " ".join(clauses)
+
+
 class EspeakEngine:
     """The embedded default engine: espeak-ng, 22,050 Hz 16-bit mono."""
 
@@ -121,26 +187,21 @@ class EspeakEngine:
     reads_espeak_phonemes = True
 
     def __init__(self) -> None:
-        self._lib = _load_library()
-        data = espeakng_loader.get_data_path().encode()
-        rate = self._lib.espeak_Initialize(
-            _AUDIO_OUTPUT_SYNCHRONOUS, _BUFFER_MS, data, _INITIALIZE_DONT_EXIT
-        )
-        if rate <= 0:
-            raise EngineError(f"espeak-ng failed to initialise (code {rate})")
-        self.format = AudioFormat(rate=rate)
+        self._espeak = library()
+        self._lib = self._espeak.lib
+        self.format = AudioFormat(rate=self._espeak.rate)
         self.languages = self._list_languages()
         self._pieces: list[Speech] = []
         self._seen_positions: set[int] = set()
         # The library calls back into this object; keep the ctypes thunk alive with it.
         self._callback = _Callback(self._on_audio)
-        self._lib.espeak_SetSynthCallback(self._callback)
-        self._voice = ""
-        self._params: EspeakParams | None = None
 
     def synthesize(
         self, text: str, voice: Voice, settings: VoiceSettings, language: str | None = None
     ) -> Iterator[Speech]:
+        if self._espeak.speaker is not self:  # the library is the process's: point it here
+            self._lib.espeak_SetSynthCallback(self._callback)
+            self._espeak.speaker = self
         self._configure(self.voice_name(voice, language), espeak_params(settings, voice))
         self._pieces, self._seen_positions = [], set()
         data = text.encode("utf-8") + b"\0"
@@ -161,15 +222,12 @@ class EspeakEngine:
         return f"{base}+{own.variant}" if own.variant else base
 
     def _configure(self, name: str, params: EspeakParams) -> None:
-        if name != self._voice:
-            if self._lib.espeak_SetVoiceByName(name.encode()) != 0:
-                raise EngineError(f"espeak-ng has no voice {name!r}")
-            self._voice, self._params = name, None  # a new voice resets the parameters
-        if params != self._params:
+        self._espeak.use(name)
+        if params != self._espeak.params:
             self._lib.espeak_SetParameter(_PARAM_RATE, params.rate, 0)
             self._lib.espeak_SetParameter(_PARAM_PITCH, params.pitch, 0)
             self._lib.espeak_SetParameter(_PARAM_RANGE, params.pitch_range, 0)
-            self._params = params
+            self._espeak.params = params
 
     def _list_languages(self) -> dict[str, str]:
         """Map language codes to the espeak-ng voice names (identifier basenames) speaking them."""
@@ -217,6 +275,9 @@ def _load_library() -> ctypes.CDLL:
         ctypes.c_uint, ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p,
     ]
     lib.espeak_ListVoices.restype = ctypes.POINTER(ctypes.POINTER(_Voice))
+    lib.espeak_TextToPhonemes.restype = ctypes.c_char_p
+    lib.espeak_TextToPhonemes.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.c_int,
+                                          ctypes.c_int]
     return lib
 
 

@@ -72,12 +72,30 @@ def _work(engines: WorkerEngines, connection: Connection, parent: int) -> None:
         if order is None:
             return
         spec, job = order
+        if not _prepare(renderer, spec, job, connection):
+            continue
         child = os.fork()
         if child == 0:
             _render_once(renderer, spec, job, connection)
         _, status = os.waitpid(child, 0)
         if status != 0:
             connection.send(_Failure(job.index, f"the engine crashed ({_describe(status)})"))
+
+
+def _prepare(renderer: Renderer, spec: RenderSpec, job: ChunkJob,
+             connection: Connection) -> bool:
+    """Load the job's model here, before the fork, so every fork starts from it; False (and
+    the caller told why) if it cannot be loaded."""
+    try:
+        renderer.prepare(spec, job)
+    except VoicerError as error:
+        connection.send(_Failure(job.index, error.message))
+        return False
+    except Exception:
+        log.exception("chunk %d: its engine could not be loaded", job.index + 1)
+        connection.send(_Failure(job.index, INTERNAL_ERROR))
+        return False
+    return True
 
 
 def _render_once(renderer: Renderer, spec: RenderSpec, job: ChunkJob,

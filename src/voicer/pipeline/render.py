@@ -11,7 +11,7 @@ from voicer.audio import Audio, concatenate, silence, speech_bounds
 from voicer.encoding.formats import OutputFormat
 from voicer.encoding.mp3 import Segment
 from voicer.encoding.segments import Segmenter, segmenter
-from voicer.engines import Engine, WordEvent
+from voicer.engines import Engine, Loading, WordEvent
 from voicer.errors import EngineNotConfigured
 from voicer.pipeline.jobs import ChunkJob, RenderSpec
 from voicer.text.prepare import Script, prepare
@@ -69,11 +69,22 @@ class ChunkRenderer(Protocol):
 
 
 class Renderer:
-    """The local engines, by name, and their encoders, owned by one worker process."""
+    """The local engines, by name, and their encoders, owned by one worker process.
+
+    The first engine is the default (espeak-ng), which speaks every language: a chunk in a
+    language its voice's engine does not speak (the voice does not list it) goes to it.
+    """
 
     def __init__(self, engines: Mapping[str, Engine]) -> None:
         self.engines = engines
+        self.default = next(iter(engines), None)
         self.encoder = ChunkEncoder()
+
+    def prepare(self, spec: RenderSpec, job: ChunkJob) -> None:
+        """Load the model that will speak ``job``, if its engine loads on first use."""
+        engine = self._engine(spec, job)
+        if isinstance(engine, Loading):
+            engine.prepare(spec.voice)
 
     def speak(self, spec: RenderSpec, job: ChunkJob) -> SpokenPiece:
         return self._spoken(spec, job)
@@ -87,7 +98,7 @@ class Renderer:
     def _spoken(self, spec: RenderSpec, job: ChunkJob) -> SpokenPiece:
         """The job's text, prepared (markup, normalization), spoken; its words point at the
         job's text."""
-        engine = self._engine(spec)
+        engine = self._engine(spec, job)
         script = prepare(job.text, job.language or spec.voice.language, spec.normalization,
                          getattr(engine, "reads_espeak_phonemes", False), spec.lexicon)
         said = script.said
@@ -102,7 +113,8 @@ class Renderer:
     def _say(self, engine: Engine, spec: RenderSpec, job: ChunkJob,
              text: str) -> tuple[Audio, tuple[WordEvent, ...]]:
         pieces = list(engine.synthesize(text, spec.voice, spec.settings, job.language))
-        audio = concatenate([piece.audio for piece in pieces], engine.format)
+        fmt = pieces[0].audio.format if pieces else engine.format
+        audio = concatenate([piece.audio for piece in pieces], fmt)
         return audio, tuple(word for piece in pieces for word in piece.words)
 
     def _say_with_pauses(self, engine: Engine, spec: RenderSpec, job: ChunkJob,
@@ -113,10 +125,12 @@ class Renderer:
         words: list[WordEvent] = []
         samples = 0
         paused = False  # the stretch before ended in a break
+        fmt = engine.format
         for start, end, pause in script.parts():
             text = script.said.text[start:end]
             if text.strip():
                 audio, spoken = self._say(engine, spec, job, text)
+                fmt = audio.format
                 first, last = speech_bounds(audio.samples)
                 audio = audio[first if paused else 0:last if pause else len(audio)]
                 lead = first if paused else 0
@@ -124,17 +138,21 @@ class Renderer:
                           for w in spoken]
                 parts.append(audio)
                 samples += len(audio)
-            gap = round(pause * engine.format.rate)
-            parts.append(Audio(silence(gap), engine.format))
+            gap = round(pause * fmt.rate)
+            parts.append(Audio(silence(gap), fmt))
             samples += gap
             paused = pause > 0
-        return concatenate(parts, engine.format), tuple(words)
+        return concatenate(parts, fmt), tuple(words)
 
-    def _engine(self, spec: RenderSpec) -> Engine:
-        """The engine the voice names: each voice is spoken by its own."""
-        engine = self.engines.get(spec.voice.engine)
+    def _engine(self, spec: RenderSpec, job: ChunkJob) -> Engine:
+        """The engine the voice names, or the default one for a language the voice lacks."""
+        voice = spec.voice
+        engine = self.engines.get(voice.engine)
         if engine is None:
-            raise EngineNotConfigured(spec.voice.voice_id, spec.voice.engine)
+            raise EngineNotConfigured(voice.voice_id, voice.engine)
+        if (job.language is not None and job.language not in voice.languages
+                and self.default is not None and voice.engine != self.default):
+            return self.engines[self.default]
         return engine
 
 

@@ -4,6 +4,8 @@
                                       the other formats, whatever the name says)
     tasks/<task_id>/output.<ext>      the assembled output of a task: .mp3, .wav, .ogg, ... or .zip
     history/<item_id>.<ext>           the audio of one synchronous text-to-speech request
+    previews/<key>.mp3                a voice's sample, rendered once (the key names the voice
+                                      as it is spoken now)
 
 A name is the same relative path in a directory and the same key (after a prefix) in a bucket.
 """
@@ -45,6 +47,8 @@ class Storage(Protocol):
     def write_history(self, item_id: str, extension: str) -> AbstractContextManager[BinaryIO]: ...
     def open_history(self, item_id: str, extension: str) -> Stored: ...
     def remove_history(self, item_id: str, extension: str) -> None: ...
+    def write_preview(self, key: str) -> AbstractContextManager[BinaryIO]: ...
+    def open_preview(self, key: str) -> Stored: ...
 
 
 def chunks_name(task_id: str) -> str:
@@ -62,3 +66,7 @@ def output_name(task_id: str, suffix: str) -> str:
 
 def history_name(item_id: str, extension: str) -> str:
     return f"history/{item_id}.{extension}"
+
+
+def preview_name(key: str) -> str:
+    return f"previews/{key}.mp3"

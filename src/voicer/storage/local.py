@@ -17,6 +17,7 @@ from voicer.storage.base import (
     chunks_name,
     history_name,
     output_name,
+    preview_name,
 )
 
 
@@ -57,6 +58,12 @@ class LocalStorage:
 
     def remove_history(self, item_id: str, extension: str) -> None:
         (self.root / history_name(item_id, extension)).unlink(missing_ok=True)
+
+    def write_preview(self, key: str) -> AbstractContextManager[BinaryIO]:
+        return atomic_file(self.root / preview_name(key))
+
+    def open_preview(self, key: str) -> Stored:
+        return _open(self.root / preview_name(key), f"the voice preview {key}")
 
 
 def _open(path: Path, what: str) -> Stored:

@@ -27,6 +27,7 @@ from voicer.storage.base import (
     chunks_name,
     history_name,
     output_name,
+    preview_name,
 )
 
 if TYPE_CHECKING:
@@ -107,6 +108,12 @@ class S3Storage:
 
     def remove_history(self, item_id: str, extension: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=self._key(history_name(item_id, extension)))
+
+    def write_preview(self, key: str) -> AbstractContextManager[BinaryIO]:
+        return self._write(preview_name(key))
+
+    def open_preview(self, key: str) -> Stored:
+        return self._open(preview_name(key), f"the voice preview {key}")
 
     def _key(self, name: str) -> str:
         return f"{self.prefix}/{name}" if self.prefix else name

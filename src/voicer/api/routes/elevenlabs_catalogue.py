@@ -2,28 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 
 from voicer.api.deps import ElevenLabsCaller, ServicesDep
+from voicer.api.downloads import stored_response
 from voicer.api.responses import AUTHENTICATED, elevenlabs_errors
+from voicer.api.services import Services
 from voicer.api.strict_json import StrictJsonRoute
 from voicer.elevenlabs import shapes
+from voicer.errors import NotFound
+from voicer.voices import Voice
+from voicer.voices.preview import preview
 
 router = APIRouter(route_class=StrictJsonRoute, responses=elevenlabs_errors(*AUTHENTICATED, 502, 503),
                    tags=["ElevenLabs: voices and models"])
 
 
 @router.get("/v1/voices")
-def list_voices(caller: ElevenLabsCaller, services: ServicesDep,
+def list_voices(request: Request, caller: ElevenLabsCaller, services: ServicesDep,
                 show_legacy: bool = False) -> dict[str, Any]:
-    return {"voices": [shapes.voice_json(voice) for voice in services.planner.voices]}
+    previews = preview_urls(request, services)
+    return {"voices": [shapes.voice_json(voice, preview_url=previews)
+                       for voice in services.planner.voices]}
 
 
 @router.get("/v2/voices", responses=elevenlabs_errors(400))
 def search_voices(
-    caller: ElevenLabsCaller, services: ServicesDep,
+    request: Request, caller: ElevenLabsCaller, services: ServicesDep,
     next_page_token: str | None = None,
     page_size: Annotated[int, Query(ge=1, le=100)] = 10,
     search: str | None = None,
@@ -47,7 +56,9 @@ def search_voices(
         next_page_token=next_page_token, voice_type=voice_type, category=category, gender=gender,
         age=age, accent=accent, language=language, use_cases=use_cases, voice_ids=voice_ids)
     page, has_more, total, token = shapes.search_voices(services.planner.voices, query)
-    return {"voices": [shapes.voice_json(voice) for voice in page], "has_more": has_more,
+    previews = preview_urls(request, services)
+    return {"voices": [shapes.voice_json(voice, preview_url=previews) for voice in page],
+            "has_more": has_more,
             "total_count": total, "next_page_token": token}
 
 
@@ -57,9 +68,33 @@ def default_settings(caller: ElevenLabsCaller) -> dict[str, Any]:
 
 
 @router.get("/v1/voices/{voice_id}", responses=elevenlabs_errors(400, 404))
-def get_voice(voice_id: str, caller: ElevenLabsCaller, services: ServicesDep,
+def get_voice(voice_id: str, request: Request, caller: ElevenLabsCaller, services: ServicesDep,
               with_settings: bool = True) -> dict[str, Any]:
-    return shapes.voice_json(services.planner.voices.get(voice_id), with_settings)
+    return shapes.voice_json(services.planner.voices.get(voice_id), with_settings,
+                             preview_urls(request, services))
+
+
+@router.get("/v1/voices/{voice_id}/preview", name="voice_preview", response_class=Response,
+            responses={200: {"content": {"audio/mpeg": {}},
+                             "description": "a short sample of the voice, MP3"},
+                       **elevenlabs_errors(400, 404)})
+def voice_preview(voice_id: str, caller: ElevenLabsCaller, services: ServicesDep) -> Response:
+    """A short sample of a local voice, rendered by Voicer the first time and kept."""
+    voice = services.planner.voices.get(voice_id)
+    if services.engines.relays(voice.engine):
+        raise NotFound(f"voice {voice_id!r} is the upstream's: its listing has its preview")
+    stored = preview(voice, services.storage, services.speech, services.planner.voices,
+                     services.planner.detector)
+    return stored_response(stored, "audio/mpeg")
+
+
+def preview_urls(request: Request, services: Services) -> Callable[[Voice], str | None]:
+    """Where each local voice's preview is; none for the upstream's voices."""
+    def url(voice: Voice) -> str | None:
+        if services.engines.relays(voice.engine):
+            return None
+        return str(request.url_for("voice_preview", voice_id=voice.voice_id))
+    return url
 
 
 @router.get("/v1/voices/{voice_id}/settings", responses=elevenlabs_errors(400, 404))

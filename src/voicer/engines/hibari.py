@@ -1,0 +1,131 @@
+"""hibari: a small neural English voice ("heart", en-US female, 24 kHz) whose weights are in
+its PyPI wheel.
+
+Its graph predicts spectral features and a pitch track (``f0``) per 12.5 ms frame; hibari's
+numpy vocoder turns them into a waveform. A voice's ``params["hibari"]`` scales that pitch
+track (``pitch``) and the pace (``pace``, times the settings' ``speed``). The vocoder's noise
+comes from a generator seeded afresh for every text, so a text always sounds the same.
+
+Only "heart" is spoken: hibari's other voices would be downloaded at run time.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from voicer.audio import Audio, AudioFormat
+from voicer.engines.base import Speech
+from voicer.engines.onnx import cpu_session
+from voicer.engines.timing import has_words, word_events
+from voicer.text.sentences import sentences
+from voicer.voice_settings import VoiceSettings
+from voicer.voices import Voice
+
+NAME = "hibari"
+RATE = 24_000
+SEED = 0
+# A sentence longer than this many phonemes is spoken a clause group at a time (as hibari does).
+MAX_PHONEMES = 400
+_CLAUSE = re.compile(r"(?<=[,;:—])\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class HibariVoice:
+    pitch: float = 1.0  # times the model's pitch track
+    pace: float = 1.0  # times the model's speaking rate
+
+    @classmethod
+    def of(cls, voice: Voice) -> HibariVoice:
+        own: dict[str, Any] = dict(voice.params.get(NAME) or {})
+        return cls(float(own.get("pitch", 1.0)), float(own.get("pace", 1.0)))
+
+
+class HibariEngine:
+    """hibari's "heart", loaded on first use (``prepare``), so workers that never speak it stay
+    small."""
+
+    format = AudioFormat(RATE)
+
+    def __init__(self) -> None:
+        self._model: _Model | None = None
+
+    def prepare(self, voice: Voice) -> None:
+        if self._model is None:
+            self._model = _Model()
+
+    def synthesize(self, text: str, voice: Voice, settings: VoiceSettings,
+                   language: str | None = None) -> Iterator[Speech]:
+        self.prepare(voice)
+        assert self._model is not None
+        own = HibariVoice.of(voice)
+        rng = np.random.default_rng(SEED)
+        offset = 0
+        for span in sentences(text, (0, len(text)), "en"):
+            if not has_words(text[span[0]:span[1]]):
+                continue  # the model would sound marks alone ("...", "—")
+            samples = self._model.speak(text[span[0]:span[1]], own, settings.speed, rng)
+            yield Speech(Audio(samples, self.format),
+                         tuple(word_events(text, span, samples, RATE, offset)))
+            offset += len(samples)
+        if offset == 0:
+            yield Speech(Audio(np.zeros(0, np.int16), self.format))
+
+
+class _Model:
+    """hibari's graph, G2P and vocoder: the same steps as ``hibari.Hibari``, with Voicer's
+    session options and the pitch track at hand."""
+
+    def __init__(self) -> None:
+        from hibari import dsp
+        from hibari.g2p import G2P
+        from hibari.g2p.oov import OOV
+        from hibari.voices import voice_path
+
+        self._synth = dsp.synth
+        self._session = cpu_session(Path(voice_path("heart")))
+        assets = Path(dsp.__file__).parent / "assets"
+        self._vocab: dict[str, int] = json.loads((assets / "vocab.json").read_text("utf-8"))
+        unknown = assets / "oov.onnx"  # the net that reads words its lexicon lacks
+        self._g2p = G2P(oov=OOV(str(unknown), session=cpu_session(unknown)), british=False)
+        self.speak("Ready.", HibariVoice(), 1.0, np.random.default_rng(SEED))  # loads the lexicons
+
+    def speak(self, sentence: str, voice: HibariVoice, speed: float,
+              rng: np.random.Generator) -> np.ndarray[Any, np.dtype[np.int16]]:
+        parts = [self._run(phonemes, voice, speed, rng) for phonemes in self._phonemes(sentence)]
+        if not parts:
+            return np.zeros(0, np.int16)
+        wave = np.concatenate(parts)
+        return (np.clip(wave, -1.0, 1.0) * 32767).astype(np.int16)
+
+    def _phonemes(self, sentence: str) -> list[str]:
+        phonemes: str = self._g2p(sentence)
+        if not phonemes or len(phonemes) <= MAX_PHONEMES:
+            return [phonemes] if phonemes else []
+        runs, current = [], ""
+        for part in _CLAUSE.split(phonemes):
+            if current and len(current) + len(part) + 1 > MAX_PHONEMES:
+                runs.append(current)
+                current = part
+            else:
+                current = f"{current} {part}" if current else part
+        return [*runs, current] if current else runs
+
+    def _run(self, phonemes: str, voice: HibariVoice, speed: float,
+             rng: np.random.Generator) -> np.ndarray[Any, np.dtype[np.float32]]:
+        ids = [0, *(self._vocab[c] for c in phonemes if c in self._vocab), 0]
+        if len(ids) < 3:
+            return np.zeros(0, np.float32)
+        outputs = self._session.run(None, {
+            "ids": np.asarray([ids], np.int64),
+            "speed": np.asarray([speed * voice.pace], np.float32)})
+        lh, theta, ln, lr, phi, f0 = (output[0] for output in outputs)
+        wave: np.ndarray[Any, np.dtype[np.float32]] = self._synth(
+            lh, theta, ln, lr, phi, f0 * np.float32(voice.pitch), rng)
+        return wave
