@@ -25,6 +25,9 @@ READERS: dict[str, Reader] = {reader.code: reader for reader in (English(), Russ
 LANGUAGES = frozenset(READERS)
 
 
+_LAST_WORD = re.compile(r"(\w+)\s+$")
+
+
 class Normalization(StrEnum):
     """``apply_text_normalization``, as ElevenLabs names its values."""
 
@@ -43,7 +46,7 @@ def normalize(text: str, language: str | None) -> list[Edit]:
 
 def _scan(text: str, reader: Reader) -> Iterator[Edit]:
     for match in _pattern(reader.code).finditer(text):
-        spoken = _read(match, reader)
+        spoken = _read(match, reader, _word_before(text, match.start()))
         if spoken is not None and spoken != match.group():
             yield Edit(match.start(), match.end(), spoken)
 
@@ -92,7 +95,12 @@ def _pattern(code: str) -> re.Pattern[str]:
     )))
 
 
-def _read(match: re.Match[str], reader: Reader) -> str | None:
+def _word_before(text: str, position: int) -> str:
+    found = _LAST_WORD.search(text, max(0, position - 30), position)
+    return found.group(1) if found else ""
+
+
+def _read(match: re.Match[str], reader: Reader, before: str) -> str | None:
     found = {name: value for name, value in match.groupdict().items() if value is not None}
 
     def group(name: str) -> str:
@@ -101,7 +109,7 @@ def _read(match: re.Match[str], reader: Reader) -> str | None:
     if group("email") or group("url"):
         return reader.address(match.group())
     if group("iy") or group("d1") or group("wm") or group("vm"):
-        return _date(found, reader)
+        return _date(found, reader, reader.case_after(before))
     if group("th"):
         seconds = group("ts")
         return reader.time(int(group("th")), int(group("tm")),
@@ -125,30 +133,30 @@ def _amount(written: str, reader: Reader) -> Amount:
     return parse_amount(written, reader.comma_is_decimal)
 
 
-def _date(found: dict[str, str], reader: Reader) -> str | None:
+def _date(found: dict[str, str], reader: Reader, case: str) -> str | None:
     group = found.get
     if "iy" in found:
-        return reader.date(int(found["id"]), int(found["im"]), int(found["iy"]))
+        return reader.date(int(found["id"]), int(found["im"]), int(found["iy"]), case)
     if "d1" in found:
-        return _numeric_date(reader, int(found["d1"]), int(found["d2"]), found["dy"])
+        return _numeric_date(reader, int(found["d1"]), int(found["d2"]), found["dy"], case)
     if "wm" in found:
-        return _word_date(reader, found["wd"], found["wm"], group("wy", ""))
-    return _word_date(reader, found["vd"], found["vm"], group("vy", ""))
+        return _word_date(reader, found["wd"], found["wm"], group("wy", ""), case)
+    return _word_date(reader, found["vd"], found["vm"], group("vy", ""), case)
 
 
-def _numeric_date(reader: Reader, first: int, second: int, year: str) -> str | None:
+def _numeric_date(reader: Reader, first: int, second: int, year: str, case: str) -> str | None:
     day, month = (first, second) if reader.day_first(first, second) else (second, first)
     if not (1 <= day <= 31 and 1 <= month <= 12):
         return None
     full = int(year) if len(year) == 4 else 2000 + int(year)
-    return reader.date(day, month, full)
+    return reader.date(day, month, full, case)
 
 
-def _word_date(reader: Reader, day: str, month: str, year: str) -> str | None:
+def _word_date(reader: Reader, day: str, month: str, year: str, case: str) -> str | None:
     number = reader.months.get(month.lower())
     if number is None or not 1 <= int(day) <= 31:
         return None
-    return reader.date(int(day), number, int(year) if year else None)
+    return reader.date(int(day), number, int(year) if year else None, case)
 
 
 def _before_word(reader: Reader, number: str, word: str) -> str | None:
