@@ -82,7 +82,8 @@ def test_prepared_text_has_no_tags_and_pauses_where_the_breaks_were() -> None:
     script = prepare(text, "en", Normalization.on)
     assert script.said.text == "Wait for it, five kilometers away."
     assert script.pauses == ((5, 1.0), (29, 0.5))
-    assert list(script.parts()) == [(0, 5, 1.0), (5, 29, 0.5), (29, 34, 0.0)]
+    assert [(p.start, p.end, p.pause) for p in script.parts()] == [
+        (0, 5, 1.0), (5, 29, 0.5), (29, 34, 0.0)]
     # the words after a break map back past the tag
     assert text[script.said.origin(script.said.text.index("away"))] == "a"
 

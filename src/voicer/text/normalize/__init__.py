@@ -17,9 +17,9 @@ from voicer.text.normalize.amounts import AMOUNT, ROMAN, Amount, parse_amount, r
 from voicer.text.normalize.english import English
 from voicer.text.normalize.reader import Reader
 from voicer.text.normalize.slavic import Russian, Ukrainian
-from voicer.text.rewrite import Edit, merge
+from voicer.text.rewrite import Edit, Rewritten, merge
 
-__all__ = ["LANGUAGES", "Normalization", "normalize"]
+__all__ = ["LANGUAGES", "Normalization", "normalize", "say_as"]
 
 READERS: dict[str, Reader] = {reader.code: reader for reader in (English(), Russian(), Ukrainian())}
 LANGUAGES = frozenset(READERS)
@@ -42,6 +42,42 @@ def normalize(text: str, language: str | None) -> list[Edit]:
     if reader is None:
         return []
     return merge(_scan(text, reader), _abbreviations(text, reader))
+
+
+def say_as(content: str, kind: str, written_format: str, language: str) -> str:
+    """SSML's ``say-as``: ``content`` read as a cardinal, an ordinal, a date, a time, its
+    characters one by one, or a telephone number digit by digit."""
+    reader = READERS.get(language.split("-")[0].lower())
+    digits = re.sub(r"[\s,.\u00a0]", "", content)
+    if kind == "characters" or kind == "spell-out":
+        return " ".join(c for c in content if not c.isspace())
+    if kind == "telephone":
+        groups = re.split(r"[\s().-]+", content.strip())
+        return ", ".join(" ".join(group) for group in groups if group)
+    if reader is None:
+        return content
+    if kind == "cardinal" and re.fullmatch(AMOUNT, content.strip()):
+        return reader.cardinal(_amount(content.strip(), reader))
+    if kind == "ordinal" and digits.isdigit():
+        return reader.ordinal(int(digits))
+    if kind == "date" and written_format:
+        return _formatted_date(content, written_format, reader) or content
+    return Rewritten.apply(content, normalize(content, language)).text
+
+
+def _formatted_date(content: str, written_format: str, reader: Reader) -> str | None:
+    """A date in the order SSML's ``format`` says ("dmy", "mdy", "ymd")."""
+    parts = [int(part) for part in re.findall(r"\d+", content)]
+    order = written_format.lower()
+    if len(parts) != len(order) or set(order) - set("dmy"):
+        return None
+    found = dict(zip(order, parts, strict=True))
+    if not (1 <= found.get("d", 1) <= 31 and 1 <= found.get("m", 1) <= 12):
+        return None
+    year = found.get("y")
+    if year is not None and year < 100:
+        year += 2000
+    return reader.date(found.get("d", 1), found.get("m", 1), year)
 
 
 def _scan(text: str, reader: Reader) -> Iterator[Edit]:
