@@ -98,82 +98,97 @@ def context(text: str, position: int) -> str:
 def parse(text: str, language: str, strict: bool = False) -> Parsed:
     """The edits, breaks and prosody of an SSML document or a chunk of one (``strict``: a whole
     document, whose elements must all be closed)."""
-    edits: list[Edit] = []
-    breaks: list[markup.Break] = []
-    changes: list[tuple[int, Prosody]] = []
-    open_: list[tuple[str, int, Prosody, dict[str, str]]] = []  # name, content start, prosody
-    position = 0
-    for match in _TAG.finditer(text):
-        if match.start() < position:
-            continue  # inside a phoneme element already read
-        _text_edits(text, position, match.start(), edits)
-        position = match.end()
+    return _Reading(text, language, strict).read()
+
+
+@dataclass(slots=True)
+class _Open:
+    name: str
+    start: int  # where its content starts
+    prosody: Prosody
+    attributes: dict[str, str]
+
+
+class _Reading:
+    """One pass over a document's tags, in order."""
+
+    def __init__(self, text: str, language: str, strict: bool) -> None:
+        self.text, self.language, self.strict = text, language, strict
+        self.edits: list[Edit] = []
+        self.breaks: list[markup.Break] = []
+        self.changes: list[tuple[int, Prosody]] = []
+        self.open: list[_Open] = []
+
+    def read(self) -> Parsed:
+        position = 0
+        for match in _TAG.finditer(self.text):
+            if match.start() < position:
+                continue  # inside a phoneme element already read
+            _text_edits(self.text, position, match.start(), self.edits)
+            position = self._tag(match)
+        _text_edits(self.text, position, len(self.text), self.edits)
+        if self.strict and self.open:
+            raise _malformed(len(self.text), f"<{self.open[-1].name}> is never closed")
+        for element in reversed(self.open):  # a chunk ends inside: read what is there
+            self._content(element, len(self.text))
+        return Parsed(_in_order(self.edits), self.breaks, self.changes)
+
+    @property
+    def prosody(self) -> Prosody:
+        return self.open[-1].prosody if self.open else PLAIN
+
+    def _tag(self, match: re.Match[str]) -> int:
+        """Read one tag; where reading goes on."""
         closing, name, rest, empty = match.groups()
+        self.edits.append(Edit(match.start(), match.end(), ""))
         if name is None:  # a comment or an XML declaration
-            edits.append(Edit(match.start(), match.end(), ""))
-            continue
+            return match.end()
         name = name.lower()
         if name not in _ELEMENTS:
             raise _malformed(match.start(), f"<{name}> is not an SSML element Voicer reads")
         if closing:
-            _close(text, match, name, open_, edits, changes, strict, language)
-            continue
+            self._close(match, name)
+            return match.end()
         attributes = _attributes(rest, match.start(), name)
         if name == "break":
             seconds = _break_seconds(attributes, match.start())
-            breaks.append(markup.Break(match.start(), match.end(), seconds))
-            edits.append(Edit(match.start(), match.end(), ""))
-            continue
-        if name == "phoneme" and not empty:
-            element = markup.phoneme_element(text, match.start())
-            edits.append(Edit(element.start, element.end, f"[[{element.espeak}]]"))
-            position = element.end
-            continue
-        edits.append(Edit(match.start(), match.end(), ""))
-        if empty:
-            continue
-        current = open_[-1][2] if open_ else PLAIN
-        prosody = _prosody(name, attributes, match.start()).within(current)
-        if prosody != current:
-            changes.append((match.end(), prosody))
-        open_.append((name, match.end(), prosody, attributes))
-    _text_edits(text, position, len(text), edits)
-    if strict and open_:
-        raise _malformed(len(text), f"<{open_[-1][0]}> is never closed")
-    for name, start, _, attributes in reversed(open_):  # a chunk ends inside: read what is there
-        _element_end(text, name, start, len(text), attributes, language, edits)
-    return Parsed(_in_order(edits), breaks, changes)
+            self.breaks.append(markup.Break(match.start(), match.end(), seconds))
+        elif name == "phoneme" and not empty:
+            element = markup.phoneme_element(self.text, match.start())
+            self.edits[-1] = Edit(element.start, element.end, f"[[{element.espeak}]]")
+            return element.end
+        elif not empty:
+            prosody = _prosody(name, attributes, match.start()).within(self.prosody)
+            if prosody != self.prosody:
+                self.changes.append((match.end(), prosody))
+            self.open.append(_Open(name, match.end(), prosody, attributes))
+        return match.end()
 
+    def _close(self, match: re.Match[str], name: str) -> None:
+        if not self.open:
+            if self.strict:
+                raise _malformed(match.start(), f"</{name}> closes nothing")
+            return  # closes what a chunk before opened
+        if self.open[-1].name != name:
+            raise _malformed(match.start(), f"</{name}> closes <{self.open[-1].name}>")
+        element = self.open.pop()
+        self._content(element, match.start())
+        if self.prosody != element.prosody:
+            self.changes.append((match.end(), self.prosody))
 
-def _close(text: str, match: re.Match[str], name: str,
-           open_: list[tuple[str, int, Prosody, dict[str, str]]], edits: list[Edit],
-           changes: list[tuple[int, Prosody]], strict: bool, language: str) -> None:
-    edits.append(Edit(match.start(), match.end(), ""))
-    if not open_:
-        if strict:
-            raise _malformed(match.start(), f"</{name}> closes nothing")
-        return  # closes what a chunk before opened
-    if open_[-1][0] != name:
-        raise _malformed(match.start(), f"</{name}> closes <{open_[-1][0]}>")
-    _, start, prosody, attributes = open_.pop()
-    _element_end(text, name, start, match.start(), attributes, language, edits)
-    outer = open_[-1][2] if open_ else PLAIN
-    if outer != prosody:
-        changes.append((match.end(), outer))
-
-
-def _element_end(text: str, name: str, start: int, end: int, attributes: dict[str, str],
-                 language: str, edits: list[Edit]) -> None:
-    """What an element's content is said as, when it is not its text (``sub``, ``say-as``)."""
-    if name == "sub":
-        edits[:] = [e for e in edits if not start <= e.start < end]
-        edits.append(Edit(start, end, attributes.get("alias", text[start:end])))
-    elif name == "say-as":
-        kind = attributes.get("interpret-as", "")
-        content = html.unescape(text[start:end])
-        edits[:] = [e for e in edits if not start <= e.start < end]
-        edits.append(Edit(start, end, say_as(content, kind, attributes.get("format", ""),
-                                             language or "en")))
+    def _content(self, element: _Open, end: int) -> None:
+        """What an element's content is said as, when it is not its text (``sub``,
+        ``say-as``)."""
+        start, attributes = element.start, element.attributes
+        if element.name == "sub":
+            said = attributes.get("alias", self.text[start:end])
+        elif element.name == "say-as":
+            said = say_as(html.unescape(self.text[start:end]), attributes.get("interpret-as", ""),
+                          attributes.get("format", ""), self.language or "en")
+        else:
+            return
+        self.edits[:] = [e for e in self.edits if not start <= e.start < end]
+        self.edits.append(Edit(start, end, said))
 
 
 def _text_edits(text: str, start: int, end: int, edits: list[Edit]) -> None:
