@@ -1,5 +1,7 @@
 """Written forms read as said, in English, Russian and Ukrainian."""
 
+import time
+
 import pytest
 
 from voicer.text.normalize import normalize
@@ -118,3 +120,19 @@ def test_edits_that_overlap_are_refused() -> None:
 def test_an_abbreviation_starting_a_sentence_keeps_its_capital() -> None:
     assert said("Д-р Иванов пришёл.", "ru") == "Доктор Иванов пришёл."
     assert said("Т. е. так.", "ru") == "То есть так."
+
+
+@pytest.mark.parametrize("text", [
+    "a" * 40_000, "a." * 20_000, "1" * 40_000, "1 " * 20_000, "1," * 20_000, "A " * 20_000,
+    "9" * 5_000 + " km", "<" * 40_000,
+])
+@pytest.mark.parametrize("language", ["en", "ru", "uk"])
+def test_hostile_text_is_read_in_one_pass_and_never_fails(text: str, language: str) -> None:
+    started = time.perf_counter()
+    Rewritten.apply(text, normalize(text, language))
+    assert time.perf_counter() - started < 1.0
+
+
+def test_a_number_too_long_to_say_is_left_to_the_engine() -> None:
+    digits = "1" * 30
+    assert said(f"{digits} km", "en") == f"{digits} km"

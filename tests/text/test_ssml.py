@@ -1,5 +1,7 @@
 """SSML read into edits, breaks and prosody; refused where malformed, saying where."""
 
+import time
+
 import pytest
 
 from voicer.errors import InvalidInput
@@ -81,3 +83,15 @@ def test_a_chunk_is_read_inside_the_tags_open_where_it_starts() -> None:
     parts = list(prepare(last.text, "en", Normalization.off,
                          context=context(text, last.start)).parts())
     assert parts[-1].prosody == PLAIN
+
+
+@pytest.mark.parametrize("text", [
+    "<speak>" + '<sub alias="x">y</sub> ' * 5_000 + "</speak>",
+    "<speak>" + "<p>" * 5_000 + "a" + "</p>" * 5_000 + "</speak>",
+    "<speak>" + "&amp;" * 10_000 + "</speak>",
+])
+def test_a_large_document_is_read_in_one_pass(text: str) -> None:
+    started = time.perf_counter()
+    check(text)
+    prepare(text, "en", Normalization.on)
+    assert time.perf_counter() - started < 2.0

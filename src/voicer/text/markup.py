@@ -19,9 +19,8 @@ from voicer.text.spans import MASK
 MAX_BREAK_SECONDS = 3.0  # ElevenLabs' documented limit
 _TAG = re.compile(r"<\s*(/?)\s*(break|phoneme)\b([^<>]*)>", re.IGNORECASE)
 _ATTRIBUTE = re.compile(r"\s*([\w:-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
-# a <phoneme …> whose </phoneme> has not come yet
-_OPEN_PHONEME_ELEMENT = re.compile(r"<\s*phoneme\b[^<>]*>(?![\s\S]*<\s*/\s*phoneme\s*>)",
-                                   re.IGNORECASE)
+_PHONEME_OPENING = re.compile(r"<\s*phoneme\b[^<>]*>", re.IGNORECASE)
+_PHONEME_CLOSING = re.compile(r"<\s*/\s*phoneme\s*>", re.IGNORECASE)
 _LEADING_BREAKS = re.compile(r"(?:\s*<\s*break\b[^<>]*>)+", re.IGNORECASE)
 _TRAILING_BREAK = re.compile(r"<\s*break\b[^<>]*>\s*\Z", re.IGNORECASE)
 _ANY_TAG = re.compile(r"<[^<>]*>")
@@ -117,11 +116,15 @@ def complete_before(text: str, cut: int) -> int:
     opening = text.rfind("<", 0, cut)
     if opening >= 0 and ">" not in text[opening:cut]:
         cut = opening
-    element = _OPEN_PHONEME_ELEMENT.search(text, 0, cut)
-    if element is not None:
-        cut = element.start()
-    if cut == opening or element is not None:
+    openings = [found.start() for found in _PHONEME_OPENING.finditer(text, 0, cut)]
+    unclosed = bool(openings) and _PHONEME_CLOSING.search(text, openings[-1], cut) is None
+    if unclosed:
+        cut = openings[-1]
+    if cut == opening or unclosed:
         cut = text.rfind(" ", 0, len(text[:cut].rstrip())) + 1
+        inside = text.rfind("<", 0, cut)  # the word before was a tag: keep it whole
+        if inside >= 0 and ">" not in text[inside:cut]:
+            cut = inside
     return cut
 
 
@@ -132,7 +135,7 @@ def plain(text: str) -> str:
 
 
 def _phoneme(text: str, opening: re.Match[str], attributes: dict[str, str]) -> Phoneme:
-    closing = re.compile(r"<\s*/\s*phoneme\s*>", re.IGNORECASE).search(text, opening.end())
+    closing = _PHONEME_CLOSING.search(text, opening.end())
     if closing is None or "<" in text[opening.end():closing.start()]:
         raise _malformed(opening.start(), "<phoneme> has no </phoneme> after its word")
     alphabet = attributes.get("alphabet", "ipa").lower()

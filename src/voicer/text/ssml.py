@@ -140,14 +140,16 @@ class _Reading:
     def _tag(self, match: re.Match[str]) -> int:
         """Read one tag; where reading goes on."""
         closing, name, rest, empty = match.groups()
-        self.edits.append(Edit(match.start(), match.end(), ""))
         if name is None:  # a comment or an XML declaration
+            self.edits.append(Edit(match.start(), match.end(), ""))
             return match.end()
         name = name.lower()
         if name not in _ELEMENTS:
             raise _malformed(match.start(), f"<{name}> is not an SSML element Voicer reads")
         if closing:
             self._close(match, name)
+        self.edits.append(Edit(match.start(), match.end(), ""))
+        if closing:
             return match.end()
         attributes = _attributes(rest, match.start(), name)
         if name == "break":
@@ -187,7 +189,8 @@ class _Reading:
                           attributes.get("format", ""), self.language or "en")
         else:
             return
-        self.edits[:] = [e for e in self.edits if not start <= e.start < end]
+        while self.edits and start <= self.edits[-1].start < end:  # its content's own edits
+            self.edits.pop()
         self.edits.append(Edit(start, end, said))
 
 

@@ -82,7 +82,10 @@ def _formatted_date(content: str, written_format: str, reader: Reader) -> str | 
 
 def _scan(text: str, reader: Reader) -> Iterator[Edit]:
     for match in _pattern(reader.code).finditer(text):
-        spoken = _read(match, reader, _word_before(text, match.start()))
+        try:
+            spoken = _read(match, reader, _word_before(text, match.start()))
+        except (ArithmeticError, LookupError, ValueError, TypeError, NotImplementedError):
+            spoken = None  # a number num2words cannot say: the engine reads it as written
         if spoken is not None and spoken != match.group():
             yield Edit(match.start(), match.end(), spoken)
 
@@ -106,13 +109,14 @@ def _pattern(code: str) -> re.Pattern[str]:
     scales = _alternatives(reader.scales)
     after = _alternatives({**reader.currencies, **reader.units})
     before = _alternatives(reader.ordinal_before) if hasattr(reader, "ordinal_before") else "(?!)"
-    ordinal = (rf"(?P<on>\d+)(?P<oe>{reader.ordinal_endings})\b" if code == "en"
-               else rf"(?P<on>\d+)-(?P<oe>{reader.ordinal_endings})(?!\w)")
+    ordinal = (rf"(?<!\d)(?P<on>\d{{1,9}})(?P<oe>{reader.ordinal_endings})\b" if code == "en"
+               else rf"(?<!\d)(?P<on>\d{{1,9}})-(?P<oe>{reader.ordinal_endings})(?!\w)")
     # Digits are one number only where no digits follow: "555 123 4567" is left to the engine
     # rather than read as millions.
     amount = rf"(?<![\w.,])(?<!\d[ \u00a0])(?>{AMOUNT})(?![ \u00a0]?\d)"
     return re.compile("|".join((
-        r"(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)",
+        # each starts only where a token does, so a long word costs one pass, not one per letter
+        r"(?P<email>(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)+)",
         r"(?P<url>(?:https?://|www\.)[^\s<>\"]*[^\s<>\".,;:!?)\]»])",
         r"\b(?P<iy>\d{4})-(?P<im>0[1-9]|1[0-2])-(?P<id>0[1-9]|[12]\d|3[01])\b",
         r"\b(?P<d1>\d{1,2})(?P<sep>[./])(?P<d2>\d{1,2})(?P=sep)(?P<dy>\d{4}|\d{2})\b",
@@ -123,7 +127,7 @@ def _pattern(code: str) -> re.Pattern[str]:
         r"\b(?P<th>[01]?\d|2[0-3]):(?P<tm>[0-5]\d)(?::(?P<ts>[0-5]\d))?"
         + (r"(?:\s*(?P<mer>[AaPp]\.?[Mm]\.?)(?!\w))?" if code == "en" else ""),
         rf"(?P<cur>US\$|[$€£₽₴¥])\s?(?P<ma>{amount})(?:\s?(?P<ms>{scales})(?!\w))?",
-        rf"(?P<ya>\d{{1,4}}|{ROMAN})(?=\s+(?P<yw>{before})(?!\w))",
+        rf"(?<![\w.,])(?P<ya>\d{{1,4}}|(?=[IVXLCDM]){ROMAN})(?=\s+(?P<yw>{before})(?!\w))",
         ordinal,
         rf"\b(?P<cw>{_alternatives(reader.chapter_words)})\s+(?P<cr>[IVXLCDM]+)\b",
         r"\b(?P<rn>[A-ZА-ЯЁІЇЄҐ][\w'’]+)\s+(?P<rr>[IVXLCDM]+)\b",
