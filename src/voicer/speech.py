@@ -26,7 +26,7 @@ from voicer.pipeline.plan import ChunkLanguages
 from voicer.pipeline.pool import WorkerPool
 from voicer.pipeline.render import SpokenPiece
 from voicer.pronunciation.rules import AliasRule, PhonemeRule
-from voicer.text import Chunk, SplitType, markup, split_text
+from voicer.text import Chunk, SplitType, markup, split_text, ssml
 from voicer.text.normalize import Normalization
 from voicer.voice_settings import VoiceSettings
 from voicer.voices import Voice, Voices
@@ -125,15 +125,22 @@ def speak(text: str, request: SpeechRequest, pool: WorkerPool, voices: Voices,
 
 def speak_into(encoder: StreamEncoder, text: str, request: SpeechRequest, pool: WorkerPool,
                voices: Voices, detector: LanguageDetector,
-               elapsed: float = 0.0, after_break: bool = False) -> Iterator[AudioPiece]:
+               elapsed: float = 0.0, after_break: bool = False,
+               ssml_context: str | None = None) -> Iterator[AudioPiece]:
     """Speak through an encoder the caller keeps open (one stream, many texts);
-    ``after_break``: the text before ended in a ``<break>``, whose silence is exact."""
+    ``after_break``: the text before ended in a ``<break>``, whose silence is exact;
+    ``ssml_context``: the text is SSML read inside these open tags (a WebSocket's)."""
     languages = ChunkLanguages(text, request.voice, request.model, request.language, detector,
                                voices.languages())
     chunks = pieces(text, languages.main)
     spec = RenderSpec(request.voice, request.settings, None, normalization=request.normalization,
                       lexicon=request.lexicon)
-    jobs = [ChunkJob(chunk.index, chunk.text, languages.of(chunk), None) for chunk in chunks]
+    opened = ssml_context if ssml_context is not None else (
+        "" if markup.is_ssml(text) else None)
+    jobs = [ChunkJob(chunk.index, chunk.text, languages.of(chunk), None,
+                     context="" if opened is None else
+                     ssml.context(opened + text, len(opened) + chunk.start))
+            for chunk in chunks]
     # piece i owns the characters from its chunk's start to the next chunk's start
     bounds = [0, *(chunk.start for chunk in chunks[1:]), len(text)]
     for chunk, spoken, begin, end in zip(chunks, pool.speak(spec, jobs), bounds, bounds[1:],

@@ -92,9 +92,8 @@ def test_validation_is_422_in_fastapi_shape(el: Api, body: dict, location: list[
 def test_documented_fields_the_engine_cannot_honour_are_accepted(el: Api) -> None:
     answer = el.client.post(f"/v1/text-to-speech/{VOICE}", headers=key(el), json={
         "text": "Hi there.", "seed": 7, "previous_text": "Before.", "next_text": "After.",
-        "previous_request_ids": ["a"], "apply_text_normalization": "off",
-        "pronunciation_dictionary_locators": [{"pronunciation_dictionary_id": "d", "version_id": "v"}],
-        "some_future_field": True})
+        "previous_request_ids": ["a"], "apply_language_text_normalization": True,
+        "use_pvc_as_ivc": False, "some_future_field": True})
     assert answer.status_code == 200 and answer.content[:2] == b"\xff\xfb"
 
 

@@ -265,3 +265,19 @@ class DyingEngine(EspeakEngine):
 def _speech_seconds(samples: np.ndarray) -> float:
     loud = np.flatnonzero(np.abs(samples) > 327)
     return (loud[-1] - loud[0]) / 22_050
+
+
+@pytest.mark.parametrize(("text", "split_type", "language"), [
+    ("Привет! Это простой пример.", SplitType.smart, "ru"),
+    ("Глава 1. Текст главы...\n\nГлава 2. Текст главы...", SplitType.paragraphs, "ru"),
+    ("Вопрос 1? Вопрос 2? Вопрос 3?", SplitType.sentences, "ru"),
+    ("Длинный текст подкаста...", SplitType.smart, "ru"),
+    ("Вдох. Задержите дыхание. Выдох.", SplitType.sentences, "ru"),
+    ("Привіт! Це тестовий текст, щоб перевірити всі налаштування.", SplitType.smart, "uk"),
+    ("Текст с паузами.", SplitType.smart, "ru"),
+])
+def test_every_seed_example_is_read_in_its_language(catalogue, detector, text: str,
+                                                    split_type: SplitType,
+                                                    language: str) -> None:
+    plan = make_plan(text, SynthesisOptions(split_type=split_type), catalogue, detector)
+    assert {job.language for job in plan.jobs} == {language}

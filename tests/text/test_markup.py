@@ -1,5 +1,7 @@
 """ElevenLabs' markup in plain text: breaks and phoneme elements, read and refused."""
 
+import time
+
 import pytest
 
 from voicer.errors import InvalidInput
@@ -75,6 +77,7 @@ def test_a_tag_still_being_written_waits() -> None:
     assert complete_before('Say hello <break time="1', 24) == 4
     assert complete_before('Say hello <phoneme ph="a">tom', 29) == 4
     assert complete_before('Hello <break time="1s"/> more', 29) == 29
+    assert complete_before('<break time="1s"/> <phoneme ph="a">to', 37) == 0
 
 
 def test_prepared_text_has_no_tags_and_pauses_where_the_breaks_were() -> None:
@@ -82,7 +85,8 @@ def test_prepared_text_has_no_tags_and_pauses_where_the_breaks_were() -> None:
     script = prepare(text, "en", Normalization.on)
     assert script.said.text == "Wait for it, five kilometers away."
     assert script.pauses == ((5, 1.0), (29, 0.5))
-    assert list(script.parts()) == [(0, 5, 1.0), (5, 29, 0.5), (29, 34, 0.0)]
+    assert [(p.start, p.end, p.pause) for p in script.parts()] == [
+        (0, 5, 1.0), (5, 29, 0.5), (29, 34, 0.0)]
     # the words after a break map back past the tag
     assert text[script.said.origin(script.said.text.index("away"))] == "a"
 
@@ -92,3 +96,11 @@ def test_phonemes_go_to_espeak_and_a_callers_brackets_stay_text() -> None:
     assert prepare(text, "en", Normalization.off, reads_phonemes=True).said.text == \
         "[ [x]] [[tSIp]]"
     assert prepare(text, "en", Normalization.off).said.text == "[[x]] chip"
+
+
+def test_many_unfinished_phoneme_elements_are_looked_at_once() -> None:
+    text = '<phoneme ph="a">' * 20_000
+    started = time.perf_counter()
+    cut = complete_before(text, len(text))
+    assert time.perf_counter() - started < 1.0
+    assert text[cut] == "<"  # never inside a tag

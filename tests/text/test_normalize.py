@@ -1,5 +1,7 @@
 """Written forms read as said, in English, Russian and Ukrainian."""
 
+import time
+
 import pytest
 
 from voicer.text.normalize import normalize
@@ -46,6 +48,8 @@ def test_english(written: str, spoken: str) -> None:
     ("12/03/2025", "двенадцатое марта две тысячи двадцать пятого года"),
     ("12 марта 2025 г.", "двенадцатое марта две тысячи двадцать пятого года"),
     ("в 2025 году", "в две тысячи двадцать пятом году"),
+    ("до 12.03.2025", "до двенадцатого марта две тысячи двадцать пятого года"),
+    ("к 1 мая", "к первому мая"),
     ("1 200 грн", "одна тысяча двести гривен"),
     ("5 млн ₽", "пять миллионов рублей"),
     ("21 гривна", "двадцать одна гривна"),
@@ -86,6 +90,7 @@ def test_russian(written: str, spoken: str) -> None:
     ("2 кг", "два кілограми"),
     ("Петро I", "Петро перший"),
     ("12 березня", "дванадцяте березня"),
+    ("до 12.03.2025", "до дванадцятого березня дві тисячі двадцять п'ятого року"),
 ])
 def test_ukrainian(written: str, spoken: str) -> None:
     assert said(written, "uk") == spoken
@@ -115,3 +120,19 @@ def test_edits_that_overlap_are_refused() -> None:
 def test_an_abbreviation_starting_a_sentence_keeps_its_capital() -> None:
     assert said("Д-р Иванов пришёл.", "ru") == "Доктор Иванов пришёл."
     assert said("Т. е. так.", "ru") == "То есть так."
+
+
+@pytest.mark.parametrize("text", [
+    "a" * 40_000, "a." * 20_000, "1" * 40_000, "1 " * 20_000, "1," * 20_000, "A " * 20_000,
+    "9" * 5_000 + " km", "<" * 40_000,
+])
+@pytest.mark.parametrize("language", ["en", "ru", "uk"])
+def test_hostile_text_is_read_in_one_pass_and_never_fails(text: str, language: str) -> None:
+    started = time.perf_counter()
+    Rewritten.apply(text, normalize(text, language))
+    assert time.perf_counter() - started < 1.0
+
+
+def test_a_number_too_long_to_say_is_left_to_the_engine() -> None:
+    digits = "1" * 30
+    assert said(f"{digits} km", "en") == f"{digits} km"

@@ -78,6 +78,7 @@ class Asked:
     inactivity_timeout: int
     query: tuple[tuple[str, str], ...]  # every query parameter, as sent
     normalization: Normalization = Normalization.auto  # apply_text_normalization, checked
+    ssml_parsing: bool = False  # enable_ssml_parsing
 
 
 @dataclass(frozen=True, slots=True)

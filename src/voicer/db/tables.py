@@ -137,6 +137,8 @@ class TaskChunk(Base):
     rendered_at: Mapped[datetime | None] = mapped_column(default=None)
     # The upstream's request-id for it: the chunks after it are stitched to it.
     request_id: Mapped[str | None] = mapped_column(String(100), default=None)
+    # The SSML tags open where it starts, when the text is an SSML document
+    context: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class HistoryItem(Base):

@@ -90,10 +90,11 @@ class Purchase:
         self._lock = threading.Lock()  # a charge still running in a thread, against settle
         self._settled = False
 
-    def charge(self, text: str) -> Part:
+    def charge(self, text: str, ssml_context: str | None = None) -> Part:
         """Take ``text``'s characters from the quota before it is spoken; ``QuotaExceeded``
-        (nothing taken) if they are not all there."""
-        check_text(text)
+        (nothing taken) if they are not all there. ``ssml_context``: the text is SSML, read
+        inside these open tags."""
+        check_text(text, ssml_context)
         model = self.order.model
         if len(text) > model.max_characters:
             raise InvalidInput("text", f"text is {len(text):,} characters; {model.model_id} "

@@ -21,7 +21,7 @@ from voicer.elevenlabs.billing import Part, Purchase
 from voicer.encoding.streams import StreamEncoder, stream_encoder
 from voicer.language import LanguageDetector
 from voicer.speech import AudioPiece, SpeechPool, speak_into
-from voicer.text import markup
+from voicer.text import markup, ssml
 from voicer.voices import Voices
 
 
@@ -46,7 +46,7 @@ class Generation:
 
 class Conversation:
     def __init__(self, purchase: Purchase, schedule: tuple[int, ...], speech: SpeechPool,
-                 voices: Voices, detector: LanguageDetector) -> None:
+                 voices: Voices, detector: LanguageDetector, ssml_parsing: bool = False) -> None:
         self.purchase = purchase
         self.schedule = schedule
         self._encoder: StreamEncoder = stream_encoder(purchase.order.format)
@@ -56,6 +56,8 @@ class Conversation:
         self._buffer = ""
         self._generations = 0
         self._after_break = False  # the last generation ended in a <break>
+        # with enable_ssml_parsing: the SSML tags open after what was spoken so far
+        self._ssml: str | None = "<speak>" if ssml_parsing else None
 
     def receive(self, message: dict[str, Any]) -> Due | None:
         """Take in one message; the generation it makes due, if any."""
@@ -73,13 +75,16 @@ class Conversation:
         """Charge ``due``'s text (whitespace alone is neither charged nor spoken) and speak it;
         at the end, close the encoder too."""
         pieces: list[AudioPiece] = []
-        part = self.purchase.charge(due.text) if due.text.strip() else None
+        part = self.purchase.charge(due.text, self._ssml) if due.text.strip() else None
         if part is not None:
             with self._speech.lease() as pool:
                 pieces = list(speak_into(self._encoder, due.text, self.purchase.order, pool,
                                          self._voices, self._detector,
-                                         after_break=self._after_break))
+                                         after_break=self._after_break,
+                                         ssml_context=self._ssml))
             self._after_break = markup.ends_with_break(due.text)
+            if self._ssml is not None:
+                self._ssml = ssml.context(self._ssml + due.text, len(self._ssml + due.text))
         audio = b"".join(piece.audio for piece in pieces)
         if due.end:
             audio += self._encoder.finish()

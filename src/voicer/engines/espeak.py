@@ -205,8 +205,11 @@ class EspeakEngine:
         self._configure(self.voice_name(voice, language), espeak_params(settings, voice))
         self._pieces, self._seen_positions = [], set()
         data = text.encode("utf-8") + b"\0"
+        # phoneme input only where phonemes are given: a stray "[[" would leave espeak-ng
+        # reading everything after it, in this call and the next, as phonemes
+        flags = _CHARS_UTF8 | _ENDPAUSE | (_PHONEMES if "[[" in text else 0)
         code = self._lib.espeak_Synth(
-            data, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8 | _ENDPAUSE | _PHONEMES, None, None
+            data, len(data), 0, _POS_CHARACTER, 0, flags, None, None
         )
         if code != 0:
             raise EngineError(f"espeak-ng could not synthesize (code {code})")

@@ -43,3 +43,5 @@ class ChunkJob:
     next_text: str = ""
     # The upstream request-ids of the (up to three) chunks right before it, when already spoken.
     previous_request_ids: tuple[str, ...] = ()
+    # The SSML tags open where the chunk starts ("<speak><prosody rate='slow'>"); "": not SSML
+    context: str = ""

@@ -18,7 +18,7 @@ from voicer.pauses import PausePlan
 from voicer.pipeline.jobs import ChunkJob, RenderSpec
 from voicer.pronunciation.rules import Rule
 from voicer.settings import DEFAULT_CHUNK_LIMIT
-from voicer.text import Chunk, SplitType, markup, split_text
+from voicer.text import Chunk, SplitType, markup, split_text, ssml
 from voicer.text.normalize import Normalization
 from voicer.voice_settings import VoiceSettings
 from voicer.voices import DEFAULT_VOICE_ID, Voice, Voices
@@ -91,6 +91,7 @@ def make_plan(
     languages = ChunkLanguages(text, voice, model, forced, detector, voices.languages())
     chunks = split_text(text, options.split_type, options.max_chunk, languages.main)
     texts = ["", *(chunk.text for chunk in chunks), ""]
+    document = markup.is_ssml(text)
     jobs = [
         ChunkJob(
             chunk.index,
@@ -99,6 +100,7 @@ def make_plan(
             options.pauses.after(chunk.index, len(chunks)),
             texts[number - 1],
             texts[number + 1],
+            context=ssml.context(text, chunk.start) if document else "",
         )
         for number, chunk in enumerate(chunks, start=1)
     ]
@@ -113,15 +115,21 @@ def render_spec(options: SynthesisOptions, voices: Voices, engine: str | None = 
                       options.apply_text_normalization, options.lexicon)
 
 
-def check_text(text: str) -> None:
+def check_text(text: str, ssml_context: str | None = None) -> None:
     """Something to say, nothing a database cannot keep (PostgreSQL text holds no NUL), and
-    well-formed markup (``<break>``, ``<phoneme>``)."""
+    well-formed markup (``<break>``, ``<phoneme>``) or SSML (a document, or a part of one read
+    inside ``ssml_context``)."""
     if not text.strip():
         raise EmptyText()
     if "\x00" in text:
         raise InvalidInput("text", f"text contains a NUL character (U+0000) at position "
                                    f"{text.index(chr(0)):,}; remove it")
-    markup.parse(text)
+    if ssml_context is not None:
+        ssml.parse(ssml_context + text, "en")
+    elif markup.is_ssml(text):
+        ssml.check(text)
+    else:
+        markup.parse(text)
 
 
 def check_language(code: str | None, voices: Voices) -> str | None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
+
+import numpy as np
 
 from voicer.audio import Audio, concatenate, silence, speech_bounds
 from voicer.encoding.formats import OutputFormat
@@ -16,6 +19,9 @@ from voicer.errors import EngineNotConfigured
 from voicer.pipeline.jobs import ChunkJob, RenderSpec
 from voicer.text.prepare import Script, prepare
 from voicer.text.rewrite import Rewritten
+from voicer.text.ssml import PLAIN, Prosody
+from voicer.voice_settings import VoiceSettings
+from voicer.voices import Voice
 
 # A chunk that ends without trailing silence still gets this much before the next one.
 MIN_NATURAL_GAP = 0.1
@@ -100,48 +106,60 @@ class Renderer:
         job's text."""
         engine = self._engine(spec, job)
         script = prepare(job.text, job.language or spec.voice.language, spec.normalization,
-                         getattr(engine, "reads_espeak_phonemes", False), spec.lexicon)
+                         getattr(engine, "reads_espeak_phonemes", False), spec.lexicon,
+                         job.context)
         said = script.said
-        if not script.pauses:
-            audio, words = self._say(engine, spec, job, said.text)
+        if script.plain:
+            audio, words = self._say(engine, spec.voice, spec.settings, job.language, said.text)
         else:
-            audio, words = self._say_with_pauses(engine, spec, job, script)
+            audio, words = self._say_in_parts(engine, spec, job, script)
         if not said.changed:
             return SpokenPiece(job.index, audio, words)
         return SpokenPiece(job.index, audio, _traced(words, said), said.text, words)
 
-    def _say(self, engine: Engine, spec: RenderSpec, job: ChunkJob,
+    def _say(self, engine: Engine, voice: Voice, settings: VoiceSettings, language: str | None,
              text: str) -> tuple[Audio, tuple[WordEvent, ...]]:
-        pieces = list(engine.synthesize(text, spec.voice, spec.settings, job.language))
-        fmt = pieces[0].audio.format if pieces else engine.format
+        pieces = list(engine.synthesize(text, voice, settings, language))
+        fmt = pieces[0].audio.format if pieces else engine.format  # a model's own rate
         audio = concatenate([piece.audio for piece in pieces], fmt)
         return audio, tuple(word for piece in pieces for word in piece.words)
 
-    def _say_with_pauses(self, engine: Engine, spec: RenderSpec, job: ChunkJob,
-                         script: Script) -> tuple[Audio, tuple[WordEvent, ...]]:
-        """Each stretch between breaks spoken alone, its silence at a break cut to the speech,
-        and the break's exact silence laid between."""
+    def _say_in_parts(self, engine: Engine, spec: RenderSpec, job: ChunkJob,
+                      script: Script) -> tuple[Audio, tuple[WordEvent, ...]]:
+        """Each stretch between breaks and changes of prosody spoken alone, as its prosody
+        says; its silence at a break cut to the speech, and the break's exact silence laid
+        between."""
         parts: list[Audio] = []
         words: list[WordEvent] = []
         samples = 0
-        paused = False  # the stretch before ended in a break
+        paused = False  # a break since the last speech
+        last_speech: int | None = None  # where in ``parts`` the last speech is, untrimmed
         fmt = engine.format
-        for start, end, pause in script.parts():
-            text = script.said.text[start:end]
+        for part in script.parts():
+            text = script.said.text[part.start:part.end]
             if text.strip():
-                audio, spoken = self._say(engine, spec, job, text)
+                audio, spoken = self._say(engine, *_as_said(spec, job, part.prosody), text)
                 fmt = audio.format
                 first, last = speech_bounds(audio.samples)
-                audio = audio[first if paused else 0:last if pause else len(audio)]
                 lead = first if paused else 0
-                words += [WordEvent(w.text_offset + start, w.length, samples + w.sample - lead)
-                          for w in spoken]
+                audio = louder(audio[lead:last if part.pause else len(audio)],
+                               part.prosody.volume)
+                words += [WordEvent(w.text_offset + part.start, w.length,
+                                    samples + max(0, w.sample - lead)) for w in spoken]
                 parts.append(audio)
                 samples += len(audio)
-            gap = round(pause * fmt.rate)
+                last_speech = None if part.pause else len(parts) - 1
+                paused = False
+            elif part.pause and last_speech is not None:  # the break after a space: cut the
+                spoken_part = parts[last_speech]  # speech before it to its sound
+                end = speech_bounds(spoken_part.samples)[1]
+                samples -= len(spoken_part) - end
+                parts[last_speech] = spoken_part[:end]
+                last_speech = None
+            gap = round(part.pause * fmt.rate)
             parts.append(Audio(silence(gap), fmt))
             samples += gap
-            paused = pause > 0
+            paused = paused or part.pause > 0
         return concatenate(parts, fmt), tuple(words)
 
     def _engine(self, spec: RenderSpec, job: ChunkJob) -> Engine:
@@ -154,6 +172,29 @@ class Renderer:
                 and self.default is not None and voice.engine != self.default):
             return self.engines[self.default]
         return engine
+
+
+def _as_said(spec: RenderSpec, job: ChunkJob,
+             prosody: Prosody) -> tuple[Voice, VoiceSettings, str | None]:
+    """The voice, settings and language a stretch is said with: its rate on the speed, its
+    pitch on the voice's (an engine parameter only espeak-ng reads)."""
+    if prosody == PLAIN:
+        return spec.voice, spec.settings, job.language
+    settings = spec.settings.model_copy(update={"speed": spec.settings.speed * prosody.rate})
+    voice = spec.voice
+    if prosody.pitch != 1.0:
+        pitch = min(100, max(0, round(float(voice.params.get("pitch", 50)) * prosody.pitch)))
+        voice = replace(voice, params={**voice.params, "pitch": pitch})
+    return voice, settings, prosody.language or job.language
+
+
+def louder(audio: Audio, decibels: float) -> Audio:
+    """``audio`` louder (or softer) by ``decibels``, clipped; -inf: silent."""
+    if not decibels:
+        return audio
+    gain = 0.0 if decibels == -math.inf else 10 ** (decibels / 20)
+    scaled = np.clip(audio.samples.astype(np.float32) * gain, -32768, 32767).astype(np.int16)
+    return Audio(scaled, audio.format)
 
 
 def _traced(words: tuple[WordEvent, ...], said: Rewritten) -> tuple[WordEvent, ...]:

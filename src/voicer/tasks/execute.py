@@ -281,13 +281,13 @@ def _pending_jobs(session: Session, task_id: str, first: int = 0,
     and the request-ids of the chunks spoken right before it (a chunk outside the range, or
     past either end, counts as none)."""
     query = select(TaskChunk.index, TaskChunk.text, TaskChunk.language, TaskChunk.gap,
-                   TaskChunk.status, TaskChunk.request_id).where(TaskChunk.task_id == task_id,
-                                                                 TaskChunk.index >= first)
+                   TaskChunk.status, TaskChunk.request_id,
+                   TaskChunk.context).where(TaskChunk.task_id == task_id, TaskChunk.index >= first)
     if last is not None:
         query = query.where(TaskChunk.index <= last)
     rows = session.execute(query.order_by(TaskChunk.index)).all()
     texts = {index: text for index, text, *_ in rows}
-    request_ids = {index: request_id for index, _, _, _, status, request_id in rows
+    request_ids = {index: request_id for index, _, _, _, status, request_id, _ in rows
                    if status == ChunkStatus.done and request_id}
 
     def stitched(index: int) -> tuple[str, ...]:
@@ -300,5 +300,6 @@ def _pending_jobs(session: Session, task_id: str, first: int = 0,
         return tuple(reversed(found))
 
     return [ChunkJob(index, text, language, gap, texts.get(index - 1, ""),
-                     texts.get(index + 1, ""), stitched(index))
-            for index, text, language, gap, status, _ in rows if status == ChunkStatus.pending]
+                     texts.get(index + 1, ""), stitched(index), context or "")
+            for index, text, language, gap, status, _, context in rows
+            if status == ChunkStatus.pending]

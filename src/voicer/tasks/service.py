@@ -73,7 +73,7 @@ def submit(session: Session, user: User, text: str, options: SynthesisOptions, p
         session.flush()
         session.execute(insert(TaskChunk), [
             {"task_id": task.id, "index": job.index, "text": job.text, "language": job.language,
-             "gap": job.gap, "text_offset": chunk.start}
+             "gap": job.gap, "text_offset": chunk.start, "context": job.context or None}
             for chunk, job in zip(plan.chunks, plan.jobs, strict=True)
         ])
         session.commit()

@@ -19,11 +19,11 @@ from voicer.text.spans import MASK
 MAX_BREAK_SECONDS = 3.0  # ElevenLabs' documented limit
 _TAG = re.compile(r"<\s*(/?)\s*(break|phoneme)\b([^<>]*)>", re.IGNORECASE)
 _ATTRIBUTE = re.compile(r"\s*([\w:-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
-# a <phoneme …> whose </phoneme> has not come yet
-_OPEN_PHONEME_ELEMENT = re.compile(r"<\s*phoneme\b[^<>]*>(?![\s\S]*<\s*/\s*phoneme\s*>)",
-                                   re.IGNORECASE)
+_PHONEME_OPENING = re.compile(r"<\s*phoneme\b[^<>]*>", re.IGNORECASE)
+_PHONEME_CLOSING = re.compile(r"<\s*/\s*phoneme\s*>", re.IGNORECASE)
 _LEADING_BREAKS = re.compile(r"(?:\s*<\s*break\b[^<>]*>)+", re.IGNORECASE)
 _TRAILING_BREAK = re.compile(r"<\s*break\b[^<>]*>\s*\Z", re.IGNORECASE)
+_ANY_TAG = re.compile(r"<[^<>]*>")
 _TIME = re.compile(r"\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|s)\s*", re.IGNORECASE)
 
 
@@ -55,7 +55,8 @@ def parse(text: str) -> list[Markup]:
             raise _malformed(match.start(), f"</{name}> closes nothing")
         attributes = _attributes(rest, match.start(), name)
         if name == "break":
-            found.append(Break(match.start(), match.end(), _seconds(attributes, match.start())))
+            found.append(Break(match.start(), match.end(),
+                               break_seconds(attributes, match.start())))
             position = match.end()
         else:
             element = _phoneme(text, match, attributes)
@@ -64,9 +65,16 @@ def parse(text: str) -> list[Markup]:
     return found
 
 
+def is_ssml(text: str) -> bool:
+    """An SSML document: ``<speak>`` (or an XML declaration) first."""
+    return text.lstrip().lower().startswith(("<speak", "<?xml"))
+
+
 def mask(text: str) -> str:
     """``text`` with each piece of markup turned into one word of the same length, for the
-    splitter: no chunk boundary can fall inside a tag or a phoneme element."""
+    splitter: no chunk boundary can fall inside a tag or a phoneme element (in SSML, any tag)."""
+    if is_ssml(text):
+        return _ANY_TAG.sub(lambda tag: MASK * len(tag.group()), text)
     try:
         found = parse(text)
     except InvalidInput:
@@ -108,21 +116,26 @@ def complete_before(text: str, cut: int) -> int:
     opening = text.rfind("<", 0, cut)
     if opening >= 0 and ">" not in text[opening:cut]:
         cut = opening
-    element = _OPEN_PHONEME_ELEMENT.search(text, 0, cut)
-    if element is not None:
-        cut = element.start()
-    if cut == opening or element is not None:
+    openings = [found.start() for found in _PHONEME_OPENING.finditer(text, 0, cut)]
+    unclosed = bool(openings) and _PHONEME_CLOSING.search(text, openings[-1], cut) is None
+    if unclosed:
+        cut = openings[-1]
+    if cut == opening or unclosed:
         cut = text.rfind(" ", 0, len(text[:cut].rstrip())) + 1
+        inside = text.rfind("<", 0, cut)  # the word before was a tag: keep it whole
+        if inside >= 0 and ">" not in text[inside:cut]:
+            cut = inside
     return cut
 
 
 def plain(text: str) -> str:
-    """``text`` with its tags as spaces and phoneme elements as their words (for detection)."""
-    return _TAG.sub(" ", text)
+    """``text`` with its tags (SSML's too) as spaces, phoneme elements as their words (for
+    language detection)."""
+    return _ANY_TAG.sub(" ", text)
 
 
 def _phoneme(text: str, opening: re.Match[str], attributes: dict[str, str]) -> Phoneme:
-    closing = re.compile(r"<\s*/\s*phoneme\s*>", re.IGNORECASE).search(text, opening.end())
+    closing = _PHONEME_CLOSING.search(text, opening.end())
     if closing is None or "<" in text[opening.end():closing.start()]:
         raise _malformed(opening.start(), "<phoneme> has no </phoneme> after its word")
     alphabet = attributes.get("alphabet", "ipa").lower()
@@ -154,7 +167,14 @@ def _attributes(rest: str, at: int, name: str) -> dict[str, str]:
     return found
 
 
-def _seconds(attributes: dict[str, str], at: int) -> float:
+def phoneme_element(text: str, start: int) -> Phoneme:
+    """The phoneme element whose opening tag is at ``start``."""
+    opening = _TAG.match(text, start)
+    assert opening is not None and opening.group(2).lower() == "phoneme"
+    return _phoneme(text, opening, _attributes(opening.group(3), start, "phoneme"))
+
+
+def break_seconds(attributes: dict[str, str], at: int) -> float:
     written = attributes.get("time")
     if written is None:
         raise _malformed(at, '<break> needs a time, as <break time="1.5s"/>')

@@ -28,6 +28,8 @@ class Rewritten:
     text: str
     # each edit's span in the original and in ``text``, in order
     _spans: tuple[tuple[int, int, int, int], ...] = ()
+    _new_starts: tuple[int, ...] = ()  # each edit's start in ``text``, to search
+    _starts: tuple[int, ...] = ()  # each edit's start in the original, to search
 
     @classmethod
     def unchanged(cls, text: str) -> Rewritten:
@@ -49,7 +51,8 @@ class Rewritten:
             length += len(edit.text)
             done = edit.end
         parts.append(original[done:])
-        return cls(original, "".join(parts), tuple(spans))
+        return cls(original, "".join(parts), tuple(spans), tuple(s[2] for s in spans),
+                   tuple(s[0] for s in spans))
 
     @property
     def changed(self) -> bool:
@@ -57,19 +60,18 @@ class Rewritten:
 
     def position(self, original: int) -> int:
         """Where the original character ``original`` (or the edit starting there) is now."""
-        shift = 0
-        for start, end, new_start, new_end in self._spans:
-            if start == original:
-                return new_start
-            if start > original:
-                break
-            shift = new_end - end
-        return original + shift
+        number = bisect.bisect_right(self._starts, original) - 1
+        if number < 0:
+            return original
+        start, end, new_start, new_end = self._spans[number]
+        if start == original:
+            return new_start
+        return original + new_end - end
 
     def origin(self, position: int) -> int:
         """The original character the rewritten ``position`` comes from; inside an edit, the
         original span is spread evenly over the new one."""
-        number = bisect.bisect_right([span[2] for span in self._spans], position) - 1
+        number = bisect.bisect_right(self._new_starts, position) - 1
         if number < 0:
             return position
         start, end, new_start, new_end = self._spans[number]
@@ -81,10 +83,15 @@ class Rewritten:
 def merge(*layers: Iterable[Edit]) -> list[Edit]:
     """The edits of several layers, in text order; where two overlap, the earlier layer wins
     (markup over dictionaries over normalization)."""
-    kept: list[Edit] = []
+    kept: list[Edit] = []  # in text order
     for layer in layers:
         for edit in layer:
-            if not any((edit.start < other.end and other.start < edit.end)
-                       or edit.start == edit.end == other.start for other in kept):
-                kept.append(edit)
-    return sorted(kept, key=lambda edit: (edit.start, edit.end))
+            at = bisect.bisect_left(kept, (edit.start, edit.end), key=lambda e: (e.start, e.end))
+            before = kept[at - 1] if at else None
+            after = kept[at] if at < len(kept) else None
+            if before is not None and (before.end > edit.start or before.start == edit.start):
+                continue
+            if after is not None and (after.start < edit.end or after.start == edit.start):
+                continue
+            kept.insert(at, edit)
+    return kept

@@ -51,7 +51,8 @@ router = APIRouter(prefix="/v1/text-to-speech", tags=["ElevenLabs: text to speec
 async def stream_input(websocket: WebSocket, voice_id: str, model_id: str = "eleven_multilingual_v2",
                        output_format: str = "mp3_44100_128", language_code: str | None = None,
                        inactivity_timeout: str | None = None,
-                       apply_text_normalization: str = "auto") -> None:
+                       apply_text_normalization: str = "auto",
+                       enable_ssml_parsing: bool = False) -> None:
     services: Services = websocket.app.state.services
     await websocket.accept()
     timeout = protocol.DEFAULT_INACTIVITY_TIMEOUT
@@ -63,7 +64,7 @@ async def stream_input(websocket: WebSocket, voice_id: str, model_id: str = "ele
         opening = protocol.opening(first)
         asked = Asked(voice_id, model_id, output_format, language_code, timeout,
                       tuple(websocket.query_params.multi_items()),
-                      protocol.normalization(apply_text_normalization))
+                      protocol.normalization(apply_text_normalization), enable_ssml_parsing)
         if services.engines.relays(voice.engine):
             await relay(websocket, services, caller, opening, asked)
         else:
@@ -97,7 +98,8 @@ async def _speak_locally(websocket: WebSocket, services: Services, caller: Calle
                                     parse_format(asked.output_format), asked.normalization,
                                     lexicon)
     conversation = Conversation(services.billing.open(caller, order), opening.schedule,
-                                services.speech, services.planner.voices, services.planner.detector)
+                                services.speech, services.planner.voices,
+                                services.planner.detector, asked.ssml_parsing)
     async with conversation.purchase:  # settled before the caller hears the end, however it ends
         message = opening.message
         while True:

@@ -6,8 +6,10 @@ import re
 from dataclasses import dataclass
 
 # Digits, grouped by thousands with a space, a no-break space, a thin space, a comma or a
-# dot, and an optional decimal part.
-AMOUNT = r"\d{1,3}(?:[ \u00a0\u202f\u2009,.]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
+# dot, and an optional decimal part; up to fifteen digits each side (trillions), longer
+# runs are left to the engine.
+AMOUNT = (r"\d{1,3}(?:[ \u00a0\u202f\u2009,.]\d{3}){1,4}(?:[.,]\d{1,15})?(?!\d)"
+          r"|\d{1,15}(?:[.,]\d{1,15})?(?!\d)")
 _SEPARATORS = re.compile(r"[ \u00a0\u202f\u2009]")
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
 ROMAN = r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})"

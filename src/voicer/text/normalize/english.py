@@ -85,7 +85,7 @@ class English(Reader):
     def day_first(self, first: int, second: int) -> bool:
         return first > 12  # month first, as in the US, unless it cannot be a month
 
-    def date(self, day: int, month: int, year: int | None) -> str:
+    def date(self, day: int, month: int, year: int | None, case: str = "n") -> str:
         spoken = f"{MONTHS[month - 1]} {self.ordinal(day)}"
         return spoken if year is None else f"{spoken}, {self.year(year)}"
 

@@ -70,7 +70,12 @@ class Reader(ABC):
         word asks nothing of it."""
 
     @abstractmethod
-    def date(self, day: int, month: int, year: int | None) -> str: ...
+    def date(self, day: int, month: int, year: int | None, case: str = "n") -> str:
+        """A date; ``case`` (Russian, Ukrainian) is the case the word before asks for."""
+
+    def case_after(self, word: str) -> str:
+        """The case the word before a date puts it in ("до" → genitive); "n" if none."""
+        return "n"
 
     @abstractmethod
     def time(self, hours: int, minutes: int, seconds: int | None, meridiem: str) -> str: ...

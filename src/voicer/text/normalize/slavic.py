@@ -62,6 +62,7 @@ class Slavic(Reader):
     # following word (lower-case) → the case and gender of an ordinal before it ("году")
     ordinal_before: Mapping[str, tuple[str, str]]
     month_names: tuple[str, ...]  # in the genitive, as dates say them
+    preposition_cases: Mapping[str, str]  # a preposition → the case of a date after it
 
     @property
     def months(self) -> Mapping[str, int]:  # type: ignore[override]
@@ -106,8 +107,11 @@ class Slavic(Reader):
     def ordinal_form(self, number: int, case: str, gender: str) -> str:
         raise NotImplementedError
 
-    def date(self, day: int, month: int, year: int | None) -> str:
-        spoken = f"{self.ordinal_form(day, 'n', 'n')} {self.month_names[month - 1]}"
+    def case_after(self, word: str) -> str:
+        return self.preposition_cases.get(word.lower(), "n")
+
+    def date(self, day: int, month: int, year: int | None, case: str = "n") -> str:
+        spoken = f"{self.ordinal_form(day, case, 'n')} {self.month_names[month - 1]}"
         if year is None:
             return spoken
         return f"{spoken} {self.ordinal_form(year, 'g', 'm')} {self.year_word}"
@@ -177,6 +181,9 @@ class Russian(Slavic):
     })
     hour = _noun("час", "часа", "часов")
     year_word = "года"
+    preposition_cases = frozen({**dict.fromkeys(("до", "с", "со", "от", "после", "около",
+                                                 "для", "из", "без", "кроме", "вместо"), "g"),
+                                **dict.fromkeys(("к", "ко"), "d")})
     ordinal_cases = frozen({"й": ("n", "m"), "ый": ("n", "m"), "ий": ("n", "m"), "я": ("n", "f"),
                      "ая": ("n", "f"), "е": ("n", "n"), "ое": ("n", "n"), "го": ("g", "m"),
                      "ого": ("g", "m"), "му": ("d", "m"), "ому": ("d", "m"), "м": ("p", "m"),
@@ -283,6 +290,9 @@ class Ukrainian(Slavic):
     })
     hour = _noun("година", "години", "годин", "f")
     year_word = "року"
+    preposition_cases = frozen({**dict.fromkeys(("до", "з", "із", "від", "після", "біля",
+                                                 "для", "без", "крім", "замість"), "g"),
+                                **dict.fromkeys(("к",), "d")})
     ordinal_cases = frozen({"й": ("n", "m"), "ий": ("n", "m"), "а": ("n", "f"), "е": ("n", "n"),
                      "го": ("g", "m"), "ого": ("g", "m"), "му": ("d", "m"), "ому": ("d", "m"),
                      "ї": ("g", "f"), "ої": ("g", "f"), "у": ("a", "f"), "і": ("n", "p"),
