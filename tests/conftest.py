@@ -6,9 +6,12 @@ import pytest
 
 from tests.servers import PostgresServer, RedisServer, ServerUnavailable
 from voicer.engines.espeak import EspeakEngine
+from voicer.engines.registry import EngineRegistry
 from voicer.language import LanguageDetector
 from voicer.models import LOCAL_ENGINE
 from voicer.pipeline.pool import WorkerPool
+from voicer.runtime import local_engines
+from voicer.settings import Settings
 from voicer.voices import VoiceCatalogue
 
 S = TypeVar("S", RedisServer, PostgresServer)
@@ -41,6 +44,14 @@ def detector() -> LanguageDetector:
 def pool() -> Iterator[WorkerPool]:
     with WorkerPool(2) as workers:
         yield workers
+
+
+@pytest.fixture(scope="session")
+def neural() -> Iterator[tuple[WorkerPool, VoiceCatalogue]]:
+    """Workers with every built-in engine (espeak-ng, hibari, Piper), and their voices."""
+    registry = EngineRegistry(local_engines(Settings()))
+    with WorkerPool(2, registry.workers()) as workers:
+        yield workers, VoiceCatalogue(registry.voices())
 
 
 def _started(start: Callable[[], S]) -> S:
