@@ -7,11 +7,14 @@ import pytest
 
 from tests.servers import PostgresServer, RedisServer, ServerUnavailable
 from voicer.engines.espeak import EspeakEngine
+from voicer.engines.registry import EngineRegistry
 from voicer.language import LanguageDetector
 from voicer.models import LOCAL_ENGINE
 from voicer.pipeline.pool import WorkerPool
 from voicer.recognition.weights import DEFAULT_STT_MODEL, model_directory
 from voicer.recognition.whisper import WhisperRecognizer
+from voicer.runtime import local_engines
+from voicer.settings import Settings
 from voicer.voices import VoiceCatalogue
 
 S = TypeVar("S", RedisServer, PostgresServer)
@@ -56,6 +59,14 @@ def whisper_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def recognizer(whisper_dir: Path) -> WhisperRecognizer:
     return WhisperRecognizer(whisper_dir)
+
+
+@pytest.fixture(scope="session")
+def neural() -> Iterator[tuple[WorkerPool, VoiceCatalogue]]:
+    """Workers with every built-in engine (espeak-ng, hibari, Piper), and their voices."""
+    registry = EngineRegistry(local_engines(Settings()))
+    with WorkerPool(2, registry.workers()) as workers:
+        yield workers, VoiceCatalogue(registry.voices())
 
 
 def _started(start: Callable[[], S]) -> S:

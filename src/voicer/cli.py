@@ -97,7 +97,7 @@ def synthesize(
     text = _read(source)
     registry = _engines(settings)
     try:
-        plan = make_plan(text, options, VoiceCatalogue(registry.voices()), LanguageDetector())
+        plan = make_plan(text, options, _voices(registry), LanguageDetector())
     except VoicerError as error:
         fail(error.message)
     processes = min(workers or settings.workers, len(plan.jobs))
@@ -133,6 +133,12 @@ def _lexicon(files: list[Path]) -> tuple[AliasRule | PhonemeRule, ...]:
 def _engines(settings: Settings) -> EngineRegistry:
     """The local engines and their voices, as a server would have them."""
     return EngineRegistry(local_engines(settings))
+
+
+def _voices(registry: EngineRegistry) -> VoiceCatalogue:
+    from voicer.runtime import local_voices
+
+    return local_voices(registry)
 
 
 def _check_output(out: Path, output_format: str) -> None:
@@ -205,7 +211,7 @@ def voices(
     language: Annotated[str | None, typer.Option("--language", help="only voices of this language")] = None,
 ) -> None:
     """List the voice catalogue."""
-    catalogue = VoiceCatalogue(_engines(Settings()).voices())
+    catalogue = _voices(_engines(Settings()))
     chosen = catalogue.speaking(language.lower()) if language else list(catalogue)
     if not chosen:
         fail(f"language: no voice speaks {language!r}; known: {', '.join(sorted(catalogue.languages()))}")

@@ -68,7 +68,7 @@ class Runtime:
         database = open_database(settings, migrate=migrate)
         upstream = Upstream(settings) if settings.elevenlabs_api_key else None
         registry = EngineRegistry(local_engines(settings, engine, engines), upstream)
-        voices = VoiceDirectory(VoiceCatalogue(registry.voices()), upstream,
+        voices = VoiceDirectory(local_voices(registry), upstream,
                                 settings.elevenlabs_premade)
         recognizers = RecognizerRegistry(
             [whisper(settings.stt_model, settings.data_dir, settings.stt_workers)])
@@ -104,6 +104,13 @@ def local_engines(settings: Settings, make: EngineFactory = default_engine,
     espeak = LocalEngine(LOCAL_ENGINE, make,
                          tuple(voice for voice in bundled if voice.engine == LOCAL_ENGINE))
     return [espeak, *neural_engines(settings.voices_dir), *extra, *named]
+
+
+def local_voices(registry: EngineRegistry) -> VoiceCatalogue:
+    """The local engines' voices, the bundled ones in the catalogue's order (the default
+    first, whichever engine speaks each), then the others in registration order."""
+    order = {voice.voice_id: i for i, voice in enumerate(VoiceCatalogue.bundled())}
+    return VoiceCatalogue(sorted(registry.voices(), key=lambda v: order.get(v.voice_id, len(order))))
 
 
 def open_database(settings: Settings, *, migrate: bool = True) -> Database:

@@ -5,18 +5,14 @@ network."""
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 
 import numpy as np
 import pytest
 
 from voicer.engines.espeak import EspeakEngine, phonemize
 from voicer.engines.neural import neural_engines
-from voicer.engines.registry import EngineRegistry
 from voicer.pipeline.jobs import ChunkJob, RenderSpec
 from voicer.pipeline.pool import WorkerPool
-from voicer.runtime import local_engines
-from voicer.settings import Settings
 from voicer.voice_settings import VoiceSettings
 from voicer.voices import DEFAULT_VOICE_ID, Voice, VoiceCatalogue
 
@@ -26,15 +22,13 @@ MALE = "TxGEqnHWrfWFTfGW9XjX"  # Josh: Piper joe
 
 
 @pytest.fixture(scope="module")
-def voices(tmp_path_factory: pytest.TempPathFactory) -> VoiceCatalogue:
-    settings = Settings(data_dir=tmp_path_factory.mktemp("neural"))
-    return VoiceCatalogue(EngineRegistry(local_engines(settings)).voices())
+def voices(neural: tuple[WorkerPool, VoiceCatalogue]) -> VoiceCatalogue:
+    return neural[1]
 
 
 @pytest.fixture(scope="module")
-def neural_pool() -> Iterator[WorkerPool]:
-    with WorkerPool(1, EngineRegistry(local_engines(Settings())).workers()) as pool:
-        yield pool
+def neural_pool(neural: tuple[WorkerPool, VoiceCatalogue]) -> WorkerPool:
+    return neural[0]
 
 
 def speak(pool: WorkerPool, voice: Voice, text: str, language: str | None = None) -> list:

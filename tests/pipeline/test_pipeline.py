@@ -36,11 +36,20 @@ def synthesize(text: str, out: Path, pool: WorkerPool, catalogue: VoiceCatalogue
         return run(plan, pool, plan.output_file.open(file))
 
 
-@pytest.fixture
-def speak(tmp_path: Path, pool: WorkerPool, catalogue: VoiceCatalogue, detector: LanguageDetector):
+# The core's promises hold for every engine: each test below runs with one voice of each.
+ENGINE_VOICES = {"espeak-ng": "en-us-espeak", "hibari": "en-us-heart", "piper": "en-us-joe"}
+
+
+@pytest.fixture(params=list(ENGINE_VOICES))
+def speak(request: pytest.FixtureRequest, tmp_path: Path, pool: WorkerPool,
+          catalogue: VoiceCatalogue, detector: LanguageDetector):
+    engine = request.param
+    pool, voices = (pool, catalogue) if engine == "espeak-ng" else request.getfixturevalue("neural")
+
     def speak(text: str, name: str = "out.mp3", **options: object) -> tuple[Path, RunResult]:
         out = tmp_path / name
-        return out, synthesize(text, out, pool, catalogue, detector, **options)
+        options.setdefault("voice_id", ENGINE_VOICES[engine])
+        return out, synthesize(text, out, pool, voices, detector, **options)
     return speak
 
 
