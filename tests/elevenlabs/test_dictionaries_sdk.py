@@ -21,7 +21,7 @@ from tests.api.conftest import Server
 from tests.audio_tools import decode_as
 from voicer.pronunciation import pls
 
-VOICE = "21m00Tcm4TlvDq8ikWAM"
+VOICE = "en-us-espeak"  # espeak-ng: it reads digits as written, and phonemes
 LEXICON = """<?xml version="1.0" encoding="UTF-8"?>
 <lexicon version="1.0" xmlns="http://www.w3.org/2005/01/pronunciation-lexicon"
          alphabet="ipa" xml:lang="en-US">

@@ -9,7 +9,7 @@ import pytest
 
 from tests.api.conftest import Api, make_api
 
-VOICE = "21m00Tcm4TlvDq8ikWAM"
+VOICE = "en-us-espeak"  # espeak-ng: it reads digits as written, and phonemes
 
 
 @pytest.fixture(scope="module")

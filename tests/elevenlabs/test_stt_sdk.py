@@ -42,13 +42,29 @@ def client(server: Server) -> Iterator[ElevenLabs]:
                          httpx_client=connection)
 
 
-@pytest.fixture(scope="module")
-def spoken(client: ElevenLabs) -> tuple[bytes, list[tuple[str, float]]]:
-    """PARAGRAPH spoken by Voicer, and when each word starts by its own alignment."""
-    answer = client.text_to_speech.convert_with_timestamps(ADAM, text=PARAGRAPH)
+# Whisper's word starts against the voice's estimated ones: the median error, seconds
+TIMING = 0.1
+
+
+def speak(client: ElevenLabs, voice_id: str) -> tuple[bytes, list[tuple[str, float]]]:
+    """PARAGRAPH spoken by Voicer, and when each word starts by its alignment."""
+    answer = client.text_to_speech.convert_with_timestamps(voice_id, text=PARAGRAPH)
     starts = answer.alignment.character_start_times_seconds
     words = [(match.group(), starts[match.start()]) for match in re.finditer(r"\S+", PARAGRAPH)]
     return base64.b64decode(answer.audio_base_64), words
+
+
+@pytest.fixture(scope="module")
+def spoken(client: ElevenLabs) -> tuple[bytes, list[tuple[str, float]]]:
+    """By the male neural voice, whose word starts are estimated by the engine
+    (``tests/recognition`` checks Whisper's times against espeak-ng's exact ones)."""
+    return speak(client, ADAM)
+
+
+@pytest.fixture(scope="module")
+def spoken_by_espeak(client: ElevenLabs) -> tuple[bytes, list[tuple[str, float]]]:
+    """By espeak-ng, whose word starts are exact."""
+    return speak(client, "en-us-espeak")
 
 
 def test_speech_to_text_returns_what_was_spoken_with_word_times(
@@ -66,7 +82,7 @@ def test_speech_to_text_returns_what_was_spoken_with_word_times(
                for word in heard)
     assert all(word.type == "spacing" for word in result.words[1::2])
     errors = [abs(e) for e in timing_errors(words, [(w.text, w.start or 0.0) for w in heard])]
-    assert len(errors) >= 0.95 * len(words) and statistics.median(errors) <= 0.06
+    assert len(errors) >= 0.95 * len(words) and statistics.median(errors) <= TIMING
     assert [f.requested_format for f in result.additional_formats or []] == [
         "srt", "txt", "segmented_json"]
     srt = result.additional_formats[0]
@@ -87,8 +103,8 @@ def test_characters_and_speakers_when_asked(
 
 
 def test_forced_alignment_times_every_word_of_the_text(
-        client: ElevenLabs, spoken: tuple[bytes, list[tuple[str, float]]]) -> None:
-    audio, words = spoken
+        client: ElevenLabs, spoken_by_espeak: tuple[bytes, list[tuple[str, float]]]) -> None:
+    audio, words = spoken_by_espeak
     result = client.forced_alignment.create(file=("paragraph.mp3", audio, "audio/mpeg"),
                                             text=PARAGRAPH)
     assert isinstance(result, ForcedAlignmentResponseModel)
