@@ -23,6 +23,7 @@ from voicer.api.routes import (
     elevenlabs_sound,
     elevenlabs_stt,
     elevenlabs_tts,
+    elevenlabs_voice_changer,
     elevenlabs_ws,
     root,
     stt,
@@ -71,7 +72,7 @@ def create_app(settings: Settings | None = None, engine: EngineFactory = default
     for module in (root, voice, user, catalogue, elevenlabs_tts, elevenlabs_ws,
                    elevenlabs_catalogue, elevenlabs_account, elevenlabs_sound, elevenlabs_stt,
                    elevenlabs_isolation, elevenlabs_dictionaries, elevenlabs_dialogue, stt,
-                   voice_tts):
+                   voice_tts, elevenlabs_voice_changer):
         app.include_router(module.router)
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes,

@@ -16,6 +16,8 @@ from voicer.api.errors import is_elevenlabs_path
 # Routes that take an audio file: the API's upload paths.
 UPLOADS = ("/v1/speech-to-text", "/v1/forced-alignment", "/v1/stt", "/v1/audio-isolation",
            "/v1/audio-isolation/stream")
+# and these, under a voice id: the voice changer
+UPLOAD_PREFIXES = ("/v1/speech-to-speech/", "/v1/voice-changer/")
 
 
 class BodyLimit:
@@ -27,7 +29,8 @@ class BodyLimit:
         self.upload_bytes = upload_bytes or max_bytes
 
     def limit(self, path: str) -> int:
-        return self.upload_bytes if path.rstrip("/") in UPLOADS else self.max_bytes
+        upload = path.rstrip("/") in UPLOADS or path.startswith(UPLOAD_PREFIXES)
+        return self.upload_bytes if upload else self.max_bytes
 
     @staticmethod
     def message(limit: int) -> str:

@@ -1,0 +1,130 @@
+"""ElevenLabs voice changer: ``POST /v1/speech-to-speech/{voice_id}`` (the documented path) and
+``/v1/voice-changer/{voice_id}`` (where the official SDK sends it), each with ``/stream``.
+
+The input's words are recognised and spoken again in the target voice on the input's timing
+(``voicer.elevenlabs.voice_changer``: an approximation, said so in the README). It is bought
+as text to speech is: the characters heard are charged, and it becomes one history item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi.responses import Response, StreamingResponse
+from pydantic import ValidationError
+
+from voicer import isolation
+from voicer.api.deps import ElevenLabsCaller, ServicesDep
+from voicer.api.responses import AUTHENTICATED, elevenlabs_errors
+from voicer.api.schemas_elevenlabs import VoiceSettingsIn
+from voicer.api.services import Services
+from voicer.elevenlabs import voice_changer
+from voicer.elevenlabs.billing import Part, Purchase
+from voicer.encoding.formats import parse_format
+from voicer.encoding.streams import encode_whole
+from voicer.errors import InvalidInput
+from voicer.models import DEFAULT_MODEL_ID
+from voicer.recognition.clip import RATE, Clip
+from voicer.voice_settings import VoiceSettings
+
+_PIECE = 16_384  # bytes a streamed answer is sent in
+
+router = APIRouter(responses=elevenlabs_errors(*AUTHENTICATED, 400, 403),
+                   tags=["ElevenLabs: voice changer"])
+
+AudioFile = Annotated[UploadFile, File(description="speech, in any container FFmpeg reads")]
+ModelId = Annotated[str, Form(description="eleven_english_sts_v2 and friends: the local "
+                                          "engines")]
+Settings = Annotated[str | None, Form(description="JSON voice settings, as ElevenLabs takes them")]
+Seed = Annotated[int | None, Form(ge=0, le=4_294_967_295, description="accepted; deterministic")]
+Denoise = Annotated[bool, Form(description="isolate the speech first (DeepFilterNet3)")]
+FileFormat = Annotated[str | None, Form(description="pcm_s16le_16 or other")]
+OutputFormat = Annotated[str, Query(description="codec_rate[_kbps], e.g. mp3_44100_128")]
+
+
+@router.post("/v1/speech-to-speech/{voice_id}", response_class=Response,
+             responses={200: {"content": {"audio/mpeg": {}}}})
+@router.post("/v1/voice-changer/{voice_id}", response_class=Response, include_in_schema=False)
+def convert(voice_id: str, audio: AudioFile, caller: ElevenLabsCaller, services: ServicesDep,
+            model_id: ModelId = "eleven_english_sts_v2", voice_settings: Settings = None,
+            seed: Seed = None, remove_background_noise: Denoise = False,
+            file_format: FileFormat = None,
+            output_format: OutputFormat = "mp3_44100_128") -> Response:
+    """The input's words in the target voice, on the input's timing."""
+    data, purchase, part = _changed(services, caller, voice_id, audio, voice_settings,
+                                    remove_background_noise, file_format, output_format)
+    return Response(data, media_type=purchase.order.format.media_type,
+                    headers=_headers(purchase, part))
+
+
+@router.post("/v1/speech-to-speech/{voice_id}/stream", response_class=StreamingResponse,
+             responses={200: {"content": {"audio/mpeg": {}}}})
+@router.post("/v1/voice-changer/{voice_id}/stream", response_class=StreamingResponse,
+             include_in_schema=False)
+def stream(voice_id: str, audio: AudioFile, caller: ElevenLabsCaller, services: ServicesDep,
+           model_id: ModelId = "eleven_english_sts_v2", voice_settings: Settings = None,
+           seed: Seed = None, remove_background_noise: Denoise = False,
+           file_format: FileFormat = None,
+           output_format: OutputFormat = "mp3_44100_128") -> StreamingResponse:
+    """The same, sent in pieces once it is made (the whole input is heard first)."""
+    data, purchase, part = _changed(services, caller, voice_id, audio, voice_settings,
+                                    remove_background_noise, file_format, output_format)
+
+    def pieces() -> Iterator[bytes]:
+        for start in range(0, len(data), _PIECE):
+            yield data[start:start + _PIECE]
+
+    return StreamingResponse(pieces(), media_type=purchase.order.format.media_type,
+                             headers=_headers(purchase, part))
+
+
+def _changed(services: Services, caller: ElevenLabsCaller, voice_id: str, audio: UploadFile,
+             voice_settings: str | None, denoise: bool, file_format: str | None,
+             output_format: str) -> tuple[bytes, Purchase, Part]:
+    """Heard, charged, spoken again, kept in the history."""
+    billing = services.billing
+    order = billing.order(voice_id, DEFAULT_MODEL_ID, None, _settings(voice_settings),
+                          parse_format(output_format))
+    if services.engines.relays(order.voice.engine):
+        raise InvalidInput("voice_id", f"voice_id: {voice_id} is an ElevenLabs upstream voice; "
+                                       "the voice changer speaks local voices only")
+    clip = _clip(services, audio, file_format, denoise)
+    transcript = services.listener.recognizers.default().recognize(clip)
+    if not transcript.text.strip():
+        raise InvalidInput("audio", "audio: no speech was heard in it")
+    purchase = billing.open(caller, order)
+    part = purchase.charge(transcript.text)
+    with purchase, services.speech.lease() as pool:
+        changed = voice_changer.change(transcript, clip.duration, order.voice, order.settings,
+                                       pool)
+        data = encode_whole(changed.audio, order.format)
+        purchase.keep(data)
+        purchase.delivered(part)
+    return data, purchase, part
+
+
+def _clip(services: Services, audio: UploadFile, file_format: str | None, denoise: bool) -> Clip:
+    if not denoise:
+        return services.listener.clip(audio.file, file_format, "audio")
+    loud = services.listener.clip(audio.file, file_format, "audio", isolation.RATE)
+    return Clip(isolation.isolate(loud.samples), isolation.RATE).at(RATE)
+
+
+def _settings(given: str | None) -> VoiceSettings:
+    if not given:
+        return VoiceSettings()
+    try:
+        return VoiceSettingsIn.model_validate_json(given).resolve()
+    except ValidationError as error:
+        problem = error.errors()[0]
+        where = ".".join(str(part) for part in problem["loc"])
+        raise InvalidInput("voice_settings", f"voice_settings: {where or 'JSON'}: "
+                                             f"{problem['msg']}") from None
+
+
+def _headers(purchase: Purchase, part: Part) -> dict[str, str]:
+    characters = str(len(part.text))
+    return {"request-id": purchase.request_id, "history-item-id": purchase.history_id,
+            "x-character-count": characters, "character-cost": characters}

@@ -1,0 +1,93 @@
+"""The voice changer (ElevenLabs speech to speech), done honestly with what runs here: the same
+words in another voice, on the original's timing.
+
+No voice-conversion model ships its weights on PyPI, so Voicer does not convert the sound of a
+voice. It recognises the input (Whisper, with word times), speaks each of its segments — the
+stretches between pauses — in the target voice, and lays each where the original segment
+began. A segment spoken longer or shorter than the original is spoken again at the pace that
+fits it (within the engines' 0.7–1.2 speed range); whatever is left is silence, or the next
+segment starts a little later. The pauses of the original are kept; its intonation, emotion
+and timbre are not (the target voice's own are heard).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from voicer.audio import Audio, AudioFormat, concatenate, silence, speech_bounds
+from voicer.encoding.resample import resample
+from voicer.pipeline.jobs import ChunkJob, RenderSpec
+from voicer.pipeline.pool import WorkerPool
+from voicer.recognition.base import Segment, Transcript
+from voicer.voice_settings import VoiceSettings
+from voicer.voices import Voice
+
+SLOWEST, FASTEST = 0.7, 1.2  # the speed range every engine takes
+_FIT = 0.03  # a segment within 3 % of the original's length is not spoken again
+
+
+@dataclass(frozen=True, slots=True)
+class Changed:
+    """The input's words in the target voice, on the input's timeline."""
+
+    audio: Audio
+    transcript: Transcript
+
+    @property
+    def text(self) -> str:
+        return self.transcript.text
+
+
+def change(transcript: Transcript, duration: float, voice: Voice, settings: VoiceSettings,
+           pool: WorkerPool) -> Changed:
+    """``transcript``'s segments spoken by ``voice`` at their times, ``duration`` seconds in all
+    (longer only where the voice could not keep up)."""
+    spoken = list(_spoken(transcript, voice, settings, pool))
+    fmt = spoken[0][1].format if spoken else AudioFormat(24_000)
+    pieces: list[Audio] = []
+    at = 0  # samples laid so far
+    for segment, audio in spoken:
+        start = max(at, round(segment.start * fmt.rate))
+        pieces += [Audio(silence(start - at), fmt), audio]
+        at = start + len(audio)
+    total = max(at, round(duration * fmt.rate))
+    pieces.append(Audio(silence(total - at), fmt))
+    return Changed(concatenate(pieces, fmt), transcript)
+
+
+def _spoken(transcript: Transcript, voice: Voice, settings: VoiceSettings,
+            pool: WorkerPool) -> Iterator[tuple[Segment, Audio]]:
+    """Each segment with words, spoken in ``voice``, then again at the pace that fits it."""
+    segments = [segment for segment in transcript.segments if segment.text.strip()]
+    first = _speak(segments, voice, settings, [settings.speed] * len(segments), pool,
+                   transcript.language)
+    paces = [_pace(settings.speed, len(audio) / audio.rate, segment.end - segment.start)
+             for segment, audio in zip(segments, first, strict=True)]
+    again = [i for i, pace in enumerate(paces) if abs(pace - settings.speed) > _FIT * pace]
+    refit = dict(zip(again, _speak([segments[i] for i in again], voice, settings,
+                                   [paces[i] for i in again], pool, transcript.language),
+                     strict=True))
+    for i, segment in enumerate(segments):
+        yield segment, refit.get(i, first[i])
+
+
+def _speak(segments: list[Segment], voice: Voice, settings: VoiceSettings, paces: list[float],
+           pool: WorkerPool, language: str) -> list[Audio]:
+    """Each segment's speech, its own silences trimmed, at 24 kHz whatever the engine's rate."""
+    spoken: list[Audio] = []
+    for segment, pace in zip(segments, paces, strict=True):  # one pace per spec
+        spec = RenderSpec(voice, settings.model_copy(update={"speed": pace}), None)
+        (piece,) = pool.speak(spec, [ChunkJob(0, segment.text.strip(), language, None)])
+        start, end = speech_bounds(piece.audio.samples)
+        spoken.append(resample(piece.audio[start:end], 24_000))
+    return spoken
+
+
+def _pace(speed: float, spoken: float, wanted: float) -> float:
+    """The speed at which ``spoken`` seconds (at ``speed``) would last ``wanted``."""
+    if wanted <= 0 or spoken <= 0:
+        return speed
+    return float(np.clip(speed * spoken / wanted, SLOWEST, FASTEST))
