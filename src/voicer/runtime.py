@@ -65,8 +65,7 @@ class Runtime:
         registry = EngineRegistry([espeak(engine), *engines], upstream)
         voices = VoiceDirectory(VoiceCatalogue(registry.voices()), upstream,
                                 settings.elevenlabs_premade)
-        recognizers = RecognizerRegistry(
-            [whisper(settings.stt_model, settings.data_dir, settings.stt_workers)])
+        recognizers = RecognizerRegistry([whisper(settings.stt_model, settings.data_dir)])
         return cls(settings, storage, database, upstream, registry, voices, Metrics(database),
                    recognizers)
 

@@ -14,6 +14,7 @@ from voicer.metrics import Metrics
 from voicer.pipeline.pool import default_engine
 from voicer.ratelimit import RateLimiter, StreamLimit
 from voicer.recognition.listener import Listener
+from voicer.recognition.registry import parallel_whisper
 from voicer.recognition.tasks import SttTasks
 from voicer.runtime import Runtime, task_runner
 from voicer.settings import Settings
@@ -52,7 +53,8 @@ class Services:
         runner.start()
         speech = SpeechPool(settings.speech_workers or settings.workers, runtime.engines.workers())
         listener = Listener(runtime.database, runtime.recognizers, settings)
-        stt = SttTasks(runtime.database, listener, settings.stt_workers)
+        stt = SttTasks(runtime.database, listener,
+                       parallel_whisper(settings.stt_model, settings.data_dir, settings.stt_workers))
         stt.recover()
         return cls(runtime, planner, meter, RateLimiter(settings), runner, speech,
                    TaskWatch(runtime.database, meter, settings.status_wait_seconds),

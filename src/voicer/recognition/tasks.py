@@ -2,9 +2,11 @@
 
     submit   the upload is decoded (refused if it is not audio or too long), its cost reserved
              from the quota and a ``pending`` row written, all before the answer
-    run      in one of ``VOICER_STT_WORKERS`` threads of the API process: ``processing`` with
-             ``progress`` as segments come, then ``succeeded`` with the result, or ``failed``
-             with the characters refunded
+    run      one task at a time, in a thread of the API process: the audio cut at silences
+             into pieces of at most 28 s, recognised in parallel by ``VOICER_STT_WORKERS``
+             worker processes (``voicer.recognition.parallel``); ``processing`` with
+             ``progress`` as pieces are done, then ``succeeded`` with the result, or
+             ``failed`` with the characters refunded
     recover  at start-up: a task an earlier process left unfinished is failed and refunded
              (its audio lived only in that process's memory)
 
@@ -33,6 +35,7 @@ from voicer.recognition.clip import Clip
 from voicer.recognition.exports import as_json
 from voicer.recognition.languages import whisper_language
 from voicer.recognition.listener import Listener, recognized
+from voicer.recognition.parallel import ParallelRecognizer
 
 log = logging.getLogger("voicer.stt")
 
@@ -52,10 +55,12 @@ class SttRequest:
 class SttTasks:
     """Every recognition task of this API process; started and stopped with the app."""
 
-    def __init__(self, database: Database, listener: Listener, workers: int = 1) -> None:
+    def __init__(self, database: Database, listener: Listener,
+                 recognizer: ParallelRecognizer) -> None:
         self.database = database
         self.listener = listener
-        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="stt")
+        self.recognizer = recognizer  # the parallel one, started on the first task
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="stt")
 
     def recover(self) -> int:
         """Fail and refund the tasks an earlier process left unfinished; how many there were."""
@@ -70,7 +75,7 @@ class SttTasks:
     def submit(self, user: User, file: BinaryIO, request: SttRequest) -> SttTask:
         """Accept ``file``: decoded, charged and queued; ``InvalidInput`` or ``QuotaExceeded``
         (nothing charged) otherwise."""
-        recognizer = self.listener.recognizers.for_model(request.model_id)
+        self.listener.recognizers.engine_of(request.model_id)  # a model id that routes here
         language = whisper_language(request.language, "language")
         clip = self.listener.clip(file)
         with self.database.session() as session:
@@ -84,11 +89,12 @@ class SttTasks:
             session.commit()
             session.refresh(task)
             session.expunge(task)
-        self._pool.submit(self._run, task.id, clip, recognizer, language, request)
+        self._pool.submit(self._run, task.id, clip, self.recognizer, language, request)
         return task
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self.recognizer.close()
 
     def _run(self, task_id: str, clip: Clip, recognizer: Recognizer, language: str | None,
              request: SttRequest) -> None:
