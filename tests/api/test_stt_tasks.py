@@ -14,6 +14,7 @@ from tests.waiting import wait_until
 from voicer.accounts import reserve_characters
 from voicer.db.tables import SttStatus, SttTask
 from voicer.engines.espeak import EspeakEngine
+from voicer.recognition.parallel import ParallelRecognizer
 from voicer.recognition.wer import word_error_rate
 
 
@@ -38,7 +39,7 @@ def submit(api: Api, headers: dict[str, str], audio: bytes, **data: str) -> dict
 def succeeded(api: Api, headers: dict[str, str], task_id: str) -> dict:
     def done() -> dict | None:
         status = api.client.get(f"/v1/stt/{task_id}", headers=headers).json()
-        return status if status["status"] in ("succeeded", "failed") else None
+        return status if status["status"] not in ("pending", "processing") else None
 
     return wait_until(done, 120, "the stt task ended", every=0.2)
 
@@ -108,3 +109,41 @@ def test_tasks_left_by_a_stopped_process_fail_and_are_refunded(api: Api) -> None
     assert status["status"] == "failed" and "restarted" in status["error"]
     stats = api.client.get("/api/v1/user/stats", headers=headers).json()
     assert stats["used_characters"] == 0
+
+
+def test_a_pending_task_cancelled_is_refunded_whole(api: Api, paragraph: bytes) -> None:
+    headers = api.user(characters=10_000)
+    running = submit(api, headers, paragraph)  # one task at a time: the next one waits
+    waiting = submit(api, headers, paragraph)
+    answer = api.client.delete(f"/v1/stt/{waiting['task_id']}", headers=headers)
+    assert answer.status_code == 200 and answer.json()["status"] == "cancelled"
+    succeeded(api, headers, running["task_id"])
+    stats = api.client.get("/api/v1/user/stats", headers=headers).json()
+    assert stats["used_characters"] == running["characters"]
+    again = api.client.delete(f"/v1/stt/{waiting['task_id']}", headers=headers)
+    assert again.status_code == 409
+    assert api.client.get(f"/v1/stt/{waiting['task_id']}/result", headers=headers).status_code == 409
+
+
+def test_a_task_cancelled_midway_keeps_what_was_heard_and_refunds_the_rest(
+        api: Api, engine: EspeakEngine, whisper_dir: Path) -> None:
+    stt = api.services.stt
+    usual, stt.recognizer = stt.recognizer, ParallelRecognizer(lambda: whisper_dir, 1, longest=4.0)
+    try:
+        headers = api.user(characters=10_000)
+        task = submit(api, headers, speak(engine, " ".join([PARAGRAPH] * 3)).wav)
+        wait_until(lambda: api.client.get(f"/v1/stt/{task['task_id']}",
+                                          headers=headers).json()["progress"] > 1,
+                   60, "recognition under way", every=0.1)
+        assert api.client.delete(f"/v1/stt/{task['task_id']}", headers=headers).status_code == 200
+        status = succeeded(api, headers, task["task_id"])
+    finally:
+        stt.recognizer.close()
+        stt.recognizer = usual
+    assert status["status"] == "cancelled" and "the rest was refunded" in status["error"]
+    assert 0 < status["characters"] < task["characters"]
+    stats = api.client.get("/api/v1/user/stats", headers=headers).json()
+    assert stats["used_characters"] == status["characters"]
+    heard = api.client.get(f"/v1/stt/{task['task_id']}/result", headers=headers).json()
+    assert heard["text"] and heard["duration"] < task["duration"]
+    assert "weather" in heard["text"]

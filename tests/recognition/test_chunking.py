@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from voicer.recognition.chunking import cut
@@ -25,7 +27,7 @@ def test_cuts_fall_in_pauses_and_pieces_stay_short() -> None:
     clip = speech_with_pauses([(7.0, 0.6)] * 12)  # 91.2 s, a pause every 7.6 s
     pieces = cut(clip, 28.0)
     assert pieces[0].start == 0.0 and pieces[-1].end == clip.duration
-    assert all(a.end == b.start for a, b in zip(pieces, pieces[1:], strict=False))
+    assert all(a.end == b.start for a, b in itertools.pairwise(pieces))
     assert all(p.duration <= 28.0 for p in pieces) and len(pieces) == 4
     for piece in pieces[1:]:
         into = piece.start % 7.6

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,17 +46,38 @@ def test_pieces_come_back_as_one_transcript(engine: EspeakEngine, workers: Paral
     assert word_error_rate(TEXT, transcript.text) <= whole + 0.03 and whole <= 0.15
     starts = [word.start for word in transcript.words]
     assert starts == sorted(starts) and starts[-1] > 38
-    assert len(seen) >= 3 and seen == sorted(seen) and seen[-1] == pytest.approx(clip.duration)
+    assert len(seen) >= 2 and seen == sorted(seen) and seen[-1] == clip.duration
 
 
-def test_a_killed_worker_fails_the_recognition_and_the_next_one_works(
+def test_a_worker_killed_midway_costs_its_pieces_again_not_the_recognition(
         engine: EspeakEngine, workers: ParallelRecognizer) -> None:
     clip = speak(engine, TEXT).clip
     workers.recognize(clip.cut(0, 1))  # the workers are up
     processes = list(workers._pool_()._processes)
-    assert len(processes) == 2
-    for pid in processes:  # what the OOM killer or an operator does
-        os.kill(pid, signal.SIGKILL)
-    with pytest.raises(EngineError, match="worker process died"):
-        workers.recognize(clip)
-    assert word_error_rate(TEXT, workers.recognize(clip).text) <= 0.2
+    killer = threading.Timer(1.0, lambda: [os.kill(pid, signal.SIGKILL) for pid in processes])
+    killer.start()  # what the OOM killer or an operator does, mid-recognition
+    transcript = workers.recognize(clip)
+    killer.join()
+    assert transcript.duration == clip.duration
+    assert word_error_rate(TEXT, transcript.text) <= 0.2
+    assert not set(processes) & set(workers._pool_()._processes)  # a new pool took over
+
+
+def test_workers_that_keep_dying_fail_the_recognition(
+        engine: EspeakEngine, whisper_dir: Path) -> None:
+    doomed = ParallelRecognizer(lambda: whisper_dir / "missing", 1)  # workers die at start
+    with pytest.raises(EngineError, match="died 3 times"):
+        doomed.recognize(speak(engine, "Hello there.").clip)
+
+
+def test_a_stop_between_pieces_returns_what_was_heard(
+        engine: EspeakEngine, whisper_dir: Path) -> None:
+    short_pieces = ParallelRecognizer(lambda: whisper_dir, 1, longest=4.0)
+    try:
+        clip = speak(engine, TEXT).clip
+        transcript = short_pieces.recognize(clip, stop=lambda: True)
+    finally:
+        short_pieces.close()
+    assert 2.0 < transcript.duration < 4.0  # the first piece only: the stop came before the next
+    assert transcript.words and transcript.words[-1].end <= transcript.duration + 0.5
+    assert "at dawn" in transcript.text

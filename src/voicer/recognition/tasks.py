@@ -7,6 +7,8 @@
              worker processes (``voicer.recognition.parallel``); ``processing`` with
              ``progress`` as pieces are done, then ``succeeded`` with the result, or
              ``failed`` with the characters refunded
+    cancel   a pending task ends at once, refunded; a processing one stops after the pieces
+             being recognised: what they heard is its result, the audio not heard is refunded
     recover  at start-up: a task an earlier process left unfinished is failed and refunded
              (its audio lived only in that process's memory)
 
@@ -16,8 +18,6 @@ The audio is held in memory until it is recognised and never written anywhere.
 from __future__ import annotations
 
 import logging
-import threading
-import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -28,19 +28,21 @@ from sqlalchemy.orm import Session
 
 from voicer.accounts import refund_characters, reserve_characters
 from voicer.db import Database
+from voicer.db.database import rowcount
 from voicer.db.tables import SttStatus, SttTask, User, utcnow
 from voicer.errors import Conflict, NotFound
-from voicer.recognition.base import Recognizer, Transcript
+from voicer.recognition import speakers
+from voicer.recognition.base import Progress, Transcript
+from voicer.recognition.charge import audio_characters
 from voicer.recognition.clip import Clip
 from voicer.recognition.exports import as_json
 from voicer.recognition.languages import whisper_language
-from voicer.recognition.listener import Listener, recognized
+from voicer.recognition.listener import Listener
 from voicer.recognition.parallel import ParallelRecognizer
 
 log = logging.getLogger("voicer.stt")
 
 UNFINISHED = (SttStatus.pending, SttStatus.processing)
-_PROGRESS_EVERY = 1.0  # seconds between progress writes
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,7 @@ class SttTasks:
         self.listener = listener
         self.recognizer = recognizer  # the parallel one, started on the first task
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="stt")
+        self._cancelled: set[str] = set()  # processing tasks asked to stop
 
     def recover(self) -> int:
         """Fail and refund the tasks an earlier process left unfinished; how many there were."""
@@ -92,16 +95,39 @@ class SttTasks:
         self._pool.submit(self._run, task.id, clip, self.recognizer, language, request)
         return task
 
+    def cancel(self, user: User, task_id: str) -> SttTask:
+        """Stop the caller's task: ``Conflict`` if it has ended already."""
+        with self.database.session() as session:
+            task = get(session, user, task_id)
+            if task.status not in UNFINISHED:
+                raise Conflict(f"stt task {task_id} is {task.status}; only a pending or "
+                               "processing task can be cancelled")
+            self._cancelled.add(task_id)
+            stopped = session.execute(update(SttTask).where(
+                SttTask.id == task_id, SttTask.status == SttStatus.pending).values(
+                status=SttStatus.cancelled, completed_at=utcnow(),
+                error="cancelled before it started"))
+            if rowcount(stopped):
+                refund_characters(session, task.user_id, task.characters)
+            session.commit()
+            session.refresh(task)
+            session.expunge(task)
+            return task
+
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
         self.recognizer.close()
 
-    def _run(self, task_id: str, clip: Clip, recognizer: Recognizer, language: str | None,
-             request: SttRequest) -> None:
-        self._update(task_id, status=SttStatus.processing, started_at=utcnow(), progress=1)
+    def _run(self, task_id: str, clip: Clip, recognizer: ParallelRecognizer,
+             language: str | None, request: SttRequest) -> None:
+        if not self._start(task_id):
+            return  # cancelled while it waited
         try:
-            transcript = recognized(clip, recognizer, language, request.diarize,
-                                    request.num_speakers, self._progress(task_id, clip.duration))
+            transcript = recognizer.recognize(clip, language,
+                                              self._progress(task_id, clip.duration),
+                                              lambda: task_id in self._cancelled)
+            if request.diarize:
+                transcript = speakers.diarize(transcript, clip, request.num_speakers)
         except Exception as error:
             log.exception("recognition task %s failed", task_id)
             with self.database.session() as session:
@@ -110,19 +136,40 @@ class SttTasks:
                     _fail(session, task, f"recognition failed: {error}")
                 session.commit()
             return
+        if task_id in self._cancelled and transcript.duration < clip.duration:
+            self._stopped(task_id, transcript)
+            return
         self._update(task_id, status=SttStatus.succeeded, progress=100, completed_at=utcnow(),
                      language=transcript.language, result=result(task_id, transcript))
+        self._cancelled.discard(task_id)
 
-    def _progress(self, task_id: str, duration: float) -> Any:
-        last = [time.monotonic()]
-        lock = threading.Lock()
+    def _start(self, task_id: str) -> bool:
+        with self.database.session() as session:
+            started = session.execute(update(SttTask).where(
+                SttTask.id == task_id, SttTask.status == SttStatus.pending).values(
+                status=SttStatus.processing, started_at=utcnow(), progress=1))
+            session.commit()
+        return rowcount(started) == 1
 
-        def heard(seconds: float) -> None:
-            with lock:
-                if time.monotonic() - last[0] < _PROGRESS_EVERY or duration <= 0:
-                    return
-                last[0] = time.monotonic()
-            self._update(task_id, progress=max(1, min(99, int(100 * seconds / duration))))
+    def _stopped(self, task_id: str, heard: Transcript) -> None:
+        """Cancelled midway: what was heard is the result; the audio not heard is refunded."""
+        with self.database.session() as session:
+            task = session.get(SttTask, task_id)
+            assert task is not None
+            rate = self.listener.settings.stt_characters_per_second
+            kept = min(task.characters, audio_characters(heard.duration, rate))
+            refund_characters(session, task.user_id, task.characters - kept)
+            task.status, task.completed_at = SttStatus.cancelled, utcnow()
+            task.error = (f"cancelled after {heard.duration:,.1f} of {task.duration:,.1f} s; "
+                          "the rest was refunded")
+            task.characters, task.result, task.language = kept, result(task_id, heard), heard.language
+            session.commit()
+        self._cancelled.discard(task_id)
+
+    def _progress(self, task_id: str, duration: float) -> Progress:
+        def heard(seconds: float) -> None:  # once a batch of pieces is back
+            if duration > 0:
+                self._update(task_id, progress=max(1, min(99, int(100 * seconds / duration))))
 
         return heard
 
@@ -146,9 +193,10 @@ def get(session: Session, user: User, task_id: str) -> SttTask:
 
 
 def finished(session: Session, user: User, task_id: str) -> dict[str, Any]:
-    """The result of the caller's task; ``Conflict`` until it has succeeded."""
+    """The result of the caller's task (what was heard, for one cancelled midway);
+    ``Conflict`` until it has one."""
     task = get(session, user, task_id)
-    if task.status != SttStatus.succeeded or task.result is None:
+    if task.result is None:
         raise Conflict(f"stt task {task_id} is {task.status}; read its result once it has "
                        "succeeded")
     return task.result
