@@ -14,6 +14,7 @@ from tests.waiting import wait_until
 from voicer.accounts import reserve_characters
 from voicer.db.tables import SttStatus, SttTask
 from voicer.engines.espeak import EspeakEngine
+from voicer.errors import NotFound
 from voicer.recognition.parallel import ParallelRecognizer
 from voicer.recognition.wer import word_error_rate
 
@@ -87,28 +88,35 @@ def test_what_is_refused_at_submit_charges_nothing(api: Api, paragraph: bytes) -
 
 
 def test_the_audio_is_not_kept(api: Api, paragraph: bytes) -> None:
-    data_dir = api.services.settings.data_dir
-    before = {path for path in data_dir.rglob("*") if "voicer.db" not in path.name}
     headers = api.user()
-    succeeded(api, headers, submit(api, headers, paragraph)["task_id"])
-    after = {path for path in data_dir.rglob("*") if "voicer.db" not in path.name}
-    assert after == before
+    task = submit(api, headers, paragraph)
+    assert api.services.storage.read_upload(task["task_id"]) == paragraph  # while it runs
+    succeeded(api, headers, task["task_id"])
+    with pytest.raises(NotFound):
+        api.services.storage.read_upload(task["task_id"])
+    assert not [path for path in api.services.settings.data_dir.rglob(f"*{task['task_id']}*")]
 
 
-def test_tasks_left_by_a_stopped_process_fail_and_are_refunded(api: Api) -> None:
+def test_tasks_left_by_a_stopped_process_are_recognised_again(api: Api, paragraph: bytes) -> None:
     headers = api.user(characters=1_000)
     user_id = api.client.get("/api/v1/user/stats", headers=headers).json()["user_id"]
     with api.services.database.session() as session:  # what a process killed mid-task leaves
         reserve_characters(session, user_id, 300)
-        session.add(SttTask(id="left-behind", user_id=user_id, status=SttStatus.processing,
-                            progress=40, filename="a.wav", diarize=True, duration=20.0,
-                            characters=300))
+        for name in ("left-behind", "left-without-its-file"):
+            session.add(SttTask(id=name, user_id=user_id, status=SttStatus.processing,
+                                progress=40, filename="a.wav", diarize=True, duration=11.0,
+                                characters=150))
         session.commit()
-    assert api.services.stt.recover() == 1
-    status = api.client.get("/v1/stt/left-behind", headers=headers).json()
-    assert status["status"] == "failed" and "restarted" in status["error"]
+    api.services.storage.put_upload("left-behind", paragraph)
+    assert api.services.stt.recover() == 2
+    resumed = succeeded(api, headers, "left-behind")
+    assert resumed["status"] == "succeeded" and resumed["progress"] == 100
+    result = api.client.get("/v1/stt/left-behind/result", headers=headers).json()
+    assert word_error_rate(PARAGRAPH, result["text"]) <= 0.05
+    lost = succeeded(api, headers, "left-without-its-file")
+    assert lost["status"] == "failed" and "not in storage" in lost["error"]
     stats = api.client.get("/api/v1/user/stats", headers=headers).json()
-    assert stats["used_characters"] == 0
+    assert stats["used_characters"] == 150  # the lost one refunded
 
 
 def test_a_pending_task_cancelled_is_refunded_whole(api: Api, paragraph: bytes) -> None:

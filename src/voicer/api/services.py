@@ -53,7 +53,7 @@ class Services:
         runner.start()
         speech = SpeechPool(settings.speech_workers or settings.workers, runtime.engines.workers())
         listener = Listener(runtime.database, runtime.recognizers, settings)
-        stt = SttTasks(runtime.database, listener,
+        stt = SttTasks(runtime.database, runtime.storage, listener,
                        parallel_whisper(settings.stt_model, settings.data_dir, settings.stt_workers))
         stt.recover()
         return cls(runtime, planner, meter, RateLimiter(settings), runner, speech,

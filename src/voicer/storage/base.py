@@ -4,6 +4,7 @@
                                       the other formats, whatever the name says)
     tasks/<task_id>/output.<ext>      the assembled output of a task: .mp3, .wav, .ogg, ... or .zip
     history/<item_id>.<ext>           the audio of one synchronous text-to-speech request
+    uploads/<task_id>                 the file of a recognition task while the task runs
 
 A name is the same relative path in a directory and the same key (after a prefix) in a bucket.
 """
@@ -45,6 +46,9 @@ class Storage(Protocol):
     def write_history(self, item_id: str, extension: str) -> AbstractContextManager[BinaryIO]: ...
     def open_history(self, item_id: str, extension: str) -> Stored: ...
     def remove_history(self, item_id: str, extension: str) -> None: ...
+    def put_upload(self, task_id: str, data: bytes) -> None: ...
+    def read_upload(self, task_id: str) -> bytes: ...
+    def remove_upload(self, task_id: str) -> None: ...
 
 
 def chunks_name(task_id: str) -> str:
@@ -62,3 +66,7 @@ def output_name(task_id: str, suffix: str) -> str:
 
 def history_name(item_id: str, extension: str) -> str:
     return f"history/{item_id}.{extension}"
+
+
+def upload_name(task_id: str) -> str:
+    return f"uploads/{task_id}"

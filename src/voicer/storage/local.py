@@ -17,6 +17,7 @@ from voicer.storage.base import (
     chunks_name,
     history_name,
     output_name,
+    upload_name,
 )
 
 
@@ -57,6 +58,19 @@ class LocalStorage:
 
     def remove_history(self, item_id: str, extension: str) -> None:
         (self.root / history_name(item_id, extension)).unlink(missing_ok=True)
+
+    def put_upload(self, task_id: str, data: bytes) -> None:
+        with atomic_file(self.root / upload_name(task_id)) as file:
+            file.write(data)
+
+    def read_upload(self, task_id: str) -> bytes:
+        try:
+            return (self.root / upload_name(task_id)).read_bytes()
+        except FileNotFoundError:
+            raise NotFound(f"the upload of task {task_id} is not in storage") from None
+
+    def remove_upload(self, task_id: str) -> None:
+        (self.root / upload_name(task_id)).unlink(missing_ok=True)
 
 
 def _open(path: Path, what: str) -> Stored:

@@ -27,6 +27,7 @@ from voicer.storage.base import (
     chunks_name,
     history_name,
     output_name,
+    upload_name,
 )
 
 if TYPE_CHECKING:
@@ -107,6 +108,15 @@ class S3Storage:
 
     def remove_history(self, item_id: str, extension: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=self._key(history_name(item_id, extension)))
+
+    def put_upload(self, task_id: str, data: bytes) -> None:
+        self.client.put_object(Bucket=self.bucket, Key=self._key(upload_name(task_id)), Body=data)
+
+    def read_upload(self, task_id: str) -> bytes:
+        return b"".join(self._open(upload_name(task_id), f"the upload of task {task_id}").pieces)
+
+    def remove_upload(self, task_id: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=self._key(upload_name(task_id)))
 
     def _key(self, name: str) -> str:
         return f"{self.prefix}/{name}" if self.prefix else name
