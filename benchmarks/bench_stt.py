@@ -3,7 +3,8 @@
 Speech is made by ``voicer synthesize`` (espeak-ng, Adam's voice) from English prose, then
 recognised with the default model (Whisper base, int8) by 1 and by 2 worker processes. For each:
 wall time, × realtime (audio seconds per wall second), peak memory (PSS) of the whole process
-tree, and the word error rate against the text that was spoken.
+tree, and the word error rate against the text that was spoken. The load average is recorded
+with the figures: on a shared machine it says how far they can be trusted.
 
 Prints a table and writes JSON to ``benchmarks/results/``.
 Run: ``python -m benchmarks.bench_stt [--minutes 60]``.
@@ -103,7 +104,7 @@ def main() -> None:
     console = Console()
     console.print(table)
     path = save("stt", {"python": platform.python_version(), "minutes": args.minutes,
-                        "cpu_count": os.cpu_count(),
+                        "cpu_count": os.cpu_count(), "load_average": os.getloadavg(),
                         "runs": [asdict(run) | {"realtime": run.realtime} for run in runs]})
     console.print(f"wrote {path}")
 
