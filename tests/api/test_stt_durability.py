@@ -10,19 +10,19 @@ import pytest
 from tests.api.conftest import Server
 from tests.recognition.speech import PARAGRAPH, speak
 from tests.waiting import wait_until
-from voicer.engines.espeak import EspeakEngine
+from voicer.pipeline.pool import WorkerPool
 from voicer.recognition.wer import word_error_rate
 
 pytestmark = pytest.mark.slow
 
 
 def test_a_killed_server_recognises_the_task_after_its_restart(
-        tmp_path: Path, whisper_dir: Path, engine: EspeakEngine) -> None:
+        tmp_path: Path, whisper_dir: Path, pool: WorkerPool) -> None:
     server = Server(tmp_path, env={"VOICER_STT_MODEL": str(whisper_dir)})
     server.start()
     try:
         headers = {"Authorization": f"Bearer {server.token()}"}
-        audio = speak(engine, " ".join([PARAGRAPH] * 6)).wav  # about a minute: three pieces
+        audio = speak(pool, " ".join([PARAGRAPH] * 6)).wav  # about a minute: three pieces
 
         def status() -> dict:
             return httpx.get(f"{server.url}/v1/stt/{task_id}", headers=headers, timeout=10).json()

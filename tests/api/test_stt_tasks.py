@@ -13,8 +13,8 @@ from tests.recognition.speech import PARAGRAPH, speak, wav
 from tests.waiting import wait_until
 from voicer.accounts import reserve_characters
 from voicer.db.tables import SttStatus, SttTask
-from voicer.engines.espeak import EspeakEngine
 from voicer.errors import NotFound
+from voicer.pipeline.pool import WorkerPool
 from voicer.recognition.parallel import ParallelRecognizer
 from voicer.recognition.wer import word_error_rate
 
@@ -26,8 +26,8 @@ def api(tmp_path_factory: pytest.TempPathFactory, whisper_dir: Path) -> Iterator
 
 
 @pytest.fixture(scope="module")
-def paragraph(engine: EspeakEngine) -> bytes:
-    return speak(engine, PARAGRAPH).wav
+def paragraph(pool: WorkerPool) -> bytes:
+    return speak(pool, PARAGRAPH).wav
 
 
 def submit(api: Api, headers: dict[str, str], audio: bytes, **data: str) -> dict:
@@ -49,7 +49,7 @@ def test_a_file_polls_to_succeeded_and_reads_as_segments_or_text(api: Api, parag
     headers = api.user()
     task = submit(api, headers, paragraph)
     assert task["status"] == "pending" and task["result"] is None
-    assert task["duration"] == pytest.approx(11.0, abs=1.0)
+    assert task["duration"] == pytest.approx(17.4, abs=1.0)
     early = api.client.get(f"/v1/stt/{task['task_id']}/result", headers=headers)
     assert early.status_code == 409
     status = succeeded(api, headers, task["task_id"])
@@ -104,7 +104,7 @@ def test_tasks_left_by_a_stopped_process_are_recognised_again(api: Api, paragrap
         reserve_characters(session, user_id, 300)
         for name in ("left-behind", "left-without-its-file"):
             session.add(SttTask(id=name, user_id=user_id, status=SttStatus.processing,
-                                progress=40, filename="a.wav", diarize=True, duration=11.0,
+                                progress=40, filename="a.wav", diarize=True, duration=17.4,
                                 characters=150))
         session.commit()
     api.services.storage.put_upload("left-behind", paragraph)
@@ -134,12 +134,12 @@ def test_a_pending_task_cancelled_is_refunded_whole(api: Api, paragraph: bytes) 
 
 
 def test_a_task_cancelled_midway_keeps_what_was_heard_and_refunds_the_rest(
-        api: Api, engine: EspeakEngine, whisper_dir: Path) -> None:
+        api: Api, pool: WorkerPool, whisper_dir: Path) -> None:
     stt = api.services.stt
     usual, stt.recognizer = stt.recognizer, ParallelRecognizer(lambda: whisper_dir, 1, longest=4.0)
     try:
         headers = api.user(characters=10_000)
-        task = submit(api, headers, speak(engine, " ".join([PARAGRAPH] * 3)).wav)
+        task = submit(api, headers, speak(pool, " ".join([PARAGRAPH] * 3)).wav)
         wait_until(lambda: api.client.get(f"/v1/stt/{task['task_id']}",
                                           headers=headers).json()["progress"] > 1,
                    60, "recognition under way", every=0.1)

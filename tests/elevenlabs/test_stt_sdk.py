@@ -22,7 +22,7 @@ from elevenlabs import (
 from elevenlabs.core.api_error import ApiError
 
 from tests.api.conftest import Server
-from tests.recognition.speech import ADAM, PARAGRAPH
+from tests.recognition.speech import ADAM, PARAGRAPH, RUSSIAN
 from tests.recognition.test_whisper import timing_errors
 from voicer.recognition.wer import word_error_rate
 
@@ -72,6 +72,13 @@ def test_speech_to_text_returns_what_was_spoken_with_word_times(
     srt = result.additional_formats[0]
     assert srt.file_extension == "srt" and srt.content.startswith("1\n00:00:00,")
     assert result.additional_formats[1].content.strip() == result.text
+
+
+def test_russian_spoken_by_voicer_is_detected(client: ElevenLabs) -> None:
+    audio = b"".join(client.text_to_speech.convert("ru-dmitry", text=RUSSIAN))
+    result = client.speech_to_text.convert(model_id="scribe_v1", file=("ru.mp3", audio))
+    assert isinstance(result, SpeechToTextChunkResponseModel)
+    assert result.language_code == "rus" and result.words
 
 
 def test_characters_and_speakers_when_asked(

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from tests.recognition.speech import speak
-from voicer.engines.espeak import EspeakEngine
 from voicer.errors import EngineError
+from voicer.pipeline.pool import WorkerPool
 from voicer.recognition.parallel import ParallelRecognizer
 from voicer.recognition.wer import word_error_rate
 from voicer.recognition.whisper import WhisperRecognizer
@@ -34,9 +34,9 @@ def workers(whisper_dir: Path) -> Iterator[ParallelRecognizer]:
     recognizer.close()
 
 
-def test_pieces_come_back_as_one_transcript(engine: EspeakEngine, workers: ParallelRecognizer,
+def test_pieces_come_back_as_one_transcript(pool: WorkerPool, workers: ParallelRecognizer,
                                             recognizer: WhisperRecognizer) -> None:
-    clip = speak(engine, TEXT).clip
+    clip = speak(pool, TEXT).clip
     assert clip.duration > 40
     seen: list[float] = []
     transcript = workers.recognize(clip, progress=seen.append)
@@ -50,8 +50,8 @@ def test_pieces_come_back_as_one_transcript(engine: EspeakEngine, workers: Paral
 
 
 def test_a_worker_killed_midway_costs_its_pieces_again_not_the_recognition(
-        engine: EspeakEngine, workers: ParallelRecognizer) -> None:
-    clip = speak(engine, TEXT).clip
+        pool: WorkerPool, workers: ParallelRecognizer) -> None:
+    clip = speak(pool, TEXT).clip
     workers.recognize(clip.cut(0, 1))  # the workers are up
     processes = list(workers._pool_()._processes)
     killer = threading.Timer(1.0, lambda: [os.kill(pid, signal.SIGKILL) for pid in processes])
@@ -64,20 +64,20 @@ def test_a_worker_killed_midway_costs_its_pieces_again_not_the_recognition(
 
 
 def test_workers_that_keep_dying_fail_the_recognition(
-        engine: EspeakEngine, whisper_dir: Path) -> None:
+        pool: WorkerPool, whisper_dir: Path) -> None:
     doomed = ParallelRecognizer(lambda: whisper_dir / "missing", 1)  # workers die at start
     with pytest.raises(EngineError, match="died 3 times"):
-        doomed.recognize(speak(engine, "Hello there.").clip)
+        doomed.recognize(speak(pool, "Hello there.").clip)
 
 
 def test_a_stop_between_pieces_returns_what_was_heard(
-        engine: EspeakEngine, whisper_dir: Path) -> None:
+        pool: WorkerPool, whisper_dir: Path) -> None:
     short_pieces = ParallelRecognizer(lambda: whisper_dir, 1, longest=4.0)
     try:
-        clip = speak(engine, TEXT).clip
+        clip = speak(pool, TEXT).clip
         transcript = short_pieces.recognize(clip, stop=lambda: True)
     finally:
         short_pieces.close()
     assert 2.0 < transcript.duration < 4.0  # the first piece only: the stop came before the next
     assert transcript.words and transcript.words[-1].end <= transcript.duration + 0.5
-    assert "at dawn" in transcript.text
+    assert "quiet harbo" in transcript.text
