@@ -52,9 +52,9 @@ class Services:
         runner = task_runner(runtime, meter)
         runner.start()
         speech = SpeechPool(settings.speech_workers or settings.workers, runtime.engines.workers())
-        listener = Listener(runtime.database, runtime.recognizers, settings)
-        stt = SttTasks(runtime.database, runtime.storage, listener,
-                       parallel_whisper(settings.stt_model, settings.data_dir, settings.stt_workers))
+        parallel = parallel_whisper(settings.stt_model, settings.data_dir, settings.stt_workers)
+        listener = Listener(runtime.database, runtime.recognizers, settings, parallel)
+        stt = SttTasks(runtime.database, runtime.storage, listener, parallel)
         stt.recover()
         return cls(runtime, planner, meter, RateLimiter(settings), runner, speech,
                    TaskWatch(runtime.database, meter, settings.status_wait_seconds),

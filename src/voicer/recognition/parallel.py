@@ -26,7 +26,7 @@ from voicer.errors import EngineError
 from voicer.recognition.base import Progress, Segment, Transcript, Word
 from voicer.recognition.chunking import cut
 from voicer.recognition.clip import Clip
-from voicer.recognition.whisper import WhisperRecognizer
+from voicer.recognition.whisper import WHISPER, WhisperRecognizer
 
 log = logging.getLogger("voicer.stt")
 
@@ -57,7 +57,7 @@ class ParallelRecognizer:
         self.locate = locate
         self.processes = processes
         self.longest = longest
-        self.name = "whisper"
+        self.name = WHISPER
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
 
