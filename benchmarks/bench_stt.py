@@ -7,7 +7,7 @@ tree, and the word error rate against the text that was spoken. The load average
 with the figures: on a shared machine it says how far they can be trusted.
 
 Prints a table and writes JSON to ``benchmarks/results/``.
-Run: ``python -m benchmarks.bench_stt [--minutes 60]``.
+Run: ``python -m benchmarks.bench_stt [--minutes 60] [--workers 1,2]``.
 """
 
 from __future__ import annotations
@@ -85,7 +85,9 @@ def transcribe(name: str, audio: Path, text: str, workers: int, folder: Path,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=60.0, help="of speech to recognise")
+    parser.add_argument("--workers", default="1,2", help="worker process counts to run, e.g. 2")
     args = parser.parse_args()
+    counts = [int(count) for count in args.workers.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         env = {**os.environ, "VOICER_DATA_DIR": str(folder / "data")}
@@ -93,8 +95,8 @@ def main() -> None:
         audio = speak(text, folder, env)
         warm = speak("A short warm-up, which joins the model files once.", folder / "warm", env)
         transcribe("warm-up", warm, "", 1, folder, env)
-        runs = [transcribe("1 worker", audio, text, 1, folder, env),
-                transcribe("2 workers", audio, text, 2, folder, env)]
+        runs = [transcribe(f"{count} worker{'s' if count > 1 else ''}", audio, text, count,
+                           folder, env) for count in counts]
     table = Table("run", "workers", "audio s", "wall s", "× realtime", "peak PSS MB", "WER",
                   title="voicer transcribe (Whisper base, int8, CPU)")
     for run in runs:

@@ -4,15 +4,15 @@
              from the quota, the file stored and a ``pending`` row written, all before the
              answer
     run      one task at a time, in a thread of the API process: the stored file decoded
-             again, cut at silences
-             into pieces of at most 28 s, recognised in parallel by ``VOICER_STT_WORKERS``
-             worker processes (``voicer.recognition.parallel``); ``processing`` with
-             ``progress`` as pieces are done, then ``succeeded`` with the result, or
-             ``failed`` with the characters refunded
+             again, cut at silences into pieces of at most 28 s, recognised in parallel by
+             ``VOICER_STT_WORKERS`` worker processes (``voicer.recognition.parallel``);
+             ``processing`` with ``progress`` as pieces are done, then ``succeeded`` with the
+             result, or ``failed`` with the characters refunded
     cancel   a pending task ends at once, refunded; a processing one stops after the pieces
              being recognised: what they heard is its result, the audio not heard is refunded
     recover  at start-up: a task an earlier process left unfinished (it was stopped or killed)
-             is queued again and recognised from the start of its stored file
+             is queued again and recognised from the start of its stored file; this assumes
+             one API process runs recognition tasks (they are not on the Dramatiq queue)
 
 The file is kept in storage (``uploads/<task_id>``) only while its task runs: it is removed
 as the task ends, however it ends.
