@@ -14,8 +14,8 @@ from tests.recognition.speech import PARAGRAPH, speak
 from tests.tone_engine import TONE_VOICE_ID, speech_seconds
 from voicer.accounts import authenticate
 from voicer.db import Database
-from voicer.engines.espeak import EspeakEngine
 from voicer.errors import NotAuthenticated
+from voicer.pipeline.pool import WorkerPool
 from voicer.recognition.wer import word_error_rate
 
 VOICER = [sys.executable, "-m", "voicer"]
@@ -177,9 +177,9 @@ def transcribe(whisper_dir: Path, *args: str) -> subprocess.CompletedProcess[str
 
 
 @pytest.fixture(scope="module")
-def spoken(tmp_path_factory: pytest.TempPathFactory, engine: EspeakEngine) -> Path:
+def spoken(tmp_path_factory: pytest.TempPathFactory, pool: WorkerPool) -> Path:
     path = tmp_path_factory.mktemp("spoken") / "paragraph.wav"
-    path.write_bytes(speak(engine, PARAGRAPH).wav)
+    path.write_bytes(speak(pool, PARAGRAPH).wav)
     return path
 
 

@@ -165,6 +165,8 @@ def transcribe(
                                                                     "default: detected")] = None,
     speakers: Annotated[int | None, typer.Option("--speakers", min=1, max=32,
                                                  help="label N speakers")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, max=64,
+                                                help="processes [default: cores]")] = None,
 ) -> None:
     """Recognise the speech in FILE with the local Whisper model (VOICER_STT_MODEL)."""
     from voicer.recognition import exports, listener, registry  # heavy: only for this command
@@ -178,10 +180,14 @@ def transcribe(
         asked = whisper_language(language, "--language")
         with source.open("rb") as file:
             clip = decode(file, 24 * 3600.0, "FILE")
-        recognizer = registry.local_whisper(settings.stt_model, settings.data_dir)
-        with _listening(clip.duration) as heard:
-            transcript = listener.recognized(clip, recognizer, asked, speakers is not None,
-                                             speakers, heard)
+        recognizer = registry.parallel_whisper(settings.stt_model, settings.data_dir,
+                                               workers or settings.stt_workers)
+        try:
+            with _listening(clip.duration) as heard:
+                transcript = listener.recognized(clip, recognizer, asked, speakers is not None,
+                                                 speakers, heard)
+        finally:
+            recognizer.close()
     except FileNotFoundError:
         fail(f"FILE: {source} does not exist")
     except VoicerError as error:

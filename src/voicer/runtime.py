@@ -70,8 +70,7 @@ class Runtime:
         registry = EngineRegistry(local_engines(settings, engine, engines), upstream)
         voices = VoiceDirectory(local_voices(registry), upstream,
                                 settings.elevenlabs_premade)
-        recognizers = RecognizerRegistry(
-            [whisper(settings.stt_model, settings.data_dir, settings.stt_workers)])
+        recognizers = RecognizerRegistry([whisper(settings.stt_model, settings.data_dir)])
         return cls(settings, storage, database, upstream, registry, voices, Metrics(database),
                    recognizers)
 

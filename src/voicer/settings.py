@@ -140,9 +140,10 @@ class Settings(BaseSettings):
     max_audio_seconds: float = Field(3_600.0, gt=0, le=86_400,
                                      description="decoded duration an upload may have; longer "
                                                  "is refused (400) before it is recognised")
-    stt_workers: int = Field(1, ge=1, le=64, description="recognition tasks (/v1/stt) run at "
-                                                         "once in each API process, one CPU "
-                                                         "thread each")
+    stt_workers: int = Field(default_factory=_default_workers, ge=1, le=64,
+                             description="worker processes recognising the pieces of a "
+                                         "recognition task (/v1/stt) in parallel, each with "
+                                         "the model loaded (default: one per core)")
     stt_characters_per_second: float = Field(
         15.0, ge=0, description="characters of quota one second of audio costs to recognise "
                                 "(15: about what speaking it took)")

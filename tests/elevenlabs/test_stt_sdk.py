@@ -22,7 +22,7 @@ from elevenlabs import (
 from elevenlabs.core.api_error import ApiError
 
 from tests.api.conftest import Server
-from tests.recognition.speech import ADAM, PARAGRAPH
+from tests.recognition.speech import ADAM, PARAGRAPH, RUSSIAN
 from tests.recognition.test_whisper import timing_errors
 from voicer.recognition.wer import word_error_rate
 
@@ -88,6 +88,24 @@ def test_speech_to_text_returns_what_was_spoken_with_word_times(
     srt = result.additional_formats[0]
     assert srt.file_extension == "srt" and srt.content.startswith("1\n00:00:00,")
     assert result.additional_formats[1].content.strip() == result.text
+
+
+def test_long_audio_is_recognised_in_pieces_on_one_clock(client: ElevenLabs) -> None:
+    text = " ".join([PARAGRAPH] * 2)
+    audio = b"".join(client.text_to_speech.convert(ADAM, text=text))
+    result = client.speech_to_text.convert(model_id="scribe_v1", file=("long.mp3", audio))
+    assert isinstance(result, SpeechToTextChunkResponseModel)
+    assert (result.audio_duration_secs or 0) > 30  # past LONG_AUDIO: cut, in worker processes
+    assert word_error_rate(text, result.text) <= 0.08
+    starts = [word.start or 0.0 for word in result.words if word.type == "word"]
+    assert starts == sorted(starts) and starts[-1] > 28
+
+
+def test_russian_spoken_by_voicer_is_detected(client: ElevenLabs) -> None:
+    audio = b"".join(client.text_to_speech.convert("ru-dmitry", text=RUSSIAN))
+    result = client.speech_to_text.convert(model_id="scribe_v1", file=("ru.mp3", audio))
+    assert isinstance(result, SpeechToTextChunkResponseModel)
+    assert result.language_code == "rus" and result.words
 
 
 def test_characters_and_speakers_when_asked(

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from tests.recognition.speech import ADAM, PARAGRAPH, RACHEL, speak, wav
-from voicer.engines.espeak import EspeakEngine
+from voicer.pipeline.jobs import ChunkJob, RenderSpec
+from voicer.pipeline.pool import WorkerPool
 from voicer.recognition.base import Segment, Transcript, Word
 from voicer.recognition.clip import Clip, decode
 from voicer.recognition.speakers import diarize, kmeans
@@ -28,13 +29,13 @@ TURNS = [
 
 
 @pytest.fixture(scope="module")
-def dialogue(engine: EspeakEngine) -> tuple[Clip, list[tuple[float, float, str]]]:
+def dialogue(pool: WorkerPool) -> tuple[Clip, list[tuple[float, float, str]]]:
     """The dialogue as one clip, and who speaks from when to when."""
     catalogue, pieces, turns, clock = VoiceCatalogue.bundled(), [], [], 0.0
     for voice_id, text in TURNS:
-        spoken = [p.samples for p in engine.synthesize(text, catalogue.get(voice_id),
-                                                       VoiceSettings())]
-        samples = np.concatenate([*spoken, np.zeros(int(0.7 * 22_050), dtype=np.int16)])
+        spec = RenderSpec(catalogue.get(voice_id), VoiceSettings(), None)
+        spoken = next(pool.speak(spec, [ChunkJob(0, text, None, 0.0)])).audio.samples
+        samples = np.concatenate([spoken, np.zeros(int(0.7 * 22_050), dtype=np.int16)])
         turns.append((clock, clock + len(samples) / 22_050, voice_id))
         clock += len(samples) / 22_050
         pieces.append(samples)
@@ -70,8 +71,8 @@ def test_two_voices_found_without_the_hint(dialogue: tuple[Clip, list],
     assert right_share(transcript, turns) >= 0.9
 
 
-def test_one_voice_stays_one_speaker(engine: EspeakEngine, recognizer: WhisperRecognizer) -> None:
-    clip = speak(engine, PARAGRAPH).clip
+def test_one_voice_stays_one_speaker(pool: WorkerPool, recognizer: WhisperRecognizer) -> None:
+    clip = speak(pool, PARAGRAPH).clip
     transcript = diarize(recognizer.recognize(clip), clip)
     assert {s.speaker for s in transcript.segments} == {"speaker_0"}
 

@@ -38,6 +38,16 @@ def test_a_chunk_round_trips(storage: Storage) -> None:
     assert storage.read_chunk("t1", 1) == b"second segment"
 
 
+def test_an_upload_is_kept_until_it_is_removed(storage: Storage) -> None:
+    data = os.urandom(200_000)
+    storage.put_upload("stt-1", data)
+    assert storage.read_upload("stt-1") == data
+    storage.remove_upload("stt-1")
+    storage.remove_upload("stt-1")  # twice: harmless
+    with pytest.raises(NotFound):
+        storage.read_upload("stt-1")
+
+
 def test_writing_the_same_chunk_again_is_harmless(storage: Storage) -> None:
     segment = os.urandom(300_000)
     storage.put_chunk("t1", 4, segment)

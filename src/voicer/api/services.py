@@ -14,6 +14,7 @@ from voicer.metrics import Metrics
 from voicer.pipeline.pool import default_engine
 from voicer.ratelimit import RateLimiter, StreamLimit
 from voicer.recognition.listener import Listener
+from voicer.recognition.registry import parallel_whisper
 from voicer.recognition.tasks import SttTasks
 from voicer.runtime import Runtime, task_runner
 from voicer.settings import Settings
@@ -53,8 +54,9 @@ class Services:
         runner = task_runner(runtime, meter)
         runner.start()
         speech = SpeechPool(settings.speech_workers or settings.workers, runtime.engines.workers())
-        listener = Listener(runtime.database, runtime.recognizers, settings)
-        stt = SttTasks(runtime.database, listener, settings.stt_workers)
+        parallel = parallel_whisper(settings.stt_model, settings.data_dir, settings.stt_workers)
+        listener = Listener(runtime.database, runtime.recognizers, settings, parallel)
+        stt = SttTasks(runtime.database, runtime.storage, listener, parallel)
         stt.recover()
         tts = SpeechTasks(runtime.database, runtime.storage, planner.voices, speech,
                           planner.detector)

@@ -168,6 +168,7 @@ class SttStatus(StrEnum):
     processing = "processing"  # being recognised; ``progress`` says how far
     succeeded = "succeeded"  # the result can be read
     failed = "failed"  # stopped by an error; its characters refunded
+    cancelled = "cancelled"  # stopped by its owner; what was heard is its result, the rest refunded
 
 
 class SttTask(Base):

@@ -53,8 +53,6 @@ class Clip:
 def decode(file: BinaryIO, max_seconds: float, field: str = "file", rate: int = RATE) -> Clip:
     """The audio of ``file`` (any container and codec PyAV reads) as a mono ``Clip`` at ``rate``;
     ``InvalidInput`` naming ``field`` when it is not audio, is silent-empty or is too long."""
-    pieces: list[Floats] = []
-    decoded = 0
     limit = int(max_seconds * rate)
     try:
         with av.open(file, mode="r") as container:
@@ -62,21 +60,52 @@ def decode(file: BinaryIO, max_seconds: float, field: str = "file", rate: int = 
                 raise InvalidInput(field, f"{field} is not audio: it has no audio stream")
             stream = container.streams.audio[0]
             resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
+            samples = _Samples(_expected(container, limit, rate), rate)
             for frame in container.decode(stream):
                 for out in resampler.resample(frame):
-                    piece = _floats(out)
-                    decoded += len(piece)
-                    if decoded > limit:
+                    samples.add(_floats(out))
+                    if len(samples) > limit:
                         raise InvalidInput(field, f"{field} is longer than the limit of "
                                                   f"{max_seconds:,.0f} seconds of audio")
-                    pieces.append(piece)
-            pieces.extend(_floats(out) for out in resampler.resample(None))
+            for out in resampler.resample(None):
+                samples.add(_floats(out))
     except (av.FFmpegError, UnicodeDecodeError, ValueError, IndexError):
         raise InvalidInput(field, f"{field} is not audio that can be read (mp3, wav, m4a, ogg, "
                                   "flac, webm, ... any container FFmpeg reads)") from None
-    if not pieces:
+    if not len(samples):
         raise InvalidInput(field, f"{field} holds no audio samples")
-    return Clip(np.concatenate(pieces).astype(np.float32, copy=False), rate)
+    return Clip(samples.array(), rate)
+
+
+class _Samples:
+    """Decoded samples written into one array, sized from the container's duration when it
+    says one, doubled when it runs out: an hour's audio is not held twice to be joined."""
+
+    def __init__(self, expected: int, rate: int) -> None:
+        self._array = np.empty(max(expected, rate), dtype=np.float32)
+        self._length = 0
+
+    def __len__(self) -> int:
+        return self._length
+
+    def add(self, piece: Floats) -> None:
+        end = self._length + len(piece)
+        if end > len(self._array):
+            grown = np.empty(max(end, 2 * len(self._array)), dtype=np.float32)
+            grown[:self._length] = self._array[:self._length]
+            self._array = grown
+        self._array[self._length:end] = piece
+        self._length = end
+
+    def array(self) -> Floats:
+        return self._array[:self._length]
+
+
+def _expected(container: av.container.InputContainer, limit: int, rate: int) -> int:
+    """Samples the container says it holds (a little more), at most ``limit`` + 1 s."""
+    if not container.duration:
+        return rate * 60
+    return min(int(container.duration / av.time_base * rate * 1.02) + rate, limit + rate)
 
 
 def _floats(frame: av.AudioFrame) -> Floats:

@@ -16,10 +16,14 @@ from voicer.recognition import speakers
 from voicer.recognition.base import Progress, Recognizer, Transcript
 from voicer.recognition.charge import audio_characters
 from voicer.recognition.clip import RATE, Clip, decode
+from voicer.recognition.parallel import ParallelRecognizer
 from voicer.recognition.registry import RecognizerRegistry
 from voicer.settings import Settings
 
 RAW_PCM = "pcm_s16le_16"  # ElevenLabs' file_format for raw 16 kHz mono 16-bit audio
+
+
+LONG_AUDIO = 28.0  # seconds: longer audio goes to the parallel recognizer, in pieces
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +31,7 @@ class Listener:
     database: Database
     recognizers: RecognizerRegistry
     settings: Settings
+    parallel: ParallelRecognizer | None = None  # the same model in worker processes
 
     def clip(self, file: BinaryIO, file_format: str | None = None, field: str = "file",
              rate: int = RATE) -> Clip:
@@ -49,6 +54,9 @@ class Listener:
                diarize: bool = False, num_speakers: int | None = None,
                progress: Progress | None = None) -> Transcript:
         """``clip`` recognised (and its speakers told apart if asked), charged to ``user_id``."""
+        if (self.parallel is not None and clip.duration > LONG_AUDIO
+                and recognizer.name == self.parallel.name):
+            recognizer = self.parallel  # every core on a long file, not one thread
         with paid(self.database, user_id, self.cost(clip)):
             return recognized(clip, recognizer, language, diarize, num_speakers, progress)
 

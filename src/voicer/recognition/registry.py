@@ -16,6 +16,7 @@ from pathlib import Path
 
 from voicer.errors import UnknownModel
 from voicer.recognition.base import Recognizer, RecognizerFactory
+from voicer.recognition.parallel import ParallelRecognizer
 from voicer.recognition.weights import model_directory
 from voicer.recognition.whisper import WHISPER, WhisperRecognizer
 
@@ -48,10 +49,14 @@ class RecognizerRegistry:
 
     def for_model(self, model_id: str) -> Recognizer:
         """The recognizer ``model_id`` routes to; ``UnknownModel`` if none does."""
+        return self.get(self.engine_of(model_id))
+
+    def engine_of(self, model_id: str) -> str:
+        """The name of the engine ``model_id`` routes to; ``UnknownModel`` if none does."""
         name = self._routes.get(model_id)
         if name is None:
             raise UnknownModel(model_id, self.model_ids)
-        return self.get(name)
+        return name
 
     def default(self) -> Recognizer:
         return self.get(next(iter(self._engines)))
@@ -63,12 +68,15 @@ class RecognizerRegistry:
             return self._made[name]
 
 
-def whisper(spec: str, data_dir: Path, workers: int = 1) -> RecognitionEngine:
-    """The local Whisper model ``VOICER_STT_MODEL`` names, answering to the Scribe ids;
-    ``workers`` recognitions at once."""
-    return RecognitionEngine(WHISPER, partial(local_whisper, spec, data_dir, workers),
-                             SCRIBE_MODELS)
+def whisper(spec: str, data_dir: Path) -> RecognitionEngine:
+    """The local Whisper model ``VOICER_STT_MODEL`` names, answering to the Scribe ids."""
+    return RecognitionEngine(WHISPER, partial(local_whisper, spec, data_dir), SCRIBE_MODELS)
 
 
 def local_whisper(spec: str, data_dir: Path, workers: int = 1) -> WhisperRecognizer:
     return WhisperRecognizer(model_directory(spec, data_dir), workers=workers)
+
+
+def parallel_whisper(spec: str, data_dir: Path, processes: int) -> ParallelRecognizer:
+    """The same model in ``processes`` worker processes, for long audio cut at silences."""
+    return ParallelRecognizer(partial(model_directory, spec, data_dir), processes)

@@ -6,6 +6,7 @@
     history/<item_id>.<ext>           the audio of one synchronous text-to-speech request
     previews/<key>.mp3                a voice's sample, rendered once (the key names the voice
                                       as it is spoken now)
+    uploads/<task_id>                 the file of a recognition task while the task runs
 
 A name is the same relative path in a directory and the same key (after a prefix) in a bucket.
 """
@@ -49,6 +50,9 @@ class Storage(Protocol):
     def remove_history(self, item_id: str, extension: str) -> None: ...
     def write_preview(self, key: str) -> AbstractContextManager[BinaryIO]: ...
     def open_preview(self, key: str) -> Stored: ...
+    def put_upload(self, task_id: str, data: bytes) -> None: ...
+    def read_upload(self, task_id: str) -> bytes: ...
+    def remove_upload(self, task_id: str) -> None: ...
 
 
 def chunks_name(task_id: str) -> str:
@@ -70,3 +74,7 @@ def history_name(item_id: str, extension: str) -> str:
 
 def preview_name(key: str) -> str:
     return f"previews/{key}.mp3"
+
+
+def upload_name(task_id: str) -> str:
+    return f"uploads/{task_id}"

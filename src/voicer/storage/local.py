@@ -18,6 +18,7 @@ from voicer.storage.base import (
     history_name,
     output_name,
     preview_name,
+    upload_name,
 )
 
 
@@ -64,6 +65,19 @@ class LocalStorage:
 
     def open_preview(self, key: str) -> Stored:
         return _open(self.root / preview_name(key), f"the voice preview {key}")
+
+    def put_upload(self, task_id: str, data: bytes) -> None:
+        with atomic_file(self.root / upload_name(task_id)) as file:
+            file.write(data)
+
+    def read_upload(self, task_id: str) -> bytes:
+        try:
+            return (self.root / upload_name(task_id)).read_bytes()
+        except FileNotFoundError:
+            raise NotFound(f"the upload of task {task_id} is not in storage") from None
+
+    def remove_upload(self, task_id: str) -> None:
+        (self.root / upload_name(task_id)).unlink(missing_ok=True)
 
 
 def _open(path: Path, what: str) -> Stored:

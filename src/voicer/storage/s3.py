@@ -28,6 +28,7 @@ from voicer.storage.base import (
     history_name,
     output_name,
     preview_name,
+    upload_name,
 )
 
 if TYPE_CHECKING:
@@ -114,6 +115,15 @@ class S3Storage:
 
     def open_preview(self, key: str) -> Stored:
         return self._open(preview_name(key), f"the voice preview {key}")
+
+    def put_upload(self, task_id: str, data: bytes) -> None:
+        self.client.put_object(Bucket=self.bucket, Key=self._key(upload_name(task_id)), Body=data)
+
+    def read_upload(self, task_id: str) -> bytes:
+        return b"".join(self._open(upload_name(task_id), f"the upload of task {task_id}").pieces)
+
+    def remove_upload(self, task_id: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=self._key(upload_name(task_id)))
 
     def _key(self, name: str) -> str:
         return f"{self.prefix}/{name}" if self.prefix else name

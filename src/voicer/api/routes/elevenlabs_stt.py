@@ -40,7 +40,7 @@ def speech_to_text(
     Charged by the audio's duration (VOICER_STT_CHARACTERS_PER_SECOND)."""
     if webhook:
         raise InvalidInput("webhook", "webhook delivery is not offered here; leave webhook false")
-    upload = _upload(file, cloud_storage_url, source_url)
+    upload = _upload(file, cloud_storage_url=cloud_storage_url, source_url=source_url)
     asked = stt.Asked(model_id, language_code, timestamps_granularity, diarize, num_speakers,
                       stt.parse_formats(additional_formats), file_format)
     return stt.convert(services.listener, caller.user.id, upload.file, asked)
@@ -58,9 +58,11 @@ def forced_alignment(
     return stt.align(services.listener, caller.user.id, file.file, text)
 
 
-def _upload(file: UploadFile | None, *urls: str | None) -> UploadFile:
-    if file is None:
-        field = "cloud_storage_url" if urls[0] else "source_url" if urls[1:] and urls[1] else "file"
-        raise InvalidInput(field, UNFETCHED if field != "file" else "file is required: upload "
-                                                                   "the audio as `file`")
-    return file
+def _upload(file: UploadFile | None, **urls: str | None) -> UploadFile:
+    """The uploaded file; a URL given in its place is refused naming its field."""
+    if file is not None:
+        return file
+    for field, url in urls.items():
+        if url:
+            raise InvalidInput(field, f"{field}: {UNFETCHED}")
+    raise InvalidInput("file", "file is required: upload the audio as `file`")

@@ -20,7 +20,7 @@ router = APIRouter(responses=elevenlabs_errors(*AUTHENTICATED), prefix="/v1/stt"
 
 class SttTaskStatus(BaseModel):
     task_id: str
-    status: str  # pending, processing, succeeded, failed
+    status: str  # pending, processing, succeeded, failed, cancelled
     progress: int  # percent
     filename: str
     language: str | None
@@ -62,13 +62,21 @@ def stt_status(task_id: str, user: CurrentUser, session: SessionDep) -> SttTaskS
     return SttTaskStatus.of(tasks.get(session, user, task_id))
 
 
+@router.delete("/{task_id}", responses=elevenlabs_errors(404, 409))
+def stt_cancel(task_id: str, user: CurrentUser, services: ServicesDep) -> SttTaskStatus:
+    """Stop a pending or processing task. A pending one is refunded whole; a processing one
+    stops after the pieces being recognised, keeps what they heard as its result and is
+    refunded the rest of the audio."""
+    return SttTaskStatus.of(services.stt.cancel(user, task_id))
+
+
 @router.get("/{task_id}/result", responses=elevenlabs_errors(404, 409))
 def stt_result(
     task_id: str, user: CurrentUser, session: SessionDep,
     plain_text: Annotated[bool, Query(description="only the merged transcript")] = False,
 ) -> dict[str, Any]:
     """Segments with times and speaker labels, or with `plain_text=true` the transcript only.
-    409 until the task has succeeded."""
+    409 until the task has succeeded (or, cancelled midway, has what was heard)."""
     found = tasks.finished(session, user, task_id)
     if plain_text:
         return {"task_id": task_id, "text": found["text"]}
