@@ -7,11 +7,12 @@ import subprocess
 import sys
 import tempfile
 import wave
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
+from voicer.models import LOCAL_ENGINE
 from voicer.pipeline.jobs import ChunkJob, RenderSpec
 from voicer.pipeline.pool import WorkerPool
 from voicer.recognition.clip import Clip, decode
@@ -20,6 +21,8 @@ from voicer.voices import VoiceCatalogue
 
 # Whisper base hears espeak-ng's voices speak PARAGRAPH with 1.6 % WER (Adam, m4), 3.3 %
 # (George), 4.9 % (Josh), 8.2 % (Rachel: "cooked dinner" heard as "looked bitter").
+# The premade ids are neural voices in a server; ``speak`` says them with their espeak-ng
+# settings, which a neural voice keeps for the languages it does not speak.
 ADAM = "pNInz6obpgDQGcFmaJgB"  # espeak-ng en-us, male variant m4
 RACHEL = "21m00Tcm4TlvDq8ikWAM"  # espeak-ng en-us, female variant f3
 PARAGRAPH = ("The weather was calm on the morning of the first day. We walked along the river "
@@ -47,7 +50,8 @@ class Spoken:
 def speak(pool: WorkerPool, text: str, voice_id: str = ADAM) -> Spoken:
     """``text`` spoken by espeak-ng in a worker's fresh engine (the same audio every time,
     whatever was spoken before), with the engine's own word times."""
-    spec = RenderSpec(VoiceCatalogue.bundled().get(voice_id), VoiceSettings(), None)
+    voice = replace(VoiceCatalogue.bundled().get(voice_id), engine=LOCAL_ENGINE)  # its espeak-ng
+    spec = RenderSpec(voice, VoiceSettings(), None)
     piece = next(pool.speak(spec, [ChunkJob(0, text, None, 0.0)]))
     rate = piece.audio.rate
     words = [(text[w.text_offset:w.text_offset + w.length], w.sample / rate) for w in piece.words]

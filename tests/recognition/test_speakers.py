@@ -8,6 +8,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
+from tests.conftest import espeak_catalogue
 from tests.recognition.speech import ADAM, PARAGRAPH, RACHEL, speak, wav
 from voicer.pipeline.jobs import ChunkJob, RenderSpec
 from voicer.pipeline.pool import WorkerPool
@@ -16,7 +17,6 @@ from voicer.recognition.clip import Clip, decode
 from voicer.recognition.speakers import diarize, kmeans
 from voicer.recognition.whisper import WhisperRecognizer
 from voicer.voice_settings import VoiceSettings
-from voicer.voices import VoiceCatalogue
 
 TURNS = [
     (RACHEL, "Good morning. Did you sleep well last night?"),
@@ -31,7 +31,7 @@ TURNS = [
 @pytest.fixture(scope="module")
 def dialogue(pool: WorkerPool) -> tuple[Clip, list[tuple[float, float, str]]]:
     """The dialogue as one clip, and who speaks from when to when."""
-    catalogue, pieces, turns, clock = VoiceCatalogue.bundled(), [], [], 0.0
+    catalogue, pieces, turns, clock = espeak_catalogue(), [], [], 0.0
     for voice_id, text in TURNS:
         spec = RenderSpec(catalogue.get(voice_id), VoiceSettings(), None)
         spoken = next(pool.speak(spec, [ChunkJob(0, text, None, 0.0)])).audio.samples
