@@ -34,7 +34,7 @@ from voicer.accounts import refund_characters, reserve_characters
 from voicer.db import Database
 from voicer.db.database import rowcount
 from voicer.db.tables import SttStatus, SttTask, User, utcnow
-from voicer.errors import Conflict, NotFound
+from voicer.errors import Conflict
 from voicer.recognition import speakers
 from voicer.recognition.base import Progress, Transcript
 from voicer.recognition.charge import audio_characters
@@ -43,6 +43,7 @@ from voicer.recognition.languages import whisper_language
 from voicer.recognition.listener import Listener
 from voicer.recognition.parallel import ParallelRecognizer
 from voicer.storage import Storage
+from voicer.voiceapi.rows import changed, failed, owned
 
 log = logging.getLogger("voicer.stt")
 
@@ -154,7 +155,7 @@ class SttTasks:
             with self.database.session() as session:
                 row = session.get(SttTask, task_id)
                 if row is not None:
-                    _fail(session, row, f"recognition failed: {error}")
+                    failed(session, row, f"recognition failed: {error}")
                 session.commit()
             return
         if task_id in self._cancelled and transcript.duration < clip.duration:
@@ -197,22 +198,12 @@ class SttTasks:
         return heard
 
     def _update(self, task_id: str, **values: Any) -> None:
-        with self.database.session() as session:
-            session.execute(update(SttTask).where(SttTask.id == task_id).values(**values))
-            session.commit()
-
-
-def _fail(session: Session, task: SttTask, message: str) -> None:
-    refund_characters(session, task.user_id, task.characters)
-    task.status, task.error, task.completed_at = SttStatus.failed, message, utcnow()
+        changed(self.database, SttTask, task_id, **values)
 
 
 def get(session: Session, user: User, task_id: str) -> SttTask:
     """The caller's task; another user's is as unknown as a missing one."""
-    task = session.get(SttTask, task_id)
-    if task is None or task.user_id != user.id:
-        raise NotFound(f"stt task {task_id} not found")
-    return task
+    return owned(session, SttTask, user, task_id, "stt")
 
 
 def finished(session: Session, user: User, task_id: str) -> dict[str, Any]:

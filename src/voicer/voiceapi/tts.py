@@ -21,20 +21,21 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from voicer.accounts import refund_characters, reserve_characters
+from voicer.accounts import reserve_characters
 from voicer.db import Database
 from voicer.db.tables import SpeechTask, SttStatus, User, utcnow
 from voicer.elevenlabs.dialogue import Turn, speak
 from voicer.encoding.formats import parse_format
-from voicer.errors import Conflict, InvalidInput, NotFound
+from voicer.errors import Conflict, InvalidInput
 from voicer.language import LanguageDetector
 from voicer.pipeline.plan import check_text
 from voicer.speech import SpeechPool, SpeechRequest
 from voicer.storage import Storage, Stored
 from voicer.voice_settings import VoiceSettings
+from voicer.voiceapi.rows import changed, failed, owned
 from voicer.voiceapi.script import Line, parse
 from voicer.voices import Voices
 
@@ -71,7 +72,7 @@ class SpeechTasks:
         with self.database.session() as session:
             left = list(session.scalars(select(SpeechTask).where(SpeechTask.status.in_(UNFINISHED))))
             for task in left:
-                _fail(session, task, "the server restarted before the text was spoken; submit "
+                failed(session, task, "the server restarted before the text was spoken; submit "
                                      "it again (its characters were refunded)")
             session.commit()
         return len(left)
@@ -138,26 +139,16 @@ class SpeechTasks:
             with self.database.session() as session:
                 task = session.get(SpeechTask, task_id)
                 if task is not None:
-                    _fail(session, task, f"speaking failed: {error}")
+                    failed(session, task, f"speaking failed: {error}")
                 session.commit()
             return
         self._update(task_id, status=SttStatus.succeeded, progress=100, completed_at=utcnow(),
                      duration=round(seconds, 3))
 
     def _update(self, task_id: str, **values: Any) -> None:
-        with self.database.session() as session:
-            session.execute(update(SpeechTask).where(SpeechTask.id == task_id).values(**values))
-            session.commit()
-
-
-def _fail(session: Session, task: SpeechTask, message: str) -> None:
-    refund_characters(session, task.user_id, task.characters)
-    task.status, task.error, task.completed_at = SttStatus.failed, message, utcnow()
+        changed(self.database, SpeechTask, task_id, **values)
 
 
 def get(session: Session, user: User, task_id: str) -> SpeechTask:
     """The caller's task; another user's is as unknown as a missing one."""
-    task = session.get(SpeechTask, task_id)
-    if task is None or task.user_id != user.id:
-        raise NotFound(f"tts task {task_id} not found")
-    return task
+    return owned(session, SpeechTask, user, task_id, "tts")
