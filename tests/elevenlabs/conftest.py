@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import ssl
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import pytest
@@ -42,3 +44,18 @@ def client(tls_server: Server) -> Iterator[ElevenLabs]:
     with httpx.Client(timeout=60) as connection:
         yield ElevenLabs(base_url=tls_server.url, api_key=tls_server.token(characters=200_000),
                          httpx_client=connection)
+
+
+@contextmanager
+def sdk_on(tmp_path: Path, env: dict[str, str] | None = None,
+           characters: int = 100_000) -> Iterator[tuple[Server, ElevenLabs]]:
+    """A live Voicer (plain HTTP, ``env`` added to its environment) and the official SDK
+    pointed at it for a new user of ``characters``; the server stops when the block ends."""
+    server = Server(tmp_path, env=env or {})
+    server.start()
+    try:
+        with httpx.Client(timeout=180) as connection:
+            yield server, ElevenLabs(base_url=server.url, api_key=server.token(characters=characters),
+                                     httpx_client=connection)
+    finally:
+        server.stop()

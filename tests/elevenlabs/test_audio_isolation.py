@@ -15,6 +15,7 @@ from speechmos import dnsmos
 
 from tests.api.conftest import Server
 from tests.audio_tools import decode
+from tests.elevenlabs.conftest import sdk_on
 from tests.recognition.speech import PARAGRAPH, wav
 from voicer.audio import Audio, concatenate
 from voicer.encoding.resample import resample
@@ -26,18 +27,19 @@ RATE = 44_100  # of the answer
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    server = Server(tmp_path_factory.mktemp("isolation"), env={"VOICER_MAX_UPLOAD_BYTES": "4000000"})
-    server.start()
-    yield server
-    server.stop()
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, ElevenLabs]]:
+    with sdk_on(tmp_path_factory.mktemp("isolation"), {"VOICER_MAX_UPLOAD_BYTES": "4000000"}) as live:
+        yield live
 
 
 @pytest.fixture(scope="module")
-def client(server: Server) -> Iterator[ElevenLabs]:
-    with httpx.Client(timeout=120) as connection:
-        yield ElevenLabs(base_url=server.url, api_key=server.token(characters=100_000),
-                         httpx_client=connection)
+def server(live: tuple[Server, ElevenLabs]) -> Server:
+    return live[0]
+
+
+@pytest.fixture(scope="module")
+def client(live: tuple[Server, ElevenLabs]) -> ElevenLabs:
+    return live[1]
 
 
 @pytest.fixture(scope="module")

@@ -6,13 +6,12 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from elevenlabs import DialogueInput, ElevenLabs
 from elevenlabs.core.api_error import ApiError
 
-from tests.api.conftest import Server
 from tests.audio_tools import decode, median_pitch
+from tests.elevenlabs.conftest import sdk_on
 
 RACHEL = "21m00Tcm4TlvDq8ikWAM"  # a female premade voice
 ADAM = "pNInz6obpgDQGcFmaJgB"  # a male one
@@ -22,14 +21,8 @@ TURNS = [("Good morning. Did you sleep well last night?", RACHEL),
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ElevenLabs]:
-    server = Server(tmp_path_factory.mktemp("dialogue"))
-    server.start()
-    try:
-        with httpx.Client(timeout=120) as connection:
-            yield ElevenLabs(base_url=server.url, api_key=server.token(characters=100_000),
-                             httpx_client=connection)
-    finally:
-        server.stop()
+    with sdk_on(tmp_path_factory.mktemp("dialogue")) as (_, client):
+        yield client
 
 
 def inputs() -> list[DialogueInput]:

@@ -6,27 +6,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import numpy as np
 import pytest
 from elevenlabs import ElevenLabs
 from elevenlabs.core.api_error import ApiError
 
-from tests.api.conftest import Server
 from tests.audio_tools import decode, decode_as
+from tests.elevenlabs.conftest import sdk_on
 from voicer import sounds
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ElevenLabs]:
-    server = Server(tmp_path_factory.mktemp("sounds"))
-    server.start()
-    try:
-        with httpx.Client(timeout=60) as connection:
-            yield ElevenLabs(base_url=server.url, api_key=server.token(characters=100_000),
-                             httpx_client=connection)
-    finally:
-        server.stop()
+    with sdk_on(tmp_path_factory.mktemp("sounds")) as (_, client):
+        yield client
 
 
 def used(client: ElevenLabs) -> int:

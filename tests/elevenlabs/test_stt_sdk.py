@@ -8,7 +8,6 @@ import statistics
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from elevenlabs import (
     ElevenLabs,
@@ -22,24 +21,27 @@ from elevenlabs import (
 from elevenlabs.core.api_error import ApiError
 
 from tests.api.conftest import Server
+from tests.elevenlabs.conftest import sdk_on
 from tests.recognition.speech import ADAM, PARAGRAPH, RUSSIAN
 from tests.recognition.test_whisper import timing_errors
 from voicer.recognition.wer import word_error_rate
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, whisper_dir: Path) -> Iterator[Server]:
-    running = Server(tmp_path_factory.mktemp("stt"), env={"VOICER_STT_MODEL": str(whisper_dir)})
-    running.start()
-    yield running
-    running.stop()
+def live(tmp_path_factory: pytest.TempPathFactory,
+         whisper_dir: Path) -> Iterator[tuple[Server, ElevenLabs]]:
+    with sdk_on(tmp_path_factory.mktemp("stt"), {"VOICER_STT_MODEL": str(whisper_dir)}) as live:
+        yield live
 
 
 @pytest.fixture(scope="module")
-def client(server: Server) -> Iterator[ElevenLabs]:
-    with httpx.Client(timeout=120) as connection:
-        yield ElevenLabs(base_url=server.url, api_key=server.token(characters=100_000),
-                         httpx_client=connection)
+def server(live: tuple[Server, ElevenLabs]) -> Server:
+    return live[0]
+
+
+@pytest.fixture(scope="module")
+def client(live: tuple[Server, ElevenLabs]) -> ElevenLabs:
+    return live[1]
 
 
 # Whisper's word starts against the voice's estimated ones: the median error, seconds

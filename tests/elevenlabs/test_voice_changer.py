@@ -7,13 +7,12 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from elevenlabs import ElevenLabs
 from elevenlabs.core.api_error import ApiError
 
-from tests.api.conftest import Server
 from tests.audio_tools import decode, median_pitch
+from tests.elevenlabs.conftest import sdk_on
 from tests.recognition.speech import ADAM, PARAGRAPH, RACHEL
 from voicer.recognition.clip import decode as decode_clip
 from voicer.recognition.wer import word_error_rate
@@ -22,14 +21,8 @@ from voicer.recognition.whisper import WhisperRecognizer
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory, whisper_dir: Path) -> Iterator[ElevenLabs]:
-    server = Server(tmp_path_factory.mktemp("sts"), env={"VOICER_STT_MODEL": str(whisper_dir)})
-    server.start()
-    try:
-        with httpx.Client(timeout=180) as connection:
-            yield ElevenLabs(base_url=server.url, api_key=server.token(characters=100_000),
-                             httpx_client=connection)
-    finally:
-        server.stop()
+    with sdk_on(tmp_path_factory.mktemp("sts"), {"VOICER_STT_MODEL": str(whisper_dir)}) as (_, client):
+        yield client
 
 
 @pytest.fixture(scope="module")
