@@ -9,9 +9,10 @@ as text to speech is: the characters heard are charged, and it becomes one histo
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from fastapi.responses import Response, StreamingResponse
 from pydantic import ValidationError
 
@@ -44,17 +45,29 @@ FileFormat = Annotated[str | None, Form(description="pcm_s16le_16 or other")]
 OutputFormat = Annotated[str, Query(description="codec_rate[_kbps], e.g. mp3_44100_128")]
 
 
+@dataclass
+class Change:
+    """What both routes take: the speech, and how to say it again."""
+
+    audio: AudioFile
+    model_id: ModelId = "eleven_english_sts_v2"
+    voice_settings: Settings = None
+    seed: Seed = None
+    remove_background_noise: Denoise = False
+    file_format: FileFormat = None
+    output_format: OutputFormat = "mp3_44100_128"
+
+
+ChangeDep = Annotated[Change, Depends()]
+
+
 @router.post("/v1/speech-to-speech/{voice_id}", response_class=Response,
              responses={200: {"content": {"audio/mpeg": {}}}})
 @router.post("/v1/voice-changer/{voice_id}", response_class=Response, include_in_schema=False)
-def convert(voice_id: str, audio: AudioFile, caller: ElevenLabsCaller, services: ServicesDep,
-            model_id: ModelId = "eleven_english_sts_v2", voice_settings: Settings = None,
-            seed: Seed = None, remove_background_noise: Denoise = False,
-            file_format: FileFormat = None,
-            output_format: OutputFormat = "mp3_44100_128") -> Response:
+def convert(voice_id: str, asked: ChangeDep, caller: ElevenLabsCaller,
+            services: ServicesDep) -> Response:
     """The input's words in the target voice, on the input's timing."""
-    data, purchase, part = _changed(services, caller, voice_id, audio, voice_settings,
-                                    remove_background_noise, file_format, output_format)
+    data, purchase, part = _changed(services, caller, voice_id, asked)
     return Response(data, media_type=purchase.order.format.media_type,
                     headers=_headers(purchase, part))
 
@@ -63,14 +76,10 @@ def convert(voice_id: str, audio: AudioFile, caller: ElevenLabsCaller, services:
              responses={200: {"content": {"audio/mpeg": {}}}})
 @router.post("/v1/voice-changer/{voice_id}/stream", response_class=StreamingResponse,
              include_in_schema=False)
-def stream(voice_id: str, audio: AudioFile, caller: ElevenLabsCaller, services: ServicesDep,
-           model_id: ModelId = "eleven_english_sts_v2", voice_settings: Settings = None,
-           seed: Seed = None, remove_background_noise: Denoise = False,
-           file_format: FileFormat = None,
-           output_format: OutputFormat = "mp3_44100_128") -> StreamingResponse:
+def stream(voice_id: str, asked: ChangeDep, caller: ElevenLabsCaller,
+           services: ServicesDep) -> StreamingResponse:
     """The same, sent in pieces once it is made (the whole input is heard first)."""
-    data, purchase, part = _changed(services, caller, voice_id, audio, voice_settings,
-                                    remove_background_noise, file_format, output_format)
+    data, purchase, part = _changed(services, caller, voice_id, asked)
 
     def pieces() -> Iterator[bytes]:
         for start in range(0, len(data), _PIECE):
@@ -80,17 +89,16 @@ def stream(voice_id: str, audio: AudioFile, caller: ElevenLabsCaller, services: 
                              headers=_headers(purchase, part))
 
 
-def _changed(services: Services, caller: ElevenLabsCaller, voice_id: str, audio: UploadFile,
-             voice_settings: str | None, denoise: bool, file_format: str | None,
-             output_format: str) -> tuple[bytes, Purchase, Part]:
+def _changed(services: Services, caller: ElevenLabsCaller, voice_id: str,
+             asked: Change) -> tuple[bytes, Purchase, Part]:
     """Heard, charged, spoken again, kept in the history."""
     billing = services.billing
-    order = billing.order(voice_id, DEFAULT_MODEL_ID, None, _settings(voice_settings),
-                          parse_format(output_format))
+    order = billing.order(voice_id, DEFAULT_MODEL_ID, None, _settings(asked.voice_settings),
+                          parse_format(asked.output_format))
     if services.engines.relays(order.voice.engine):
         raise InvalidInput("voice_id", f"voice_id: {voice_id} is an ElevenLabs upstream voice; "
                                        "the voice changer speaks local voices only")
-    clip = _clip(services, audio, file_format, denoise)
+    clip = _clip(services, asked.audio, asked.file_format, asked.remove_background_noise)
     transcript = services.listener.recognizers.default().recognize(clip)
     if not transcript.text.strip():
         raise InvalidInput("audio", "audio: no speech was heard in it")
