@@ -8,7 +8,8 @@ from voicer.errors import InvalidInput
 from voicer.text import SplitType, split_text
 from voicer.text.normalize import Normalization
 from voicer.text.prepare import prepare
-from voicer.text.ssml import PLAIN, Prosody, check, context
+from voicer.text.prosody import PLAIN, Prosody
+from voicer.text.ssml import check, context
 
 DOCUMENT = ('<speak>Hello <prosody rate="slow" volume="+6dB">slow &amp; loud</prosody> '
             '<break strength="strong"/><sub alias="World Health Organization">WHO</sub> '

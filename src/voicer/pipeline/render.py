@@ -18,8 +18,8 @@ from voicer.engines import Engine, Loading, WordEvent
 from voicer.errors import EngineNotConfigured
 from voicer.pipeline.jobs import ChunkJob, RenderSpec
 from voicer.text.prepare import Script, prepare
+from voicer.text.prosody import PLAIN, Prosody
 from voicer.text.rewrite import Rewritten
-from voicer.text.ssml import PLAIN, Prosody
 from voicer.voice_settings import VoiceSettings
 from voicer.voices import Voice
 

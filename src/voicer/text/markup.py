@@ -1,5 +1,6 @@
 """ElevenLabs' markup in plain text: ``<break time="1.5s"/>`` and
-``<phoneme alphabet="ipa|cmu-arpabet" ph="…">word</phoneme>``.
+``<phoneme alphabet="ipa|cmu-arpabet" ph="…">word</phoneme>`` (and, for chunking and language
+detection, the audio tags in square brackets of ``voicer.text.cues``).
 
 A break is an exact silence of up to 3 seconds (ElevenLabs' limit); a phoneme element is said
 as its phonemes. Tags are never spoken and never split by chunking (:func:`mask`). Anything
@@ -13,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from voicer.errors import InvalidInput
+from voicer.text import cues
 from voicer.text.phonemes import ALPHABETS, to_espeak
 from voicer.text.spans import MASK
 
@@ -76,13 +78,15 @@ def mask(text: str) -> str:
     if is_ssml(text):
         return _ANY_TAG.sub(lambda tag: MASK * len(tag.group()), text)
     try:
-        found = parse(text)
+        found: list[Markup | cues.Cue] = [*parse(text), *cues.find(text)]
     except InvalidInput:
         return text  # refused elsewhere; split as text
     if not found:
         return text
     parts, done = [], 0
-    for element in found:
+    for element in sorted(found, key=lambda element: element.start):
+        if element.start < done:
+            continue
         parts += [text[done:element.start], MASK * (element.end - element.start)]
         done = element.end
     parts.append(text[done:])
@@ -116,6 +120,9 @@ def complete_before(text: str, cut: int) -> int:
     opening = text.rfind("<", 0, cut)
     if opening >= 0 and ">" not in text[opening:cut]:
         cut = opening
+    tag = cues.unfinished(text[:cut])  # an audio tag still being written
+    if tag is not None:
+        cut = opening = tag
     openings = [found.start() for found in _PHONEME_OPENING.finditer(text, 0, cut)]
     unclosed = bool(openings) and _PHONEME_CLOSING.search(text, openings[-1], cut) is None
     if unclosed:
@@ -129,9 +136,12 @@ def complete_before(text: str, cut: int) -> int:
 
 
 def plain(text: str) -> str:
-    """``text`` with its tags (SSML's too) as spaces, phoneme elements as their words (for
-    language detection)."""
-    return _ANY_TAG.sub(" ", text)
+    """``text`` with its tags (SSML's and audio tags too) as spaces, phoneme elements as their
+    words (for language detection)."""
+    tagless = _ANY_TAG.sub(" ", text)
+    for cue in reversed(cues.find(tagless)):
+        tagless = f"{tagless[:cue.start]} {tagless[cue.end:]}"
+    return tagless
 
 
 def _phoneme(text: str, opening: re.Match[str], attributes: dict[str, str]) -> Phoneme:

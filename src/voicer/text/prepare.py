@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 from voicer.pronunciation import rules
 from voicer.pronunciation.rules import AliasRule, PhonemeRule
-from voicer.text import markup, ssml
+from voicer.text import cues, markup, ssml
 from voicer.text.normalize import Normalization, normalize
+from voicer.text.prosody import PLAIN, Prosody
 from voicer.text.rewrite import Edit, Rewritten, merge
-from voicer.text.ssml import PLAIN, Prosody
 
 # espeak-ng reads what is between these as phonemes: the caller's own are kept as text.
 _PHONEME_OPEN = "[["
@@ -59,7 +59,8 @@ class Script:
 def prepare(text: str, language: str, normalization: Normalization,
             reads_phonemes: bool = False,
             lexicon: Sequence[AliasRule | PhonemeRule] = (), context: str = "") -> Script:
-    """``text`` as an engine is to say it in ``language``: tags out, breaks as pauses, phoneme
+    """``text`` as an engine is to say it in ``language``: tags out, breaks (and pause tags) as
+    pauses, audio tags as prosody or nothing (``voicer.text.cues``), phoneme
     elements as espeak-ng phonemes (``reads_phonemes``) or their words, pronunciation rules
     applied (aliases said instead, phonemes to an engine that reads them), normalized unless
     ``off`` (``auto`` means on for the local engines). Markup wins over rules, rules over
@@ -68,12 +69,20 @@ def prepare(text: str, language: str, normalization: Normalization,
     if ssml.is_ssml(context + text):
         return _prepare_ssml(text, language, normalization, reads_phonemes, lexicon, context)
     found = markup.parse(text)
+    tagged = [cue for cue in cues.find(text)
+              if not any(e.start <= cue.start < e.end for e in found)]
     tags = list(_markup_edits(found, reads_phonemes))
+    tags += [Edit(cue.start, cue.end, "") for cue in tagged]  # never said
     if reads_phonemes:
         tags += [Edit(i, i + 2, "[ [") for i in _occurrences(text, _PHONEME_OPEN)]
-    said = _said(text, language, normalization, reads_phonemes, lexicon, tags)
-    breaks = [element for element in found if isinstance(element, markup.Break)]
-    return Script(said, tuple((said.position(b.start), b.seconds) for b in breaks))
+    said = _said(text, language, normalization, reads_phonemes, lexicon,
+                 sorted(tags, key=lambda tag: tag.start))
+    breaks = [(b.start, b.seconds) for b in found if isinstance(b, markup.Break)]
+    breaks += [(cue.start, cue.pause) for cue in tagged if cue.pause]
+    changes = tuple((said.position(cue.start), cue.prosody) for cue in tagged
+                    if cue.prosody is not None)
+    return Script(said, tuple(sorted((said.position(at), seconds) for at, seconds in breaks)),
+                  changes)
 
 
 def _prepare_ssml(text: str, language: str, normalization: Normalization, reads_phonemes: bool,

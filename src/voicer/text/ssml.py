@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from voicer.errors import InvalidInput
 from voicer.text import markup
 from voicer.text.normalize import say_as
+from voicer.text.prosody import PLAIN, Prosody
 from voicer.text.rewrite import Edit
 
 _TAG = re.compile(r"<(/?)\s*([A-Za-z][\w:.-]*)([^<>]*?)(/?)>|<!--[\s\S]*?-->|<\?[^<>]*\?>")
@@ -46,22 +47,6 @@ _ELEMENTS = {"speak", "p", "s", "break", "prosody", "emphasis", "say-as", "sub",
              "phoneme", "voice", "mark"}
 
 
-@dataclass(frozen=True, slots=True)
-class Prosody:
-    """How a stretch is said, relative to the request's own settings."""
-
-    rate: float = 1.0  # × the speed
-    pitch: float = 1.0  # × the voice's pitch
-    volume: float = 0.0  # dB
-    language: str | None = None  # None: the chunk's
-
-    def within(self, outer: Prosody) -> Prosody:
-        """This prosody nested inside ``outer``."""
-        return Prosody(outer.rate * self.rate, outer.pitch * self.pitch,
-                       outer.volume + self.volume, self.language or outer.language)
-
-
-PLAIN = Prosody()
 
 
 @dataclass(frozen=True, slots=True)
