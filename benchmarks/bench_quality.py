@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import multiprocessing
 import platform
-import re
 import resource
 import time
 from dataclasses import asdict, dataclass
@@ -30,6 +29,7 @@ from rich.console import Console
 from rich.table import Table
 
 from benchmarks.report import save
+from voicer.recognition import wer
 
 TEXTS = (
     "The quick brown fox jumps over the lazy dog.",
@@ -105,19 +105,8 @@ def at_16k(samples: np.ndarray, rate: int) -> np.ndarray:
     return resample(Audio.mono(samples, rate), WHISPER_RATE).samples.astype(np.float32) / 32768
 
 
-def normalized(text: str) -> list[str]:
-    return re.sub(r"[^a-z0-9' ]+", " ", text.lower().replace("-", " ")).split()
-
-
-def word_errors(reference: list[str], heard: list[str]) -> int:
-    """Levenshtein distance over words."""
-    row = list(range(len(heard) + 1))
-    for i, word in enumerate(reference, 1):
-        previous, row[0] = row[0], i
-        for j, other in enumerate(heard, 1):
-            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1,
-                                           previous + (word != other))
-    return row[-1]
+def normalized(text: str) -> str:
+    return text.replace("-", " ")
 
 
 def score(spoken: Spoken, whisper: Any) -> Scores:
@@ -129,9 +118,10 @@ def score(spoken: Spoken, whisper: Any) -> Scores:
         p808.append(float(dnsmos.run(np.clip(clip, -1, 1), WHISPER_RATE)["p808_mos"]))
         segments, _ = whisper.transcribe(clip, language="en", beam_size=5, word_timestamps=True)
         heard = [word for segment in segments for word in segment.words or []]
-        reference = normalized(text)
-        errors += word_errors(reference, normalized(" ".join(w.word for w in heard)))
-        words += len(reference)
+        reference = len(wer.words(normalized(text)))
+        errors += round(reference * wer.word_error_rate(
+            normalized(text), normalized(" ".join(w.word for w in heard))))
+        words += reference
         if len(heard) == len(starts):  # the same words found: compare where each starts
             timing += [abs(ours - float(theirs.start))
                        for (_, ours), theirs in zip(starts[1:], heard[1:], strict=True)]

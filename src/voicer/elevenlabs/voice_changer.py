@@ -36,10 +36,6 @@ class Changed:
     audio: Audio
     transcript: Transcript
 
-    @property
-    def text(self) -> str:
-        return self.transcript.text
-
 
 def change(transcript: Transcript, duration: float, voice: Voice, settings: VoiceSettings,
            pool: WorkerPool) -> Changed:

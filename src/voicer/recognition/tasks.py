@@ -43,7 +43,7 @@ from voicer.recognition.languages import whisper_language
 from voicer.recognition.listener import Listener
 from voicer.recognition.parallel import ParallelRecognizer
 from voicer.storage import Storage
-from voicer.voiceapi.rows import changed, failed, owned
+from voicer.voiceapi.rows import changed, failed_now, owned
 
 log = logging.getLogger("voicer.stt")
 
@@ -152,11 +152,7 @@ class SttTasks:
                 transcript = speakers.diarize(transcript, clip, task.num_speakers)
         except Exception as error:
             log.exception("recognition task %s failed", task_id)
-            with self.database.session() as session:
-                row = session.get(SttTask, task_id)
-                if row is not None:
-                    failed(session, row, f"recognition failed: {error}")
-                session.commit()
+            failed_now(self.database, SttTask, task_id, f"recognition failed: {error}")
             return
         if task_id in self._cancelled and transcript.duration < clip.duration:
             self._stopped(task_id, transcript)

@@ -36,3 +36,12 @@ def failed(session: Session, task: SttTask | SpeechTask, message: str) -> None:
     """The task ends ``failed``, saying why; its characters are given back."""
     refund_characters(session, task.user_id, task.characters)
     task.status, task.error, task.completed_at = SttStatus.failed, message, utcnow()
+
+
+def failed_now(database: Database, table: type[Row], task_id: str, message: str) -> None:
+    """``failed``, in a session of its own, if the task is still there."""
+    with database.session() as session:
+        task = session.get(table, task_id)
+        if task is not None:
+            failed(session, task, message)
+        session.commit()

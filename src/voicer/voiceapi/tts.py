@@ -35,7 +35,7 @@ from voicer.pipeline.plan import check_text
 from voicer.speech import SpeechPool, SpeechRequest
 from voicer.storage import Storage, Stored
 from voicer.voice_settings import VoiceSettings
-from voicer.voiceapi.rows import changed, failed, owned
+from voicer.voiceapi.rows import changed, failed, failed_now, owned
 from voicer.voiceapi.script import Line, parse
 from voicer.voices import Voices
 
@@ -136,11 +136,7 @@ class SpeechTasks:
                         self._update(task_id, progress=max(1, 100 * segment.turn // len(turns)))
         except Exception as error:
             log.exception("speech task %s failed", task_id)
-            with self.database.session() as session:
-                task = session.get(SpeechTask, task_id)
-                if task is not None:
-                    failed(session, task, f"speaking failed: {error}")
-                session.commit()
+            failed_now(self.database, SpeechTask, task_id, f"speaking failed: {error}")
             return
         self._update(task_id, status=SttStatus.succeeded, progress=100, completed_at=utcnow(),
                      duration=round(seconds, 3))
