@@ -17,11 +17,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from voicer.accounts import Caller
 from voicer.audio import Audio, AudioFormat, concatenate, silence, speech_bounds
+from voicer.elevenlabs.billing import Billing, Part, Purchase
 from voicer.encoding.resample import resample
+from voicer.encoding.streams import encode_whole
+from voicer.errors import InvalidInput
 from voicer.pipeline.jobs import ChunkJob, RenderSpec
 from voicer.pipeline.pool import WorkerPool
-from voicer.recognition.base import Segment, Transcript
+from voicer.recognition.base import Recognizer, Segment, Transcript
+from voicer.recognition.clip import Clip
+from voicer.speech import SpeechPool, SpeechRequest
 from voicer.voice_settings import VoiceSettings
 from voicer.voices import Voice
 
@@ -35,6 +41,23 @@ class Changed:
 
     audio: Audio
     transcript: Transcript
+
+
+def bought(billing: Billing, caller: Caller, order: SpeechRequest, clip: Clip,
+           recognizer: Recognizer, speech: SpeechPool) -> tuple[bytes, Purchase, Part]:
+    """``clip`` heard, its words charged, spoken again in ``order``'s voice and format, and kept
+    in the history: one purchase, as text to speech is."""
+    transcript = recognizer.recognize(clip)
+    if not transcript.text.strip():
+        raise InvalidInput("audio", "audio: no speech was heard in it")
+    purchase = billing.open(caller, order)
+    part = purchase.charge(transcript.text)
+    with purchase, speech.lease() as pool:
+        changed = change(transcript, clip.duration, order.voice, order.settings, pool)
+        data = encode_whole(changed.audio, order.format)
+        purchase.keep(data)
+        purchase.delivered(part)
+    return data, purchase, part
 
 
 def change(transcript: Transcript, duration: float, voice: Voice, settings: VoiceSettings,

@@ -13,12 +13,10 @@ import re
 from dataclasses import dataclass
 
 from voicer.errors import EmptyText, InvalidInput
+from voicer.text import cues
 
 _MARKER = re.compile(r"\[S(\d{1,2})\][ \t]*|^[ \t]*Speaker[ \t]+(\d{1,2})[ \t]*:[ \t]*",
                      re.IGNORECASE | re.MULTILINE)
-_CUE = re.compile(r"\[([A-Za-z][A-Za-z' -]{0,40})\][ \t]*")
-_BREAKS = {"pause": '<break time="0.5s"/>', "short pause": '<break time="0.3s"/>',
-           "long pause": '<break time="1.5s"/>'}
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +44,11 @@ def parse(script: str, model_ids: list[str]) -> list[Line]:
 
 
 def without_cues(text: str) -> str:
-    """``text`` with its cues taken out or made breaks."""
-    def replaced(cue: re.Match[str]) -> str:
-        made = _BREAKS.get(cue.group(1).strip().lower())
-        return f"{made} " if made else ""
-
-    return _CUE.sub(replaced, text)
+    """``text`` with its cues (``voicer.text.cues``) taken out, pauses made breaks."""
+    for cue in reversed(cues.find(text)):
+        made = f'<break time="{cue.pause:g}s"/> ' if cue.pause else ""
+        text = text[:cue.start] + made + text[cue.end:]
+    return text
 
 
 def _add(lines: list[Line], text: str, speaker: int, model_ids: list[str]) -> None:

@@ -89,7 +89,7 @@ def convert(body: TextToDialogueBody, caller: ElevenLabsCaller, services: Servic
         return _relay(services, body, "", output_format, purchase, part)
     audio = b"".join(piece.audio.audio for piece in _spoken(services, purchase, part, turns))
     return Response(audio, media_type=purchase.order.format.media_type,
-                    headers=_headers(purchase, part))
+                    headers=tts.Charged(purchase, part).headers())
 
 
 @router.post("/stream", response_class=StreamingResponse,
@@ -103,7 +103,7 @@ def stream(body: TextToDialogueBody, caller: ElevenLabsCaller, services: Service
     audio = (piece.audio.audio for piece in _spoken(services, purchase, part, turns)
              if piece.audio.audio)
     return StreamingResponse(audio, media_type=purchase.order.format.media_type,
-                             headers=_headers(purchase, part))
+                             headers=tts.Charged(purchase, part).headers())
 
 
 @router.post("/with-timestamps")
@@ -124,7 +124,7 @@ def convert_with_timestamps(body: TextToDialogueBody, caller: ElevenLabsCaller,
         "audio_base64": base64.b64encode(b"".join(piece.audio for piece in said)).decode(),
         "alignment": timing.to_json(), "normalized_alignment": normalized.to_json(),
         "voice_segments": [segment.to_json() for segment in segments],
-    }, headers=_headers(purchase, part))
+    }, headers=tts.Charged(purchase, part).headers())
 
 
 @router.post("/stream/with-timestamps", response_class=StreamingResponse)
@@ -136,7 +136,8 @@ def stream_with_timestamps(body: TextToDialogueBody, caller: ElevenLabsCaller,
     if _upstream(services, turns):
         return _relay(services, body, "/stream/with-timestamps", output_format, purchase, part)
     lines = (_ndjson(piece) for piece in _spoken(services, purchase, part, turns))
-    return StreamingResponse(lines, media_type="application/json", headers=_headers(purchase, part))
+    return StreamingResponse(lines, media_type="application/json",
+                             headers=tts.Charged(purchase, part).headers())
 
 
 def _charge(services: Services, caller: ElevenLabsCaller, body: TextToDialogueBody,
@@ -184,16 +185,10 @@ def _relay(services: Services, body: TextToDialogueBody, route: str, output_form
     except BaseException:
         purchase.settle()
         raise
-    headers = {**_headers(purchase, part),
+    headers = {**charged.headers(),
                "request-id": answer.headers.get("request-id", purchase.request_id)}
     return StreamingResponse(tts.relayed(charged, answer, route.endswith("timestamps")),
                              media_type=answer.headers.get("content-type"), headers=headers)
-
-
-def _headers(purchase: Purchase, part: Part) -> dict[str, str]:
-    characters = str(len(part.text))
-    return {"request-id": purchase.request_id, "history-item-id": purchase.history_id,
-            "x-character-count": characters, "character-cost": characters}
 
 
 def _ndjson(piece: dialogue.DialoguePiece) -> bytes:

@@ -21,10 +21,9 @@ from voicer.api.deps import ElevenLabsCaller, ServicesDep
 from voicer.api.responses import AUTHENTICATED, elevenlabs_errors
 from voicer.api.schemas_elevenlabs import VoiceSettingsIn
 from voicer.api.services import Services
-from voicer.elevenlabs import voice_changer
+from voicer.elevenlabs import tts, voice_changer
 from voicer.elevenlabs.billing import Part, Purchase
 from voicer.encoding.formats import parse_format
-from voicer.encoding.streams import encode_whole
 from voicer.errors import InvalidInput
 from voicer.models import DEFAULT_MODEL_ID
 from voicer.recognition.clip import RATE, Clip
@@ -69,7 +68,7 @@ def convert(voice_id: str, asked: ChangeDep, caller: ElevenLabsCaller,
     """The input's words in the target voice, on the input's timing."""
     data, purchase, part = _changed(services, caller, voice_id, asked)
     return Response(data, media_type=purchase.order.format.media_type,
-                    headers=_headers(purchase, part))
+                    headers=tts.Charged(purchase, part).headers())
 
 
 @router.post("/v1/speech-to-speech/{voice_id}/stream", response_class=StreamingResponse,
@@ -86,7 +85,7 @@ def stream(voice_id: str, asked: ChangeDep, caller: ElevenLabsCaller,
             yield data[start:start + _PIECE]
 
     return StreamingResponse(pieces(), media_type=purchase.order.format.media_type,
-                             headers=_headers(purchase, part))
+                             headers=tts.Charged(purchase, part).headers())
 
 
 def _changed(services: Services, caller: ElevenLabsCaller, voice_id: str,
@@ -99,18 +98,8 @@ def _changed(services: Services, caller: ElevenLabsCaller, voice_id: str,
         raise InvalidInput("voice_id", f"voice_id: {voice_id} is an ElevenLabs upstream voice; "
                                        "the voice changer speaks local voices only")
     clip = _clip(services, asked.audio, asked.file_format, asked.remove_background_noise)
-    transcript = services.listener.recognizers.default().recognize(clip)
-    if not transcript.text.strip():
-        raise InvalidInput("audio", "audio: no speech was heard in it")
-    purchase = billing.open(caller, order)
-    part = purchase.charge(transcript.text)
-    with purchase, services.speech.lease() as pool:
-        changed = voice_changer.change(transcript, clip.duration, order.voice, order.settings,
-                                       pool)
-        data = encode_whole(changed.audio, order.format)
-        purchase.keep(data)
-        purchase.delivered(part)
-    return data, purchase, part
+    return voice_changer.bought(billing, caller, order, clip,
+                                services.listener.recognizers.default(), services.speech)
 
 
 def _clip(services: Services, audio: UploadFile, file_format: str | None, denoise: bool) -> Clip:
@@ -130,9 +119,3 @@ def _settings(given: str | None) -> VoiceSettings:
         where = ".".join(str(part) for part in problem["loc"])
         raise InvalidInput("voice_settings", f"voice_settings: {where or 'JSON'}: "
                                              f"{problem['msg']}") from None
-
-
-def _headers(purchase: Purchase, part: Part) -> dict[str, str]:
-    characters = str(len(part.text))
-    return {"request-id": purchase.request_id, "history-item-id": purchase.history_id,
-            "x-character-count": characters, "character-cost": characters}
