@@ -177,8 +177,54 @@ def test_the_speech_to_text_page_transcribes_a_file(server: Server, page: Page, 
     watch.assert_clean(server.url)
 
 
-def test_every_control_is_labelled_and_reached_by_keyboard(server: Server, page: Page) -> None:
+def test_a_markdown_file_is_read_without_its_markup(server: Server, page: Page,
+                                                   tmp_path: Path) -> None:
+    book = tmp_path / "book.md"
+    book.write_text("# Chapter one\n\nThe **old** keeper read [the log](log.html).\n\n"
+                    "## Chapter two\n\n- A boat came in.\n", encoding="utf-8")
     sign_in(page, server.url, server.token())
+    page.get_by_label("Or open a file").set_input_files(book)
+    expect(page.get_by_label("Text to speak")).to_have_value(
+        "Chapter one\n\nThe old keeper read the log.\n\nChapter two\n\nA boat came in.\n")
+
+
+# Each visible text's colour against the first opaque background behind it: [ratio, text].
+CONTRASTS = """() => {
+  const rgb = (css) => css.match(/[\\d.]+/g).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map((v) => v / 255)
+    .map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4))
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const behind = (el) => {
+    for (; el; el = el.parentElement) {
+      const bg = rgb(getComputedStyle(el).backgroundColor);
+      if (bg.length === 3 || bg[3] === 1) return bg.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  return [...document.querySelectorAll('body *')]
+    .filter((el) => el.checkVisibility() && !el.disabled
+            && [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()))
+    .map((el) => {
+      const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(behind(el))].sort((x, y) => y - x);
+      return [(a + 0.05) / (b + 0.05), el.textContent.trim().slice(0, 30)];
+    });
+}"""
+
+
+LOADED = {"tasks": "#tasks-empty:not([hidden])", "account": "#stats dd"}  # what each page fetches
+
+
+def test_every_control_is_labelled_reached_by_keyboard_and_legible(server: Server,
+                                                                    page: Page) -> None:
+    sign_in(page, server.url, server.token())
+    for name in ("speak", "tasks", "stt", "account"):
+        page.goto(f"{server.url}/#{name}")
+        page.wait_for_selector(f"#page-{name}:not([hidden])")
+        page.wait_for_selector(LOADED.get(name, "body"))
+        texts = page.evaluate(CONTRASTS)
+        faint = [(round(ratio, 1), text) for ratio, text in texts if ratio < 7]
+        assert len(texts) >= 10 and faint == [], name  # WCAG AAA: 7:1
+    page.goto(f"{server.url}/#speak")
     unlabelled = page.evaluate("""() => [...document.querySelectorAll(
         'input, select, textarea, meter, progress')]
         .filter(el => !el.hidden && el.type !== 'hidden' && !el.labels?.length

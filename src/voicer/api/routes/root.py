@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
@@ -23,11 +23,10 @@ router = APIRouter(route_class=StrictJsonRoute, responses=voicer_errors(500),
 
 @router.get("/", summary="🏠 Информация о сервисе", response_model=dict[str, Any],
             responses={200: {"content": {"text/html": {}}}})
-def info(services: ServicesDep, accept: Annotated[str | None, Header()] = None,
-         ) -> dict[str, Any] | Response:
+def info(services: ServicesDep, request: Request) -> dict[str, Any] | Response:
     """Получить основную информацию о Voicer API и проверить доступность сервиса. A browser,
     asking for `text/html`, gets the web studio instead."""
-    if studio.wants_page(accept):
+    if studio.wants_page(request.headers.get("accept")):
         return studio.page()
     return {
         "service": "Voicer API",

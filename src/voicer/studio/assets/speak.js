@@ -9,11 +9,11 @@ const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 export function plainMarkdown(text) {
   return text
     .replace(/^```.*$/gm, "")
-    .replace(/^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$/gm, "$1")
+    .replace(/^[ \t]{0,3}#{1,6}[ \t]+(.*?)[ \t]*#*[ \t]*$/gm, "$1")
     .replace(/!\[([^\]]*)\]\([^)]*\)/g, "$1")
     .replace(/\[([^\]]+)\]\([^)]*\)/g, "$1")
-    .replace(/^\s{0,3}(?:[-*+]|>)\s+/gm, "")
-    .replace(/(\*\*|__|\*|_|`)(\S(?:.*?\S)?)\1/g, "$2");
+    .replace(/^[ \t]{0,3}(?:[-*+]|>)[ \t]+/gm, "")
+    .replace(/(?<!\w)(\*\*|__|\*|_|`)(\S(?:.*?\S)?)\1(?!\w)/g, "$2");
 }
 
 export class Speak {
