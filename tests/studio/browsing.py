@@ -19,6 +19,7 @@ class Watch:
     page: Page
     errors: list[str] = field(default_factory=list)
     hosts: set[str] = field(default_factory=set)
+    paths: list[str] = field(default_factory=list)  # of this server, in the order asked
 
     def __post_init__(self) -> None:
         self.page.on("console", self._console)
@@ -32,6 +33,7 @@ class Watch:
     def _asked(self, url: str) -> None:
         if not url.startswith(("data:", "blob:")):
             self.hosts.add(urlsplit(url).netloc)
+            self.paths.append(urlsplit(url).path)
 
     def assert_clean(self, origin: str) -> None:
         assert self.errors == []

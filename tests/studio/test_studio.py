@@ -93,11 +93,15 @@ def test_sign_in_speak_two_chapters_play_jump_and_download(server: Server, page:
     duration = audio_duration(page, "#player")
     jumps.nth(1).click()
     second = page.evaluate("document.getElementById('player').currentTime")
+    wait_until(lambda: page.evaluate(f"document.getElementById('player').currentTime > {second} + 0.3"),
+               10, "the player playing on from the jump")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download MP3").click()
     saved = tmp_path / download.value.suggested_filename
     download.value.save_as(saved)
 
+    task_id = saved.stem.removeprefix("voicer-")
+    assert f"/api/v1/voice/status/{task_id}/events" in watch.paths  # progress came live
     audio = decode(saved)
     assert saved.suffix == ".mp3"
     assert abs(audio.duration - duration) < 0.1
