@@ -134,7 +134,7 @@ def test_cancel_a_running_task_from_the_history(server: Server, page: Page) -> N
     watch.assert_clean(server.url)
 
 
-def test_usage_and_quota_are_the_accounts(server: Server, page: Page) -> None:
+def test_usage_and_quota_are_the_accounts_until_sign_out(server: Server, page: Page) -> None:
     watch = Watch(page)
     token = server.token(characters=5_000)
     sign_in(page, server.url, token)
@@ -147,6 +147,9 @@ def test_usage_and_quota_are_the_accounts(server: Server, page: Page) -> None:
     expect(page.locator("#stat-used_characters")).to_have_text("8")
     expect(page.locator("#stat-remaining_characters")).to_have_text("4,992")
     assert page.get_by_label("Characters used").evaluate("meter => meter.value") == 8
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_label("API token")).to_be_visible()
+    assert page.evaluate("localStorage.length") == 0
     watch.assert_clean(server.url)
 
 

@@ -19,7 +19,7 @@ export function notify(error) {
   notice.hidden = false;
 }
 
-let studio = null;
+let studio = null; // the pages, made once on the first signed-in visit
 
 async function start() {
   const config = await getJson("/studio/config.json");
@@ -42,8 +42,8 @@ async function route() {
   document.title = `${name === "sign-in" ? "Sign in" : $(`${name}-title`).textContent} · Voicer Studio`;
   if (!signedIn) return;
   try {
-    studio ??= await start();
-    await studio[name].show();
+    studio ??= start().catch((error) => { studio = null; throw error; });
+    await (await studio)[name].show();
   } catch (error) {
     notify(error);
   }
@@ -66,9 +66,7 @@ $("sign-in-form").addEventListener("submit", async (event) => {
 
 $("sign-out").addEventListener("click", () => {
   token.clear();
-  studio = null;
-  location.hash = "";
-  route();
+  location.replace(location.pathname); // a fresh page: nothing of the last user stays
 });
 
 window.addEventListener("hashchange", () => { notify(null); route(); $("main").focus(); });
