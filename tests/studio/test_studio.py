@@ -58,7 +58,8 @@ def audio_duration(page: Page, selector: str) -> float:
 
 
 def test_a_browser_gets_the_studio_and_api_clients_keep_the_json(server: Server) -> None:
-    assert httpx.get(f"{server.url}/").json()["service"] == "Voicer API"
+    info = httpx.get(f"{server.url}/")
+    assert info.json()["service"] == "Voicer API" and info.headers["vary"] == "Accept"
     assert httpx.get(f"{server.url}/", headers={"Accept": "application/json"}).json()["studio"] == "/studio"
     html = httpx.get(f"{server.url}/", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
     assert html.headers["content-type"].startswith("text/html")

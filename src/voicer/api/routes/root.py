@@ -23,11 +23,12 @@ router = APIRouter(route_class=StrictJsonRoute, responses=voicer_errors(500),
 
 @router.get("/", summary="🏠 Информация о сервисе", response_model=dict[str, Any],
             responses={200: {"content": {"text/html": {}}}})
-def info(services: ServicesDep, request: Request) -> dict[str, Any] | Response:
+def info(services: ServicesDep, request: Request, response: Response) -> dict[str, Any] | Response:
     """Получить основную информацию о Voicer API и проверить доступность сервиса. A browser,
     asking for `text/html`, gets the web studio instead."""
     if studio.wants_page(request.headers.get("accept")):
         return studio.page()
+    response.headers["Vary"] = "Accept"  # the same address answers a browser with a page
     return {
         "service": "Voicer API",
         "version": __version__,
