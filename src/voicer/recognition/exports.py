@@ -1,4 +1,4 @@
-"""A transcript as files: SubRip subtitles, plain text, segmented JSON.
+"""A transcript as files: SubRip and WebVTT subtitles, plain text, segmented JSON.
 
 Each export regroups the words into segments its options ask for (a new segment after a long
 enough silence, at a speaker change, or when one grows past a duration or character count),
@@ -71,6 +71,13 @@ def srt(transcript: Transcript, options: ExportOptions = ExportOptions()) -> Exp
         blocks.append(f"{number}\n{_clock(segment.start, ',')} --> {_clock(segment.end, ',')}\n"
                       f"{text}\n")
     return Export("srt", "application/x-subrip", "\n".join(blocks))
+
+
+def vtt(transcript: Transcript, options: ExportOptions = ExportOptions()) -> Export:
+    """WebVTT: the same cues as ``srt``, under a ``WEBVTT`` header, with dots in the times."""
+    cues = [f"{_clock(segment.start, '.')} --> {_clock(segment.end, '.')}\n"
+            f"{_labelled(segment, options)}\n" for segment in regroup(transcript, options)]
+    return Export("vtt", "text/vtt", "\n".join(["WEBVTT\n", *cues]))
 
 
 def txt(transcript: Transcript, options: ExportOptions = ExportOptions()) -> Export:
