@@ -14,6 +14,7 @@ from voicer.api import errors
 from voicer.api.bodylimit import BodyLimit
 from voicer.api.ratelimit_headers import RateLimitHeaders
 from voicer.api.routes import (
+    captions,
     catalogue,
     elevenlabs_account,
     elevenlabs_catalogue,
@@ -73,7 +74,7 @@ def create_app(settings: Settings | None = None, engine: EngineFactory = default
     for module in (root, voice, user, catalogue, elevenlabs_tts, elevenlabs_ws,
                    elevenlabs_catalogue, elevenlabs_account, elevenlabs_sound, elevenlabs_stt,
                    elevenlabs_isolation, elevenlabs_dictionaries, elevenlabs_dialogue, stt,
-                   voice_tts, elevenlabs_voice_changer, openai_audio):
+                   voice_tts, elevenlabs_voice_changer, openai_audio, captions):
         app.include_router(module.router)
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes,

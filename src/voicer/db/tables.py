@@ -139,6 +139,8 @@ class TaskChunk(Base):
     request_id: Mapped[str | None] = mapped_column(String(100), default=None)
     # The SSML tags open where it starts, when the text is an SSML document
     context: Mapped[str | None] = mapped_column(Text, default=None)
+    # Its words once spoken, [text offset, length, start s, end s] in its segment: the captions'
+    words: Mapped[list[list[float]] | None] = mapped_column(JSON, default=None)
 
 
 class HistoryItem(Base):

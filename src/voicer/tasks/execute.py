@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from voicer.captions.timeline import stored
 from voicer.db import Database
 from voicer.db.database import rowcount
 from voicer.db.tables import ACTIVE, ChunkStatus, Task, TaskChunk, TaskStatus, utcnow
@@ -174,7 +175,7 @@ class TaskExecutor:
                        TaskChunk.status == ChunkStatus.pending)
                 .values(status=ChunkStatus.done, duration=rendered.duration,
                         speech=rendered.speech, rendered_at=utcnow(),
-                        request_id=rendered.request_id)
+                        request_id=rendered.request_id, words=stored(rendered.words))
             )
             if rowcount(marked) != 1:  # recorded by another delivery of the same chunk
                 session.rollback()
@@ -265,6 +266,7 @@ class TaskExecutor:
                         chunk.index, chunk.text, chunk.text_offset,
                         self.storage.read_chunk(task_id, chunk.index),
                         chunk.duration or 0.0, chunk.speech or 0.0, chunk.gap or 0.0,
+                        chunk.words or (),
                     ))
             finished = session.execute(
                 update(Task).where(Task.id == task_id, Task.status == TaskStatus.processing)
