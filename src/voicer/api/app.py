@@ -32,6 +32,7 @@ from voicer.api.routes import (
     user,
     voice,
     voice_tts,
+    webhooks,
 )
 from voicer.api.services import Services
 from voicer.engines import EngineFactory
@@ -74,7 +75,8 @@ def create_app(settings: Settings | None = None, engine: EngineFactory = default
     for module in (root, voice, user, catalogue, elevenlabs_tts, elevenlabs_ws,
                    elevenlabs_catalogue, elevenlabs_account, elevenlabs_sound, elevenlabs_stt,
                    elevenlabs_isolation, elevenlabs_dictionaries, elevenlabs_dialogue, stt,
-                   voice_tts, elevenlabs_voice_changer, openai_audio, captions):
+                   voice_tts, elevenlabs_voice_changer, openai_audio, captions,
+                   webhooks):
         app.include_router(module.router)
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes,

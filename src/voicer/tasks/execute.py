@@ -33,6 +33,7 @@ from voicer.storage import Storage
 from voicer.tasks import service
 from voicer.tasks.throughput import ThroughputMeter
 from voicer.voices import DEFAULT_VOICE_ID, Voices
+from voicer.webhooks import events
 
 log = logging.getLogger("voicer.tasks")
 
@@ -272,6 +273,8 @@ class TaskExecutor:
                 update(Task).where(Task.id == task_id, Task.status == TaskStatus.processing)
                 .values(status=TaskStatus.completed, completed_at=utcnow())
             )
+            if rowcount(finished) == 1:
+                events.enqueue(session, task, events.COMPLETED)
             session.commit()
         if rowcount(finished) == 1:
             self.storage.remove_chunks(task_id)
