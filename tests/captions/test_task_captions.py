@@ -1,5 +1,6 @@
 """A completed task's captions: parsed by standard parsers, on the audio's clock to ±50 ms
-at its start, its end and around the pauses between chunks, in the ZIP as well."""
+at its start, its end and around the pauses between chunks, in the ZIP as well, and heard by
+Whisper where they say."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ import webvtt
 
 from tests.api.conftest import Api
 from tests.audio_tools import Decoded, decode_as
+from voicer.recognition.clip import decode
+from voicer.recognition.wer import word_error_rate
+from voicer.recognition.whisper import WhisperRecognizer
 
 PAUSE = 1.5
 TEXT = ("The weather was calm on the morning of the first day. We walked along the river.\n\n"
@@ -100,3 +104,13 @@ def test_captions_only_of_ones_own_completed_task(api: Api) -> None:
                               headers=api.user())
     assert stranger.status_code == 404
     api.client.delete(f"/api/v1/voice/tasks/{created['task_id']}", headers=headers)
+
+
+def test_each_cue_is_heard_at_its_time(api: Api, recognizer: WhisperRecognizer) -> None:
+    """Whisper's words heard within a cue's times (±0.2 s) are the cue's words."""
+    task_id, headers, data = spoken(api, "en-us-joe")
+    heard = recognizer.recognize(decode(io.BytesIO(data), 60), "en").words
+    for cue in srt.parse(captions(api, task_id, headers, "srt")):
+        start, end = cue.start.total_seconds() - 0.2, cue.end.total_seconds() + 0.2
+        inside = " ".join(word.text for word in heard if start <= (word.start + word.end) / 2 <= end)
+        assert word_error_rate(cue.content.replace("\n", " "), inside) <= 0.2, (cue, inside)
