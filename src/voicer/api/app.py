@@ -15,6 +15,7 @@ from voicer.api import errors
 from voicer.api.bodylimit import BodyLimit
 from voicer.api.ratelimit_headers import RateLimitHeaders
 from voicer.api.routes import (
+    captions,
     catalogue,
     elevenlabs_account,
     elevenlabs_catalogue,
@@ -26,6 +27,7 @@ from voicer.api.routes import (
     elevenlabs_tts,
     elevenlabs_voice_changer,
     elevenlabs_ws,
+    openai_audio,
     root,
     stt,
     studio,
@@ -33,6 +35,7 @@ from voicer.api.routes import (
     user,
     voice,
     voice_tts,
+    webhooks,
 )
 from voicer.api.services import Services
 from voicer.engines import EngineFactory
@@ -77,7 +80,8 @@ def create_app(settings: Settings | None = None, engine: EngineFactory = default
     for module in (root, voice, user, catalogue, elevenlabs_tts, elevenlabs_ws,
                    elevenlabs_catalogue, elevenlabs_account, elevenlabs_sound, elevenlabs_stt,
                    elevenlabs_isolation, elevenlabs_dictionaries, elevenlabs_dialogue, stt,
-                   voice_tts, elevenlabs_voice_changer, timeline, studio):
+                   voice_tts, elevenlabs_voice_changer, timeline, studio, openai_audio,
+                   captions, webhooks):
         app.include_router(module.router)
     app.mount(STUDIO_PATH, StaticFiles(directory=STUDIO_ASSETS), name="studio-assets")
     errors.install(app)

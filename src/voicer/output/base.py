@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol, Self
 
+from voicer.captions.timeline import StoredWords
+
 
 @dataclass(frozen=True, slots=True)
 class ChunkAudio:
@@ -22,6 +24,7 @@ class ChunkAudio:
     duration: float  # seconds the segment decodes to
     speech: float  # seconds of speech in it
     pause: float  # the configured pause it earned, 0 if none
+    words: StoredWords = ()  # its words' times in the segment, for captions
 
 
 class Output(Protocol):

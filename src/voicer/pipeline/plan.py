@@ -47,6 +47,7 @@ class SynthesisOptions(BaseModel):
     apply_text_normalization: Normalization = Normalization.auto
     # the rules of the pronunciation dictionaries asked for, resolved when the task was accepted
     lexicon: tuple[Rule, ...] = ()
+    webhook_url: str | None = None  # where its completed / failed event goes (checked at submit)
 
     @property
     def output_file(self) -> OutputFile:

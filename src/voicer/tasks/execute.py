@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from voicer.captions.timeline import stored
 from voicer.db import Database
 from voicer.db.database import rowcount
 from voicer.db.tables import ACTIVE, ChunkStatus, Task, TaskChunk, TaskStatus, utcnow
@@ -32,6 +33,7 @@ from voicer.storage import Storage
 from voicer.tasks import service
 from voicer.tasks.throughput import ThroughputMeter
 from voicer.voices import DEFAULT_VOICE_ID, Voices
+from voicer.webhooks import events
 
 log = logging.getLogger("voicer.tasks")
 
@@ -174,7 +176,7 @@ class TaskExecutor:
                        TaskChunk.status == ChunkStatus.pending)
                 .values(status=ChunkStatus.done, duration=rendered.duration,
                         speech=rendered.speech, rendered_at=utcnow(),
-                        request_id=rendered.request_id)
+                        request_id=rendered.request_id, words=stored(rendered.words))
             )
             if rowcount(marked) != 1:  # recorded by another delivery of the same chunk
                 session.rollback()
@@ -265,11 +267,14 @@ class TaskExecutor:
                         chunk.index, chunk.text, chunk.text_offset,
                         self.storage.read_chunk(task_id, chunk.index),
                         chunk.duration or 0.0, chunk.speech or 0.0, chunk.gap or 0.0,
+                        chunk.words or (),
                     ))
             finished = session.execute(
                 update(Task).where(Task.id == task_id, Task.status == TaskStatus.processing)
                 .values(status=TaskStatus.completed, completed_at=utcnow())
             )
+            if rowcount(finished) == 1:
+                events.enqueue(session, task, events.COMPLETED)
             session.commit()
         if rowcount(finished) == 1:
             self.storage.remove_chunks(task_id)

@@ -21,6 +21,7 @@ from voicer.language import LanguageDetector
 from voicer.pipeline.plan import SynthesisOptions, make_plan
 from voicer.tasks.throughput import ThroughputMeter
 from voicer.voices import Voices
+from voicer.webhooks import events
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +128,7 @@ def fail(session: Session, task_id: str, message: str) -> None:
         return
     task.status, task.error, task.completed_at = TaskStatus.failed, message, utcnow()
     refund_undelivered(session, task)
+    events.enqueue(session, task, events.FAILED)
     session.commit()
 
 
