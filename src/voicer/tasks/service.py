@@ -19,7 +19,7 @@ from voicer.db.tables import ACTIVE, ChunkStatus, Task, TaskChunk, TaskStatus, U
 from voicer.errors import Conflict, IdempotencyMismatch, NotFound
 from voicer.language import LanguageDetector
 from voicer.pipeline.plan import SynthesisOptions, make_plan
-from voicer.tasks.throughput import ThroughputMeter
+from voicer.tasks.throughput import ThroughputMeter, engine_of
 from voicer.voices import Voices
 from voicer.webhooks import events
 
@@ -177,7 +177,8 @@ def describe(session: Session, task: Task, meter: ThroughputMeter) -> TaskView:
 
 def estimate(session: Session, task: Task, meter: ThroughputMeter) -> float:
     """Seconds until ``task`` is done: its own work left plus the work queued ahead of it."""
-    return meter.seconds_for(meter.work_left(session, task), _work_ahead(session, task, meter))
+    return meter.seconds_for(engine_of(task), meter.work_left(session, task),
+                             _time_ahead(session, task, meter))
 
 
 def _eta(session: Session, task: Task, meter: ThroughputMeter) -> float | None:
@@ -186,12 +187,12 @@ def _eta(session: Session, task: Task, meter: ThroughputMeter) -> float | None:
     return estimate(session, task, meter)
 
 
-def _work_ahead(session: Session, task: Task, meter: ThroughputMeter) -> float:
+def _time_ahead(session: Session, task: Task, meter: ThroughputMeter) -> float:
     if task.status != TaskStatus.pending:
         return 0.0
     ahead = session.scalars(select(Task).where(Task.status.in_(ACTIVE),
                                                Task.created_at < task.created_at))
-    return sum(sum(meter.work_left(session, other)) for other in ahead)
+    return sum(meter.busy(session, other) for other in ahead)
 
 
 def _by_key(session: Session, user: User, key: str, digest: str) -> Task | None:
