@@ -15,7 +15,7 @@ from voicer.api.errors import is_elevenlabs_path
 
 # Routes that take an audio file: the API's upload paths.
 UPLOADS = ("/v1/speech-to-text", "/v1/forced-alignment", "/v1/stt", "/v1/audio-isolation",
-           "/v1/audio-isolation/stream")
+           "/v1/audio-isolation/stream", "/v1/voices/add", "/v1/clone")
 # and these, under a voice id: the voice changer
 UPLOAD_PREFIXES = ("/v1/speech-to-speech/", "/v1/voice-changer/")
 

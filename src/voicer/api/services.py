@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from voicer.cloning.service import Cloner
 from voicer.db import Database
 from voicer.elevenlabs.billing import Billing
 from voicer.engines import EngineFactory
@@ -26,6 +27,7 @@ from voicer.tasks.throughput import ThroughputMeter
 from voicer.tasks.watch import TaskWatch
 from voicer.upstream.engine import Upstream
 from voicer.voiceapi.tts import SpeechTasks
+from voicer.voices.owned import OwnedVoices
 
 
 @dataclass
@@ -42,6 +44,7 @@ class Services:
     listener: Listener  # uploads decoded, charged and recognised
     stt: SttTasks  # recognition tasks, run in this process
     tts: SpeechTasks  # the Voice API's speech tasks, run in this process
+    cloner: Cloner  # users' voices cloned from their references
 
     @classmethod
     def start(cls, settings: Settings, engine: EngineFactory = default_engine,
@@ -61,12 +64,14 @@ class Services:
         tts = SpeechTasks(runtime.database, runtime.storage, planner.voices, speech,
                           planner.detector)
         tts.recover()
+        cloner = Cloner(settings, OwnedVoices(runtime.database), planner.voices, speech,
+                        runtime.recognizers, planner.detector, runtime.upstream)
         return cls(runtime, planner, meter, RateLimiter(settings), runner, speech,
                    TaskWatch(runtime.database, meter, settings.status_wait_seconds),
                    StreamLimit(settings.max_event_streams_per_token),
                    Billing(runtime.database, runtime.storage, planner.voices, runtime.metrics,
                            runtime.engines),
-                   listener, stt, tts)
+                   listener, stt, tts, cloner)
 
     @property
     def settings(self) -> Settings:

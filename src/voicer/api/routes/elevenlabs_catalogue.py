@@ -14,7 +14,7 @@ from voicer.api.responses import AUTHENTICATED, elevenlabs_errors
 from voicer.api.services import Services
 from voicer.api.strict_json import StrictJsonRoute
 from voicer.elevenlabs import shapes
-from voicer.errors import NotFound
+from voicer.errors import NotFound, UnknownVoice
 from voicer.voices import Voice
 from voicer.voices.preview import preview
 
@@ -70,7 +70,7 @@ def default_settings(caller: ElevenLabsCaller) -> dict[str, Any]:
 @router.get("/v1/voices/{voice_id}", responses=elevenlabs_errors(400, 404))
 def get_voice(voice_id: str, request: Request, caller: ElevenLabsCaller, services: ServicesDep,
               with_settings: bool = True) -> dict[str, Any]:
-    return shapes.voice_json(services.planner.voices.get(voice_id), with_settings,
+    return shapes.voice_json(_found(services, voice_id), with_settings,
                              preview_urls(request, services))
 
 
@@ -99,8 +99,16 @@ def preview_urls(request: Request, services: Services) -> Callable[[Voice], str 
 
 @router.get("/v1/voices/{voice_id}/settings", responses=elevenlabs_errors(400, 404))
 def voice_settings(voice_id: str, caller: ElevenLabsCaller, services: ServicesDep) -> dict[str, Any]:
-    services.planner.voices.get(voice_id)
-    return shapes.default_settings_json()
+    own = (_found(services, voice_id).listing or {}).get("settings")
+    return dict(own) if own else shapes.default_settings_json()
+
+
+def _found(services: Services, voice_id: str) -> Voice:
+    """The voice, or 404: another user's own voice is as unknown as one that never was."""
+    try:
+        return services.planner.voices.get(voice_id)
+    except UnknownVoice as error:
+        raise NotFound(error.message) from None
 
 
 @router.get("/v1/models")
