@@ -26,6 +26,7 @@ from voicer.tasks.service import Planner
 from voicer.tasks.throughput import ThroughputMeter
 from voicer.tasks.watch import TaskWatch
 from voicer.upstream.engine import Upstream
+from voicer.voiceapi.models import PageCache
 from voicer.voiceapi.tts import SpeechTasks
 from voicer.voices.owned import OwnedVoices
 
@@ -45,6 +46,7 @@ class Services:
     stt: SttTasks  # recognition tasks, run in this process
     tts: SpeechTasks  # the Voice API's speech tasks, run in this process
     cloner: Cloner  # users' voices cloned from their references
+    models: PageCache  # the Voice API's models list, its pages asked often
 
     @classmethod
     def start(cls, settings: Settings, engine: EngineFactory = default_engine,
@@ -71,7 +73,7 @@ class Services:
                    StreamLimit(settings.max_event_streams_per_token),
                    Billing(runtime.database, runtime.storage, planner.voices, runtime.metrics,
                            runtime.engines),
-                   listener, stt, tts, cloner)
+                   listener, stt, tts, cloner, PageCache(settings.models_cache_seconds))
 
     @property
     def settings(self) -> Settings:

@@ -8,13 +8,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from voicer.api.deps import ElevenLabsCaller, ServicesDep
+from voicer.api.deps import ElevenLabsCaller, ServicesDep, VoiceApiCaller
 from voicer.api.downloads import stored_response
 from voicer.api.responses import AUTHENTICATED, elevenlabs_errors
 from voicer.api.services import Services
 from voicer.api.strict_json import StrictJsonRoute
 from voicer.elevenlabs import shapes
 from voicer.errors import NotFound, UnknownVoice
+from voicer.voiceapi import models
 from voicer.voices import Voice
 from voicer.voices.preview import preview
 
@@ -111,7 +112,28 @@ def _found(services: Services, voice_id: str) -> Voice:
         raise NotFound(error.message) from None
 
 
-@router.get("/v1/models")
-def list_models(caller: ElevenLabsCaller, services: ServicesDep) -> list[dict[str, Any]]:
-    return [shapes.model_json(model, services.planner.voices)
-            for model in services.planner.voices.models()]
+@router.get("/v1/models", response_model=None, responses=elevenlabs_errors(400))
+def list_models(
+    caller: VoiceApiCaller, services: ServicesDep, response: Response,
+    title: Annotated[str | None, Query(description="Voice API: fuzzy match on the title")] = None,
+    language: Annotated[str | None, Query(description="Voice API: a language code")] = None,
+    tag: Annotated[str | None, Query(description="Voice API: a tag (female, calm, cloned…)")] = None,
+    sort: Annotated[str | None, Query(description=f"Voice API: {', '.join(models.SORTS)}")] = None,
+    page: Annotated[int | None, Query(ge=1, description="Voice API: from 1")] = None,
+    page_size: Annotated[int | None, Query(ge=1, le=100, description="Voice API")] = None,
+    refresh: Annotated[bool | None, Query(description="Voice API: bypass the cache")] = None,
+) -> list[dict[str, Any]] | dict[str, Any]:
+    """ElevenLabs' plain list of speech models, as its SDK reads it. With any of the Voice
+    API's parameters, the Voice API's models list instead: the voices a caller can name in
+    `model_ids` (its own clones among them), filtered, sorted and paged; pages asked often are
+    cached (`X-Cache: HIT`) and `refresh=true` makes the page anew."""
+    asked = (title, language, tag, sort, page, page_size, refresh)
+    if all(value is None for value in asked):
+        return [shapes.model_json(model, services.planner.voices)
+                for model in services.planner.voices.models()]
+    query = models.ModelQuery(title, language, tag, sort, page or 1, page_size or 20)
+    found, hit = models.listed(services.models, services.planner.voices, caller.user.id, query,
+                               bool(refresh))
+    response.headers["X-Cache"] = "HIT" if hit else "MISS"
+    return {"items": list(found.items), "total": found.total, "page": found.page,
+            "page_size": found.page_size}
