@@ -24,6 +24,7 @@ from voicer.api.routes import (
     elevenlabs_stt,
     elevenlabs_tts,
     elevenlabs_voice_changer,
+    elevenlabs_voice_design,
     elevenlabs_voices,
     elevenlabs_ws,
     root,
@@ -74,7 +75,8 @@ def create_app(settings: Settings | None = None, engine: EngineFactory = default
     for module in (root, voice, user, catalogue, elevenlabs_tts, elevenlabs_ws,
                    elevenlabs_catalogue, elevenlabs_account, elevenlabs_sound, elevenlabs_stt,
                    elevenlabs_isolation, elevenlabs_dictionaries, elevenlabs_dialogue, stt,
-                   voice_tts, elevenlabs_voice_changer, elevenlabs_voices, voice_clone):
+                   voice_tts, elevenlabs_voice_changer, elevenlabs_voices, voice_clone,
+                   elevenlabs_voice_design):
         app.include_router(module.router)
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes,

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from voicer.cloning.service import Cloner
+from voicer.cloning.studio import Studio
 from voicer.db import Database
 from voicer.elevenlabs.billing import Billing
 from voicer.engines import EngineFactory
@@ -47,6 +48,7 @@ class Services:
     tts: SpeechTasks  # the Voice API's speech tasks, run in this process
     cloner: Cloner  # users' voices cloned from their references
     models: PageCache  # the Voice API's models list, its pages asked often
+    studio: Studio  # users' voices designed from a description
 
     @classmethod
     def start(cls, settings: Settings, engine: EngineFactory = default_engine,
@@ -73,7 +75,8 @@ class Services:
                    StreamLimit(settings.max_event_streams_per_token),
                    Billing(runtime.database, runtime.storage, planner.voices, runtime.metrics,
                            runtime.engines),
-                   listener, stt, tts, cloner, PageCache(settings.models_cache_seconds))
+                   listener, stt, tts, cloner, PageCache(settings.models_cache_seconds),
+                   Studio(settings, cloner.owned, planner.voices, speech, planner.detector))
 
     @property
     def settings(self) -> Settings:
