@@ -32,6 +32,8 @@ def test_a_clone_is_made_upstream_and_stays_private(
             listed = api.client.get("/v1/voices", headers=other).json()["voices"]
             refused = api.client.post(f"/v1/text-to-speech/{voice_id}", headers=other,
                                       json={"text": "Not mine."})
+            deleted = api.client.delete(f"/v1/voices/{voice_id}", headers=owner)
+            upstream_listing = api.client.get("/v1/voices", headers=owner).json()["voices"]
 
     assert [seen.path for seen in proxy.seen if seen.path == "/v1/voices/add"] == ["/v1/voices/add"]
     assert mine["engine"] == "elevenlabs" and mine["category"] == "cloned"
@@ -41,3 +43,7 @@ def test_a_clone_is_made_upstream_and_stays_private(
     assert hidden.status_code == 404
     assert voice_id not in {voice["voice_id"] for voice in listed}
     assert refused.status_code == 400
+    assert deleted.status_code == 200
+    assert any(seen.method == "DELETE" and seen.path == f"/v1/voices/{voice_id}"
+               for seen in proxy.seen)
+    assert voice_id not in {voice["voice_id"] for voice in upstream_listing}

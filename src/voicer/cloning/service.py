@@ -73,6 +73,12 @@ class Cloner:
             return self.owned.add(user, self._upstream_clone(request), limit)
         return self.owned.add(user, self._local_clone(request, clip), limit)
 
+    def delete(self, user: User, voice: Voice) -> None:
+        """Delete one of ``user``'s own voices, upstream too when it was cloned there."""
+        if self.upstream is not None and voice.engine == self.upstream.name:
+            self.upstream.delete_voice(voice.voice_id)
+        self.owned.delete(user, voice.voice_id)
+
     def reference(self, request: CloneRequest) -> Clip:
         """Every file decoded and joined, at 16 kHz; refused if too short or too long."""
         if not request.files:

@@ -182,6 +182,10 @@ class UpstreamClient:
 
         return await self._with_retries(path, attempt)
 
+    async def delete(self, path: str) -> Answer:
+        """A DELETE, retried like a catalogue read."""
+        return await self._with_retries(path, lambda: self._fetch("DELETE", path, None, None))
+
     async def post_form(self, path: str, data: dict[str, str],
                         files: list[tuple[str, tuple[str, bytes, str]]]) -> Answer:
         """A multipart form (an upload), within the concurrency limit, retried like speech."""

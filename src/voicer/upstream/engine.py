@@ -144,6 +144,11 @@ class Upstream:
         self.listing(refresh=True)
         return voice_id
 
+    def delete_voice(self, voice_id: str) -> None:
+        """Delete a voice cloned upstream; the listing is read again without it."""
+        self.call(self.client.delete(f"/v1/voices/{voice_id}"))
+        self.listing(refresh=True)
+
 
     def listing(self, refresh: bool = False) -> Listing:
         """The upstream's voices and models, read again when older than the TTL.

@@ -67,9 +67,9 @@ def edit_voice_settings(voice_id: str, settings: VoiceSettings, caller: ElevenLa
 
 @router.delete("/{voice_id}", responses=elevenlabs_errors(403, 404))
 def delete_voice(voice_id: str, caller: ElevenLabsCaller, services: ServicesDep) -> dict[str, str]:
-    """Delete one of your own voices; premade voices cannot be deleted."""
-    changeable(services.planner.voices, voice_id)
-    _owned(services).delete(caller.user, voice_id)
+    """Delete one of your own voices (upstream too, for a clone made there); premade voices
+    cannot be deleted."""
+    services.cloner.delete(caller.user, changeable(services.planner.voices, voice_id))
     return OK
 
 
