@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from voicer.db import Database
 from voicer.db.tables import OwnedVoice, User
 from voicer.errors import Forbidden, InvalidInput, NotFound, UnknownVoice
+from voicer.models import DEFAULT_MODEL_ID
 from voicer.voices.catalogue import Voice, Voices
 
 # The user whose own voices this request may see; None: every voice, by id (workers).
@@ -145,7 +146,7 @@ def _listing(row: OwnedVoice, labels: dict[str, str]) -> dict[str, Any]:
         "voice_verification": None, "permission_on_resource": "admin", "is_owner": True,
         "is_legacy": False, "is_mixed": False, "favorited_at_unix": None,
         "created_at_unix": int(row.created_at.timestamp()), "is_bookmarked": False,
-        "verified_languages": [{"language": language, "model_id": "eleven_multilingual_v2",
+        "verified_languages": [{"language": language, "model_id": DEFAULT_MODEL_ID,
                                 "accent": labels.get("accent"), "locale": None,
                                 "preview_url": None} for language in row.languages],
         "analysis": row.analysis,  # Voicer's own: what was measured of the reference

@@ -36,7 +36,7 @@ def add_voice(
     """Instant voice cloning. Locally an **approximation**: the reference's pitch and pace are
     measured and a neural voice (hibari, or Piper's joe) is moved to match them; the voice is
     labelled `approximate`. With an ElevenLabs key, the upstream's real instant clone."""
-    request = CloneRequest(name, tuple(_upload(file) for file in files), description or "",
+    request = CloneRequest(name, tuple(upload_of(file) for file in files), description or "",
                            parse_labels(labels), remove_background_noise)
     voice = services.cloner.clone(caller.user, request)
     return {"voice_id": voice.voice_id, "requires_verification": False}
@@ -77,7 +77,7 @@ def _owned(services: Services) -> OwnedVoices:
     return services.cloner.owned
 
 
-def _upload(file: UploadFile) -> Upload:
+def upload_of(file: UploadFile) -> Upload:
     return Upload(file.filename or "reference", file.file.read(),
                   file.content_type or "application/octet-stream")
 

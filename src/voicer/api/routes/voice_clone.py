@@ -13,9 +13,9 @@ from pydantic import BaseModel
 
 from voicer.api.deps import ServicesDep, VoiceApiCaller
 from voicer.api.responses import AUTHENTICATED, elevenlabs_errors
-from voicer.api.routes.elevenlabs_voices import parse_labels
+from voicer.api.routes.elevenlabs_voices import parse_labels, upload_of
 from voicer.api.strict_json import StrictJsonRoute
-from voicer.cloning.service import CloneRequest, Upload
+from voicer.cloning.service import CloneRequest
 from voicer.errors import NotFound
 from voicer.voices import Voice
 
@@ -55,9 +55,7 @@ def clone_submit(
 ) -> CloneTask:
     """Clone a voice from a reference. Locally an approximation of its pitch and pace by a
     neural voice, labelled so; with an ElevenLabs key, the upstream's instant clone."""
-    upload = Upload(file.filename or "reference", file.file.read(),
-                    file.content_type or "application/octet-stream")
-    request = CloneRequest(name, (upload,), description or "", parse_labels(labels),
+    request = CloneRequest(name, (upload_of(file),), description or "", parse_labels(labels),
                            remove_background_noise)
     return CloneTask.of(services.cloner.clone(caller.user, request))
 
