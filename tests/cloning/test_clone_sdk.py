@@ -201,6 +201,21 @@ def test_a_low_voice_is_matched_by_joe(owner: ElevenLabs) -> None:
     assert pace(spoken) == pytest.approx(pace(wanted), rel=0.15)
 
 
+def test_a_noisy_reference_is_cleaned_first_when_asked(
+        server: Server, key: str, owner: ElevenLabs, heard: tuple[bytes, Decoded]) -> None:
+    clean = heard[1]
+    noise = np.random.default_rng(7).normal(0, 0.1, len(clean.samples)).astype(np.float32)
+    noisy = wav_bytes(np.clip((clean.samples + noise) * 32767, -32768, 32767), clean.rate)
+    voice_id = owner.voices.ivc.create(name="Noisy", files=[("noisy.wav", noisy, "audio/wav")],
+                                       remove_background_noise=True).voice_id
+    listed = httpx.get(f"{server.url}/v1/voices/{voice_id}", headers={"xi-api-key": key}).json()
+    measured = listed["analysis"]["reference"]
+    # white noise would pull the spectral centroid far above speech's; isolated, it is speech's
+    assert listed["analysis"]["noise_removed"] is True
+    assert measured["brightness"] < 2_000
+    assert measured["pitch"] == pytest.approx(median_pitch(clean.samples, clean.rate), rel=0.10)
+
+
 def test_the_voice_api_clones_and_speaks_with_the_model_id(
         server: Server, key: str, heard: tuple[bytes, Decoded]) -> None:
     bearer = {"Authorization": f"Bearer {key}"}

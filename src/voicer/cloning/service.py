@@ -113,7 +113,8 @@ class Cloner:
                     **request.labels, "approximate": "true", "base_voice": base.voice_id},
             analysis={"reference": reference.as_dict(), "base_voice": base.voice_id,
                       "pitch": round(derived.pitch, 3), "pace": round(derived.pace, 3),
-                      "heard": transcript.text, "language": transcript.language})
+                      "heard": transcript.text, "language": transcript.language,
+                      "noise_removed": request.remove_background_noise})
 
     def _spoken(self, voice: Voice, text: str) -> Traits:
         """The traits of ``voice`` saying ``text``."""
