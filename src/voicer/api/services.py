@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from voicer.cloning.service import Cloner
+from voicer.cloning.studio import Studio
 from voicer.db import Database
 from voicer.elevenlabs.billing import Billing
 from voicer.engines import EngineFactory
@@ -25,7 +27,9 @@ from voicer.tasks.service import Planner
 from voicer.tasks.throughput import ThroughputMeter
 from voicer.tasks.watch import TaskWatch
 from voicer.upstream.engine import Upstream
+from voicer.voiceapi.models import PageCache
 from voicer.voiceapi.tts import SpeechTasks
+from voicer.voices.owned import OwnedVoices
 from voicer.webhooks.dispatcher import Dispatcher
 
 
@@ -44,6 +48,9 @@ class Services:
     stt: SttTasks  # recognition tasks, run in this process
     tts: SpeechTasks  # the Voice API's speech tasks, run in this process
     webhooks: Dispatcher  # tasks' events, POSTed to their callbacks
+    cloner: Cloner  # users' voices cloned from their references
+    models: PageCache  # the Voice API's models list, its pages asked often
+    studio: Studio  # users' voices designed from a description
 
     @classmethod
     def start(cls, settings: Settings, engine: EngineFactory = default_engine,
@@ -65,12 +72,16 @@ class Services:
         tts.recover()
         webhooks = Dispatcher(runtime.database, settings)
         webhooks.start()
+        cloner = Cloner(settings, OwnedVoices(runtime.database), planner.voices, speech,
+                        runtime.recognizers, planner.detector, runtime.upstream)
         return cls(runtime, planner, meter, RateLimiter(settings), runner, speech,
                    TaskWatch(runtime.database, meter, settings.status_wait_seconds),
                    StreamLimit(settings.max_event_streams_per_token),
                    Billing(runtime.database, runtime.storage, planner.voices, runtime.metrics,
                            runtime.engines),
-                   listener, stt, tts, webhooks)
+                   listener, stt, tts, webhooks, cloner,
+                   PageCache(settings.models_cache_seconds),
+                   Studio(settings, cloner.owned, planner.voices, speech, planner.detector))
 
     @property
     def settings(self) -> Settings:

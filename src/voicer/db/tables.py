@@ -1,5 +1,6 @@
 """Tables: users, their tokens, tasks and the chunks of each task, history, the Voice API's
-recognition and speech tasks, and pronunciation dictionaries with their versions."""
+recognition and speech tasks, pronunciation dictionaries with their versions, and each user's own
+(cloned and designed) voices."""
 
 from __future__ import annotations
 
@@ -262,3 +263,23 @@ class WebhookEvent(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(default=None)
     gave_up_at: Mapped[datetime | None] = mapped_column(default=None)
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class OwnedVoice(Base):
+    """A user's own voice (a clone of their reference, or one designed from a description):
+    how its engine speaks it, and what the user named and set for it. Private to its owner."""
+
+    __tablename__ = "owned_voices"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)  # the voice id
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    category: Mapped[str] = mapped_column(String(20))  # "cloned" or "generated"
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    labels: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    engine: Mapped[str] = mapped_column(String(40))  # who speaks it: a name in the engine registry
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict)  # that engine's, as Voice.params
+    languages: Mapped[list[str]] = mapped_column(JSON)
+    settings: Mapped[dict[str, Any] | None] = mapped_column(default=None)  # its default settings
+    analysis: Mapped[dict[str, Any] | None] = mapped_column(default=None)  # what was measured
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

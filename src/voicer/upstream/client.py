@@ -182,6 +182,26 @@ class UpstreamClient:
 
         return await self._with_retries(path, attempt)
 
+    async def delete(self, path: str) -> Answer:
+        """A DELETE, retried like a catalogue read."""
+        return await self._with_retries(path, lambda: self._fetch("DELETE", path, None, None))
+
+    async def post_form(self, path: str, data: dict[str, str],
+                        files: list[tuple[str, tuple[str, bytes, str]]]) -> Answer:
+        """A multipart form (an upload), within the concurrency limit, retried like speech."""
+
+        async def attempt() -> Answer:
+            async with self.limit.slot():
+                try:
+                    response = await self._http.post(path, data=data, files=files)
+                except (httpx.TimeoutException, httpx.TransportError) as error:
+                    raise _Retry(_transport_reason(error)) from None
+                if response.status_code != 200:
+                    raise _failure(response)
+                return Answer(response.content, response.headers)
+
+        return await self._with_retries(path, attempt)
+
     @asynccontextmanager
     async def stream(self, path: str, body: dict[str, Any],
                      params: dict[str, Any] | None = None) -> AsyncIterator[Stream]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import json
 import logging
 import re
 import threading
@@ -133,6 +134,21 @@ class Upstream:
         self._loop.close()
 
     # -- voices and models -------------------------------------------------------------------
+
+    def add_voice(self, data: dict[str, str], files: list[tuple[str, bytes, str]]) -> str:
+        """An instant clone made upstream (``POST /v1/voices/add``): its voice id. The listing
+        is read again, so the new voice is found at once."""
+        answer = self.call(self.client.post_form(
+            "/v1/voices/add", data, [("files", file) for file in files]))
+        voice_id = str(json.loads(answer.content)["voice_id"])
+        self.listing(refresh=True)
+        return voice_id
+
+    def delete_voice(self, voice_id: str) -> None:
+        """Delete a voice cloned upstream; the listing is read again without it."""
+        self.call(self.client.delete(f"/v1/voices/{voice_id}"))
+        self.listing(refresh=True)
+
 
     def listing(self, refresh: bool = False) -> Listing:
         """The upstream's voices and models, read again when older than the TTL.
