@@ -10,6 +10,8 @@ and the history all accept exactly these names.
 ``ulaw``    raw G.711 at 8 kHz
 ``alaw``
 ``opus``    Opus at 48 kHz in Ogg
+``m4b``     AAC in MP4, an audiobook with chapters: tasks only (a whole file,
+            written with its index at the end)
 ==========  =============================================================
 """
 
@@ -28,6 +30,7 @@ MEDIA_TYPES = {
     "ulaw": "audio/basic",
     "alaw": "audio/x-alaw-basic",
     "opus": "audio/ogg",
+    "m4b": "audio/mp4",
 }
 
 
@@ -69,6 +72,11 @@ FORMATS: dict[str, OutputFormat] = {
     )
 }
 DEFAULT_FORMAT = FORMATS["mp3_44100_128"]
+# Formats only a task's merged output can have: they are not streams
+BOOK_FORMATS: dict[str, OutputFormat] = {
+    fmt.name: fmt for fmt in (_format("m4b", rate, bitrate)
+                              for rate, bitrate in ((24_000, 64), (44_100, 64), (44_100, 128)))
+}
 
 
 def parse_format(name: str) -> OutputFormat:
@@ -78,3 +86,15 @@ def parse_format(name: str) -> OutputFormat:
     except KeyError:
         message = f"output_format {name!r} is not supported; use one of {', '.join(FORMATS)}"
         raise InvalidInput("output_format", message) from None
+
+
+def parse_task_format(name: str) -> OutputFormat:
+    """A format a task may write: any of :data:`FORMATS`, or an audiobook's (``m4b_44100_64``)."""
+    if name in BOOK_FORMATS:
+        return BOOK_FORMATS[name]
+    try:
+        return parse_format(name)
+    except InvalidInput:
+        names = ", ".join([*FORMATS, *BOOK_FORMATS])
+        raise InvalidInput("output_format", f"output_format {name!r} is not supported; use one "
+                                            f"of {names}") from None
