@@ -24,7 +24,7 @@ from rich.progress import (
 from rich.table import Column, Table
 from sqlalchemy.orm import Session
 
-from voicer import accounts
+from voicer import accounts, loudness
 from voicer.accounts import RatePlan
 from voicer.atomic import atomic_file
 from voicer.books import TextFormat
@@ -84,6 +84,11 @@ def synthesize(
         "--dictionary", help="a pronunciation lexicon (.pls); repeat for more, the first wins")] = None,
     chapter_pause: Annotated[float, typer.Option(
         "--chapter-pause", help="seconds of silence after each chapter of a book, 0.1-30")] = 2.0,
+    loudness_target: Annotated[str, typer.Option(
+        "--loudness", help="LUFS every chunk is brought to (-40 to -5), or podcast, audiobook, "
+                           "acx, broadcast, off")] = "-16",
+    true_peak: Annotated[float | None, typer.Option(
+        "--true-peak", help="true-peak ceiling, dBTP (-9 to 0) [default: -1 or the preset's]")] = None,
 ) -> None:
     """Speak a text into one audio file (MP3 unless --format says otherwise), or a ZIP of
     per-chunk files."""
@@ -98,9 +103,12 @@ def synthesize(
             voice_settings=VoiceSettings(speed=speed, stability=stability),
             output_format=output_format, apply_text_normalization=normalize, lexicon=lexicon,
             text_format=_text_format(source), chapter_pause=chapter_pause,
+            loudness=loudness.target(loudness_target, true_peak),
         )
     except ValidationError as error:
         fail(_describe(error))
+    except VoicerError as error:
+        fail(error.message)
     text = _read_book(source) if options.text_format == TextFormat.epub else _read(source)
     registry = _engines(settings)
     try:

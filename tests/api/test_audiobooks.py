@@ -83,3 +83,4 @@ def test_a_broken_epub_is_a_400_naming_the_text(api: Api) -> None:
     response = api.client.post("/api/v1/voice/synthesize", headers=api.user(), json={
         "text": base64.b64encode(b"not a zip").decode(), "text_format": "epub"})
     assert response.status_code == 400 and response.json()["field"] == "text"
+

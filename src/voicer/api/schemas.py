@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from voicer import loudness
 from voicer.api.schemas_elevenlabs import DictionaryLocator
 from voicer.books import TextFormat
 from voicer.encoding.formats import DEFAULT_FORMAT
@@ -46,6 +47,9 @@ SYNTHESIZE_EXAMPLES: dict[str, Any] = {
 }
 
 
+LoudnessPreset = Literal["podcast", "audiobook", "acx", "broadcast", "off"]
+
+
 class SynthesizeRequest(BaseModel):
     text: str = Field(min_length=1, max_length=MAX_TEXT_CHARACTERS,
                       description="Text to speak, 1 to 1,000,000 characters; with text_format "
@@ -78,6 +82,13 @@ class SynthesizeRequest(BaseModel):
         "chapters. A book's chapters are marked in an MP3 (ID3 chapters) or m4b output")
     chapter_pause: float = Field(2.0, ge=0.1, le=30.0,
                                  description="Seconds of silence after each chapter, 0.1-30")
+    loudness: Annotated[float, Field(ge=-40.0, le=-5.0)] | LoudnessPreset = Field(
+        -16.0, description="Integrated loudness every chunk is brought to, LUFS (-40 to -5), or "
+        "a preset: podcast (-16 LUFS, -1 dBTP), audiobook (-18, -3), acx (-20, -3), broadcast "
+        "(-23, -1); off: as the engine spoke it")
+    true_peak: float | None = Field(None, ge=-9.0, le=0.0,
+                                    description="True-peak ceiling, dBTP (-9 to 0); default -1, "
+                                                "or the preset's")
 
     def options(self, lexicon: tuple[AliasRule | PhonemeRule, ...] = ()) -> SynthesisOptions:
         return SynthesisOptions(
@@ -90,6 +101,7 @@ class SynthesizeRequest(BaseModel):
             output_format=self.output_format,
             apply_text_normalization=self.apply_text_normalization,
             lexicon=lexicon, text_format=self.text_format, chapter_pause=self.chapter_pause,
+            loudness=loudness.target(self.loudness, self.true_peak),
         )
 
 

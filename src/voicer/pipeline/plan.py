@@ -15,6 +15,7 @@ from voicer.books import BookTags, ChapterStart, TextFormat, read_document
 from voicer.encoding.formats import DEFAULT_FORMAT, OutputFormat, parse_task_format
 from voicer.errors import EmptyText, InvalidInput, OutOfRange
 from voicer.language import LanguageDetector, script_of, writes
+from voicer.loudness import LoudnessTarget
 from voicer.models import DEFAULT_MODEL_ID, Model
 from voicer.output import OutputFile
 from voicer.pauses import PausePlan
@@ -52,6 +53,7 @@ class SynthesisOptions(BaseModel):
     lexicon: tuple[Rule, ...] = ()
     text_format: TextFormat = TextFormat.plain
     chapter_pause: float = Field(2.0, ge=0.1, le=30.0)  # seconds of silence after a chapter
+    loudness: LoudnessTarget | None = LoudnessTarget()  # None: each chunk as its engine spoke it
 
     @property
     def output_file(self) -> OutputFile:
@@ -162,7 +164,7 @@ def render_spec(options: SynthesisOptions, voices: Voices, engine: str | None = 
     return RenderSpec(voices.get(options.voice_id, engine), options.voice_settings,
                       parse_task_format(options.output_format), options.model_id,
                       options.language_code and options.language_code.lower(),
-                      options.apply_text_normalization, options.lexicon)
+                      options.apply_text_normalization, options.lexicon, options.loudness)
 
 
 def check_text(text: str, ssml_context: str | None = None) -> None:
