@@ -140,7 +140,7 @@ def true_peak(samples: Floats) -> float:
     return 20 * math.log10(max(float(np.max(_peaks(samples))), 1e-10))
 
 
-# BS.1770-4 Annex 2's interpolator: 48 taps, 12 per phase of the 4x oversampling
+# The interpolator: 48 taps, 12 per phase of the 4x oversampling, as in BS.1770-4 Annex 2
 _INTERPOLATOR = (firwin(48, 0.9 / _OVERSAMPLE, window=("kaiser", 8.0)) * _OVERSAMPLE).astype(np.float32)
 _DELAY = (len(_INTERPOLATOR) - 1) // 2  # in oversampled points
 
@@ -156,7 +156,7 @@ def _peaks(samples: Floats) -> Floats:
 
 
 def _limiter_gain(peaks: Floats, ceiling: float, rate: int) -> Floats | None:
-    """The gain that keeps ``peaks`` under ``ceiling`` (linear); ``None`` where none is needed.
+    """The gain that keeps ``peaks`` under ``ceiling`` (linear); ``None`` if none is over it.
     What each sample needs, its minimum over a short window on either side (look-ahead and
     hold), averaged over half that window (smooth: no clicks), which never exceeds it."""
     needed = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-10))

@@ -30,25 +30,41 @@ def xhtml(body: str) -> str:
             f"<head><title>x</title><style>p {{ margin: 0 }}</style></head><body>{body}</body></html>")
 
 
+def ncx(names: list[str], titles: list[str]) -> str:
+    points = "".join(f'<navPoint id="p{n}" playOrder="{n + 1}"><navLabel><text>{title}</text>'
+                     f'</navLabel><content src="{name}#top"/></navPoint>'
+                     for n, (name, title) in enumerate(zip(names, titles, strict=True)))
+    return ('<?xml version="1.0"?><ncx xmlns="http://www.daisy.org/z3986/2005/ncx/" version="2005-1">'
+            f"<navMap>{points}</navMap></ncx>")
+
+
 def epub(chapters: list[tuple[str, str]], title: str = "A Test Book", author: str = "Ann Author",
-         toc: bool = True, nav_titles: list[str] | None = None, cover: bytes | None = None) -> bytes:
-    """An EPUB 3 with one XHTML file per chapter (a ``<h1>`` and its paragraphs) and, with
-    ``toc``, a navigation document whose titles may differ from the headings."""
+         toc: bool = True, nav_titles: list[str] | None = None, cover: bytes | None = None,
+         version: int = 3) -> bytes:
+    """An EPUB with one XHTML file per chapter (a ``<h1>`` and its paragraphs) and, with
+    ``toc``, a table of contents whose titles may differ from the headings: an EPUB 3
+    navigation document, or in ``version`` 2 an NCX (and the cover named by a meta)."""
     names = [f"text/ch{number}.xhtml" for number in range(1, len(chapters) + 1)]
     manifest = "".join(f'<item id="c{n}" href="{name}" media-type="application/xhtml+xml"/>'
                        for n, name in enumerate(names))
     spine = "".join(f'<itemref idref="c{n}"/>' for n in range(len(names)))
-    if toc:
+    titles = nav_titles or [heading for heading, _ in chapters]
+    if toc and version == 3:
         manifest += '<item id="nav" href="nav.xhtml" media-type="application/xhtml+xml" properties="nav"/>'
+    if toc and version == 2:
+        manifest += '<item id="ncx" href="toc.ncx" media-type="application/x-dtbncx+xml"/>'
     if cover:
-        manifest += '<item id="cover" href="cover.png" media-type="image/png" properties="cover-image"/>'
+        role = 'properties="cover-image"' if version == 3 else ""
+        manifest += f'<item id="cover" href="cover.png" media-type="image/png" {role}/>'
+    cover_meta = '<meta name="cover" content="cover"/>' if cover and version == 2 else ""
+    spine_toc = ' toc="ncx"' if toc and version == 2 else ""
     opf = f"""<?xml version="1.0" encoding="utf-8"?>
-<package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="id">
+<package xmlns="http://www.idpf.org/2007/opf" version="{version}.0" unique-identifier="id">
  <metadata xmlns:dc="http://purl.org/dc/elements/1.1/">
   <dc:identifier id="id">urn:uuid:1</dc:identifier><dc:title>{title}</dc:title>
-  <dc:creator>{author}</dc:creator><dc:language>en</dc:language>
+  <dc:creator>{author}</dc:creator><dc:language>en</dc:language>{cover_meta}
  </metadata>
- <manifest>{manifest}</manifest><spine>{spine}</spine>
+ <manifest>{manifest}</manifest><spine{spine_toc}>{spine}</spine>
 </package>"""
     file = io.BytesIO()
     with zipfile.ZipFile(file, "w") as archive:
@@ -58,8 +74,9 @@ def epub(chapters: list[tuple[str, str]], title: str = "A Test Book", author: st
         for name, (heading, text) in zip(names, chapters, strict=True):
             paragraphs = "".join(f"<p>{paragraph}</p>" for paragraph in text.split("\n\n"))
             archive.writestr(f"OEBPS/{name}", xhtml(f'<h1 id="top">{heading}</h1>{paragraphs}'))
-        if toc:
-            titles = nav_titles or [heading for heading, _ in chapters]
+        if toc and version == 2:
+            archive.writestr("OEBPS/toc.ncx", ncx(names, titles))
+        if toc and version == 3:
             items = "".join(f'<li><a href="{name}#top">{title}</a></li>'
                             for name, title in zip(names, titles, strict=True))
             archive.writestr("OEBPS/nav.xhtml", xhtml(

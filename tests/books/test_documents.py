@@ -27,6 +27,13 @@ def test_an_epub_is_cut_by_its_table_of_contents_with_its_titles() -> None:
     assert book.cover == png()
 
 
+def test_an_epub_2_is_cut_by_its_ncx_and_names_its_cover_in_a_meta() -> None:
+    book = read_epub(epub(CHAPTERS, nav_titles=["Night", "Morning", "End"], cover=png(), version=2))
+    assert [chapter.title for chapter in book.chapters] == ["Night", "Morning", "End"]
+    assert book.chapters[2].text == "Chapter Three\n\nThe end."
+    assert (book.cover, book.cover_type) == (png(), "image/png")
+
+
 def test_an_epub_without_a_table_of_contents_is_cut_at_its_headings() -> None:
     book = read_epub(epub(CHAPTERS, toc=False))
     assert [(c.title, c.text.split("\n\n")[-1]) for c in book.chapters] == [

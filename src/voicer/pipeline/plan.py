@@ -7,7 +7,7 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -99,7 +99,7 @@ def plan_document(text: str, options: SynthesisOptions, voices: Voices,
                      for number, (chapter, first) in enumerate(zip(book.chapters, firsts, strict=True),
                                                                start=1))
     tags = BookTags(chapters, book.title, book.author, book.cover, book.cover_type)
-    return Plan(plan.spec, plan.model, plan.chunks, plan.jobs, plan.split_output, plan.length, tags)
+    return replace(plan, tags=tags)
 
 
 def make_plan(text: str, options: SynthesisOptions, voices: Voices, detector: LanguageDetector,
