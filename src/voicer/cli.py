@@ -93,6 +93,8 @@ def synthesize(
     """Speak a text into one audio file (MP3 unless --format says otherwise), or a ZIP of
     per-chunk files."""
     settings = Settings()
+    if out.suffix.lower() == ".m4b" and output_format == DEFAULT_FORMAT.name:
+        output_format = BOOK_FORMAT  # the name says an audiobook
     _check_output(out, output_format)
     lexicon = _lexicon(dictionary or [])
     try:
@@ -375,6 +377,7 @@ def _progress() -> Progress:
     )
 
 
+BOOK_FORMAT = "m4b_44100_64"  # an OUT.m4b without --format
 _TEXT_FORMATS = {".epub": TextFormat.epub, ".md": TextFormat.markdown,
                  ".markdown": TextFormat.markdown, ".html": TextFormat.html, ".htm": TextFormat.html,
                  ".xhtml": TextFormat.html}

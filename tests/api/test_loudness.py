@@ -13,7 +13,6 @@ from voicer.loudness import integrated, true_peak
 VOICE = "en-us-espeak"
 
 
-
 def measured(api: Api, **fields: object) -> tuple[float, float]:
     """Integrated loudness and true peak of a task's merged MP3."""
     headers = api.user()
