@@ -118,6 +118,9 @@ class Task(Base):
     # The engine its voice resolved to when it was accepted: every chunk is spoken by it, even
     # if an upstream is configured or removed meanwhile. None: accepted before it was kept.
     engine: Mapped[str | None] = mapped_column(String(32), default=None)
+    # A book's chapters (their first chunks), title, author and cover (BookTags.to_json);
+    # None: plain text
+    book: Mapped[dict[str, Any] | None] = mapped_column(default=None)
 
     @property
     def synthesis_options(self) -> SynthesisOptions:
