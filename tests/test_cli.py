@@ -49,7 +49,8 @@ def test_synthesize_a_file_into_a_zip(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     with zipfile.ZipFile(out) as archive:
         manifest = json.loads(archive.read("manifest.json"))
-        assert sorted(archive.namelist()) == ["0001.mp3", "0002.mp3", "manifest.json"]
+        assert sorted(archive.namelist()) == ["0001.mp3", "0002.mp3", "captions.json", "captions.srt",
+                                             "captions.vtt", "manifest.json"]
     assert [c["text"] for c in manifest["chunks"]] == ["Глава 1. Текст главы.", "Глава 2. Текст главы."]
 
 
