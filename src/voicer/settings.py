@@ -150,6 +150,9 @@ class Settings(BaseSettings):
     isolation_characters_per_second: float = Field(
         17.0, ge=0, description="characters of quota one second of audio costs to isolate "
                                 "(17: ElevenLabs' 1,000 a minute)")
+    dubbing_characters_per_second: float = Field(
+        30.0, ge=0, description="characters of quota one second of audio costs to dub "
+                                "(30: recognising it and speaking it again, 15 each)")
 
     # Upstream: the real ElevenLabs API as an engine, enabled by a key.
     elevenlabs_api_key: SecretStr | None = Field(None, description="enables the upstream engine")

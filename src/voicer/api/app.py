@@ -21,6 +21,7 @@ from voicer.api.routes import (
     elevenlabs_catalogue,
     elevenlabs_dialogue,
     elevenlabs_dictionaries,
+    elevenlabs_dubbing,
     elevenlabs_isolation,
     elevenlabs_sound,
     elevenlabs_stt,
@@ -81,7 +82,7 @@ def create_app(settings: Settings | None = None, engine: EngineFactory = default
                    elevenlabs_catalogue, elevenlabs_account, elevenlabs_sound, elevenlabs_stt,
                    elevenlabs_isolation, elevenlabs_dictionaries, elevenlabs_dialogue, stt,
                    voice_tts, elevenlabs_voice_changer, timeline, studio, openai_audio,
-                   captions, webhooks):
+                   captions, webhooks, elevenlabs_dubbing):
         app.include_router(module.router)
     app.mount(STUDIO_PATH, StaticFiles(directory=STUDIO_ASSETS), name="studio-assets")
     errors.install(app)

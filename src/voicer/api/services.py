@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from voicer.db import Database
+from voicer.dubbing.tasks import DubbingTasks
 from voicer.elevenlabs.billing import Billing
 from voicer.engines import EngineFactory
 from voicer.engines.registry import EngineRegistry, LocalEngine
@@ -44,6 +45,7 @@ class Services:
     stt: SttTasks  # recognition tasks, run in this process
     tts: SpeechTasks  # the Voice API's speech tasks, run in this process
     webhooks: Dispatcher  # tasks' events, POSTed to their callbacks
+    dubbing: DubbingTasks  # dubbing projects, made in this process
 
     @classmethod
     def start(cls, settings: Settings, engine: EngineFactory = default_engine,
@@ -65,12 +67,14 @@ class Services:
         tts.recover()
         webhooks = Dispatcher(runtime.database, settings)
         webhooks.start()
+        dubbing = DubbingTasks(runtime.database, runtime.storage, listener, planner.voices, speech)
+        dubbing.recover()
         return cls(runtime, planner, meter, RateLimiter(settings), runner, speech,
                    TaskWatch(runtime.database, meter, settings.status_wait_seconds),
                    StreamLimit(settings.max_event_streams_per_token),
                    Billing(runtime.database, runtime.storage, planner.voices, runtime.metrics,
                            runtime.engines),
-                   listener, stt, tts, webhooks)
+                   listener, stt, tts, webhooks, dubbing)
 
     @property
     def settings(self) -> Settings:
@@ -103,5 +107,6 @@ class Services:
         self.runner.stop()
         self.stt.close()
         self.tts.close()
+        self.dubbing.close()
         self.speech.close()
         self.runtime.close()
