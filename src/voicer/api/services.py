@@ -67,7 +67,8 @@ class Services:
         tts.recover()
         webhooks = Dispatcher(runtime.database, settings)
         webhooks.start()
-        dubbing = DubbingTasks(runtime.database, runtime.storage, listener, planner.voices, speech)
+        dubbing = DubbingTasks(runtime.database, runtime.storage, listener, planner.voices, speech,
+                               runtime.upstream)
         dubbing.recover()
         return cls(runtime, planner, meter, RateLimiter(settings), runner, speech,
                    TaskWatch(runtime.database, meter, settings.status_wait_seconds),

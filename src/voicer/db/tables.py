@@ -235,6 +235,7 @@ class DubbingProject(Base):
     duration: Mapped[float] = mapped_column(Float)  # seconds of audio dubbed
     characters: Mapped[int] = mapped_column(Integer)  # charged at submit
     resource: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    upstream_id: Mapped[str | None] = mapped_column(String(64), default=None)  # relayed there
     error: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     completed_at: Mapped[datetime | None] = mapped_column(default=None)

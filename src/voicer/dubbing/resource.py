@@ -100,11 +100,12 @@ def stale_characters(resource: Resource, language: str) -> int:
                if (dub := segment["dubs"].get(language)) is not None and dub["audio_stale"])
 
 
-def rendering(resource: Resource, language: str, render_id: str) -> Resource:
+def rendering(resource: Resource, language: str, render_id: str, characters: int) -> Resource:
+    """A render of ``language`` started, ``characters`` charged for it."""
     changed = copy.deepcopy(resource)
     changed["renders"][language] = {"id": render_id, "version": changed["version"],
                                     "language": language, "type": "mp3",
-                                    "status": "processing"}
+                                    "status": "processing", "characters": characters}
     return changed
 
 

@@ -16,12 +16,16 @@
 
 Translation is not done here: no permissively licensed translation model ships its weights on
 PyPI (argostranslate fetches its models from its own index at run time), so a local dubbing
-speaks the source language (re-voicing) and another target is refused naming the field.
+speaks the source language (re-voicing). A ``target_lang`` other than the given
+``source_lang`` is relayed to the ElevenLabs upstream when one is configured — the upload
+sent on, the project's reads and edits relayed under Voicer's own id, charged by the same
+rule and refunded if the upstream fails it — and refused naming the field otherwise.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import logging
 import uuid
 from collections.abc import Callable
@@ -36,6 +40,7 @@ from voicer import isolation
 from voicer.accounts import refund_characters, reserve_characters
 from voicer.audio import Audio
 from voicer.db import Database
+from voicer.db.database import rowcount
 from voicer.db.tables import DubbingProject, User, utcnow
 from voicer.dubbing import resource as resources
 from voicer.dubbing import voicing
@@ -49,6 +54,8 @@ from voicer.recognition.languages import whisper_language
 from voicer.recognition.listener import Listener
 from voicer.speech import SpeechPool
 from voicer.storage import Storage
+from voicer.upstream.client import Answer
+from voicer.upstream.engine import Upstream
 from voicer.voices import Voices
 
 log = logging.getLogger("voicer.dubbing")
@@ -57,7 +64,8 @@ DUBBING, DUBBED, FAILED = "dubbing", "dubbed", "failed"
 OUTPUT = parse_format("mp3_44100_128")
 LOCAL_ONLY = ("target_lang: {target} differs from source_lang {source}; Voicer dubs locally in "
               "the source language only (re-voicing: no translation model ships its weights "
-              "here), and other languages need the ElevenLabs upstream")
+              "here), and other languages need the ElevenLabs upstream, which is not "
+              "configured (VOICER_ELEVENLABS_API_KEY)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +84,9 @@ class DubbingTasks:
     """Every dubbing project of this API process; started and stopped with the app."""
 
     def __init__(self, database: Database, storage: Storage, listener: Listener, voices: Voices,
-                 speech: SpeechPool) -> None:
+                 speech: SpeechPool, upstream: Upstream | None = None) -> None:
         self.database = database
+        self.upstream = upstream  # where other languages are dubbed
         self.storage = storage  # the upload, the background and each language's audio
         self.listener = listener
         self.voices = voices
@@ -92,11 +101,15 @@ class DubbingTasks:
         """Make again the projects an earlier process left unfinished; how many there were."""
         with self.database.session() as session:
             left = list(session.scalars(select(DubbingProject).where(
-                DubbingProject.status == DUBBING).order_by(DubbingProject.created_at)))
+                DubbingProject.status == DUBBING, DubbingProject.upstream_id.is_(None))
+                .order_by(DubbingProject.created_at)))
             for project in session.scalars(select(DubbingProject).where(
                     DubbingProject.status == DUBBED)):
                 if project.resource and any(render["status"] == "processing"
                                             for render in project.resource["renders"].values()):
+                    refund_characters(session, project.user_id, sum(
+                        render.get("characters", 0) for render in
+                        project.resource["renders"].values() if render["status"] == "processing"))
                     project.resource = _renders_failed(project.resource)
             for project in left:
                 project.progress = 0
@@ -114,9 +127,11 @@ class DubbingTasks:
             raise InvalidInput("target_lang", "target_lang is required: the language to dub into")
         source = None if request.source_lang == "auto" else whisper_language(
             request.source_lang, "source_lang")
-        if source is not None and source != target:
+        relayed = source is not None and source != target
+        if relayed and self.upstream is None:
             raise InvalidInput("target_lang", LOCAL_ONLY.format(target=target, source=source))
-        voicing.voice_for(self.voices, target, "female")  # a local voice speaks it, or 400
+        if not relayed:
+            voicing.voice_for(self.voices, target, "female")  # a local voice speaks it, or 400
         clip = _cut(self.listener.clip(file), request.start_time, request.end_time)
         file.seek(0)
         with self.database.session() as session:
@@ -130,12 +145,54 @@ class DubbingTasks:
                 start_time=request.start_time, end_time=request.end_time)
             reserve_characters(session, user.id, project.characters)
             session.add(project)
-            self.storage.put_upload(project.id, file.read())  # before the commit: kept if accepted
+            if relayed:  # before the commit: nothing charged if the upstream refuses it
+                project.upstream_id = self._relay_create(file.read(), request, target)
+            else:
+                self.storage.put_upload(project.id, file.read())  # kept if accepted
             session.commit()
             session.refresh(project)
             session.expunge(project)
-        self._pool.submit(self._run, project.id)
+        if not relayed:
+            self._pool.submit(self._run, project.id)
         return project
+
+    def status(self, user: User, dubbing_id: str) -> dict[str, Any]:
+        """What ``GET /v1/dubbing/{id}`` answers; a relayed project's as the upstream says it,
+        under Voicer's id (refunded once the upstream says it failed)."""
+        with self.database.session() as session:
+            project = self.get(session, user, dubbing_id)
+            if project.upstream_id is None:
+                return metadata(project)
+            far = json.loads(self.relay("GET", f"/v1/dubbing/{project.upstream_id}").content)
+            if far.get("status") in (DUBBED, FAILED) and project.status == DUBBING:
+                if far["status"] == FAILED:
+                    refund_characters(session, project.user_id, project.characters)
+                project.status, project.completed_at = far["status"], utcnow()
+                session.commit()
+            return {**far, "dubbing_id": project.id}
+
+    def upstream_of(self, user: User, dubbing_id: str) -> str | None:
+        """The upstream's id of the caller's project if it was relayed, else None."""
+        with self.database.session() as session:
+            return self.get(session, user, dubbing_id).upstream_id
+
+    def relay(self, method: str, path: str, params: dict[str, Any] | None = None,
+              body: dict[str, Any] | None = None) -> Answer:
+        """A relayed project's request, sent to the upstream as it is."""
+        assert self.upstream is not None
+        return self.upstream.send(method, path, params, body)
+
+    def _relay_create(self, data: bytes, request: DubbingRequest, target: str) -> str:
+        assert self.upstream is not None
+        fields = {"source_lang": request.source_lang, "target_lang": target,
+                  "name": request.name, "num_speakers": request.num_speakers,
+                  "start_time": request.start_time, "end_time": request.end_time,
+                  "drop_background_audio": request.drop_background_audio}
+        form = {key: str(value).lower() if isinstance(value, bool) else str(value)
+                for key, value in fields.items() if value is not None}
+        answer = self.upstream.send("POST", "/v1/dubbing", form=form, files={
+            "file": (request.filename, data, "application/octet-stream")})
+        return str(json.loads(answer.content)["dubbing_id"])
 
     def get(self, session: Session, user: User, dubbing_id: str) -> DubbingProject:
         """The caller's project; another user's is as unknown as a missing one."""
@@ -180,7 +237,7 @@ class DubbingTasks:
             resources.language_of(project.resource, language)
             cost = resources.stale_characters(project.resource, language)
             reserve_characters(session, user.id, cost)
-            project.resource = resources.rendering(project.resource, language, render_id)
+            project.resource = resources.rendering(project.resource, language, render_id, cost)
             session.commit()
             snapshot = project.resource
         self._pool.submit(self._render, dubbing_id, user.id, language, render_id, cost)
@@ -189,6 +246,8 @@ class DubbingTasks:
     def delete(self, user: User, dubbing_id: str) -> None:
         with self.database.session() as session:
             project = self.get(session, user, dubbing_id)
+            if project.upstream_id is not None:
+                self.relay("DELETE", f"/v1/dubbing/{project.upstream_id}")
             languages = (project.resource or {}).get("target_languages", [])
             session.delete(project)
             session.commit()
@@ -205,15 +264,22 @@ class DubbingTasks:
             session.expunge(project)
         try:
             made = self._dub(project)
+        except InvalidInput as error:  # nothing to dub in it, or another language heard
+            log.info("dubbing %s failed: %s", dubbing_id, error)
+            self._failed(dubbing_id, error)
+            return
         except Exception as error:
             log.exception("dubbing %s failed", dubbing_id)
             self._failed(dubbing_id, error)
             return
         with self.database.session() as session:
-            session.execute(update(DubbingProject).where(DubbingProject.id == dubbing_id).values(
+            done = session.execute(update(DubbingProject).where(
+                DubbingProject.id == dubbing_id).values(
                 status=DUBBED, progress=100, completed_at=utcnow(), resource=made,
                 source_language=made["source_language"]))
             session.commit()
+        if not rowcount(done):  # deleted while it was made
+            self._remove_files(dubbing_id, made["target_languages"])
 
     def _dub(self, project: DubbingProject) -> resources.Resource:
         """Heard, voiced, spoken again over its background: the resource, the audio stored."""

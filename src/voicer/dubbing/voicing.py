@@ -19,6 +19,7 @@ import numpy as np
 from voicer import isolation
 from voicer.audio import Audio
 from voicer.elevenlabs.voice_changer import fitted, laid
+from voicer.encoding.resample import resample
 from voicer.errors import InvalidInput
 from voicer.pipeline.pool import WorkerPool
 from voicer.recognition import speakers
@@ -35,11 +36,19 @@ PREFERRED = {("en", "female"): "en-us-heart", ("en", "male"): "en-us-joe"}
 
 
 def background(loud: Clip) -> Audio:
-    """``loud`` (48 kHz) with its speech taken out, at 24 kHz."""
+    """``loud`` (48 kHz) with its speech taken out, at 24 kHz; isolated a second at a time,
+    so no more than the result is held beside the input."""
     if loud.rate != isolation.RATE:
         raise ValueError(f"the background is taken at {isolation.RATE} Hz")
-    rest = loud.samples - isolation.isolate(loud.samples)
-    return _pcm(Clip(rest.astype(np.float32), isolation.RATE).at(RATE))
+    samples = loud.samples
+    rest = np.empty(len(samples), "<i2")
+    at = 0
+    seconds = (samples[i:i + isolation.RATE] for i in range(0, len(samples), isolation.RATE))
+    for speech in isolation.isolate_stream(seconds):
+        end = at + len(speech)
+        rest[at:end] = np.round(np.clip(samples[at:end] - speech, -1, 1) * 32767)
+        at = end
+    return resample(Audio.mono(rest, isolation.RATE), RATE)
 
 
 def pitches(transcript: Transcript, clip: Clip) -> dict[str, float]:
@@ -98,7 +107,3 @@ def voice_for(voices: Voices, language: str, gender: str) -> str:
 def _rank(voice: Voice, gender: str) -> tuple[bool, int]:
     engine = NEURAL.index(voice.engine) if voice.engine in NEURAL else len(NEURAL)
     return voice.gender != gender, engine
-
-
-def _pcm(clip: Clip) -> Audio:
-    return Audio.mono(np.round(np.clip(clip.samples, -1, 1) * 32767).astype("<i2"), clip.rate)

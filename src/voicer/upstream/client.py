@@ -182,6 +182,25 @@ class UpstreamClient:
 
         return await self._with_retries(path, attempt)
 
+    async def send(self, method: str, path: str, params: dict[str, Any] | None = None,
+                   body: dict[str, Any] | None = None, form: dict[str, str] | None = None,
+                   files: dict[str, tuple[str, bytes, str]] | None = None) -> Answer:
+        """A whole answer to any request (JSON ``body``, or ``form`` fields and ``files`` as
+        multipart), within the concurrency limit: what relayed dubbing sends."""
+
+        async def attempt() -> Answer:
+            async with self.limit.slot():
+                try:
+                    response = await self._http.request(method, path, params=params, json=body,
+                                                        data=form, files=files)
+                except (httpx.TimeoutException, httpx.TransportError) as error:
+                    raise _Retry(_transport_reason(error)) from None
+                if response.status_code != 200:
+                    raise _failure(response)
+                return Answer(response.content, response.headers)
+
+        return await self._with_retries(path, attempt)
+
     @asynccontextmanager
     async def stream(self, path: str, body: dict[str, Any],
                      params: dict[str, Any] | None = None) -> AsyncIterator[Stream]:

@@ -40,6 +40,7 @@ from voicer.pipeline.render import ChunkEncoder, RenderedChunk
 from voicer.settings import Settings
 from voicer.text.normalize import Normalization
 from voicer.upstream.client import (
+    Answer,
     ConcurrencyLimit,
     LocalLimit,
     RetryPolicy,
@@ -253,6 +254,12 @@ class Upstream:
         return answer.content, answer.request_id
 
     # -- relayed requests --------------------------------------------------------------------
+
+    def send(self, method: str, path: str, params: Mapping[str, Any] | None = None,
+             body: dict[str, Any] | None = None, form: dict[str, str] | None = None,
+             files: dict[str, tuple[str, bytes, str]] | None = None) -> Answer:
+        """The upstream's whole answer to one request (see ``UpstreamClient.send``)."""
+        return self.call(self.client.send(method, path, dict(params or {}), body, form, files))
 
     def relay(self, path: str, body: dict[str, Any], params: Mapping[str, Any]) -> Relayed:
         """Open an upstream answer and hand its bytes on as they arrive."""

@@ -5,7 +5,8 @@ a language again).
 A dubbing is made in the background (``voicer.dubbing.tasks``); ``GET /v1/dubbing/{id}`` says
 ``dubbing`` (with ``progress``), then ``dubbed`` or ``failed``. Locally it re-voices: the
 target language must be the source's. The audio of a language is its latest: the dub, or its
-last render once a render is complete.
+last render once a render is complete. A dubbing into another language is the upstream's:
+every request about it is relayed there under the upstream's id.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, File, Form, Query, UploadFile
 from fastapi.responses import Response
 
+from voicer.accounts import Caller
 from voicer.api.deps import ElevenLabsCaller, ServicesDep
 from voicer.api.responses import AUTHENTICATED, elevenlabs_errors
+from voicer.api.services import Services
 from voicer.dubbing import resource as resources
-from voicer.dubbing.tasks import DubbingRequest, metadata
+from voicer.dubbing.tasks import DubbingRequest
 from voicer.errors import InvalidInput
 
 router = APIRouter(responses=elevenlabs_errors(*AUTHENTICATED, 400, 403, 404),
@@ -81,8 +84,7 @@ def create(
 @router.get("/{dubbing_id}")
 def get(dubbing_id: str, caller: ElevenLabsCaller, services: ServicesDep) -> dict[str, Any]:
     """Its status (``dubbing`` with ``progress``, ``dubbed``, ``failed`` with ``error``)."""
-    with services.database.session() as session:
-        return metadata(services.dubbing.get(session, caller.user, dubbing_id))
+    return services.dubbing.status(caller.user, dubbing_id)
 
 
 @router.delete("/{dubbing_id}")
@@ -96,24 +98,34 @@ def delete(dubbing_id: str, caller: ElevenLabsCaller, services: ServicesDep) -> 
 def audio(dubbing_id: str, language_code: str, caller: ElevenLabsCaller,
           services: ServicesDep) -> Response:
     """The dubbed audio of ``language_code`` as MP3: its last render, or the first dub."""
+    if far := _relayed(services, caller, dubbing_id, "GET", "/v1/dubbing/{}/audio/"
+                       f"{language_code}"):
+        return far
     return Response(services.dubbing.audio(caller.user, dubbing_id, language_code),
                     media_type="audio/mpeg")
 
 
-@router.get("/{dubbing_id}/transcript/{language_code}")
+@router.get("/{dubbing_id}/transcript/{language_code}", response_model=str)
 def transcript(dubbing_id: str, language_code: str, caller: ElevenLabsCaller,
                services: ServicesDep,
-               format_type: Annotated[Literal["srt", "webvtt"], Query()] = "srt") -> str:
+               format_type: Annotated[Literal["srt", "webvtt"], Query()] = "srt",
+               ) -> str | Response:
     """The dub's segments (``source``: the original's) as SRT or WebVTT."""
+    if far := _relayed(services, caller, dubbing_id, "GET", "/v1/dubbing/{}/transcript/"
+                       f"{language_code}", {"format_type": format_type}):
+        return far
     with services.database.session() as session:
         project = services.dubbing.made(session, caller.user, dubbing_id)
         assert project.resource is not None
         return resources.subtitles(project.resource, language_code, format_type == "webvtt")
 
 
-@router.get("/resource/{dubbing_id}")
-def resource(dubbing_id: str, caller: ElevenLabsCaller, services: ServicesDep) -> dict[str, Any]:
+@router.get("/resource/{dubbing_id}", response_model=None)
+def resource(dubbing_id: str, caller: ElevenLabsCaller,
+             services: ServicesDep) -> dict[str, Any] | Response:
     """The speakers, the segments with their dubs, and the renders."""
+    if far := _relayed(services, caller, dubbing_id, "GET", "/v1/dubbing/resource/{}"):
+        return far
     with services.database.session() as session:
         project = services.dubbing.made(session, caller.user, dubbing_id)
         assert project.resource is not None
@@ -124,35 +136,48 @@ def resource(dubbing_id: str, caller: ElevenLabsCaller, services: ServicesDep) -
                                   f"/v1/dubbing/{project.id}/audio")
 
 
-@router.patch("/resource/{dubbing_id}/segment/{segment_id}/{language}")
+@router.patch("/resource/{dubbing_id}/segment/{segment_id}/{language}", response_model=None)
 def update_segment(dubbing_id: str, segment_id: str, language: str, caller: ElevenLabsCaller,
                    services: ServicesDep,
                    start_time: Annotated[float | None, Body(ge=0)] = None,
                    end_time: Annotated[float | None, Body(gt=0)] = None,
-                   text: Annotated[str | None, Body(max_length=5_000)] = None) -> dict[str, int]:
+                   text: Annotated[str | None, Body(max_length=5_000)] = None,
+                   ) -> dict[str, int] | Response:
     """A dub's text or times changed; heard at the language's next render."""
+    if far := _relayed(services, caller, dubbing_id, "PATCH", "/v1/dubbing/resource/{}/segment/"
+                       f"{segment_id}/{language}", body={"start_time": start_time,
+                                                        "end_time": end_time, "text": text}):
+        return far
     changed = services.dubbing.edit(caller.user, dubbing_id, lambda made: resources.updated(
         made, segment_id, language, start_time, end_time, text))
     return {"version": changed["version"]}
 
 
-@router.delete("/resource/{dubbing_id}/segment/{segment_id}")
+@router.delete("/resource/{dubbing_id}/segment/{segment_id}", response_model=None)
 def delete_segment(dubbing_id: str, segment_id: str, caller: ElevenLabsCaller,
-                   services: ServicesDep) -> dict[str, int]:
+                   services: ServicesDep) -> dict[str, int] | Response:
+    if far := _relayed(services, caller, dubbing_id, "DELETE", "/v1/dubbing/resource/{}/segment/"
+                       f"{segment_id}"):
+        return far
     changed = services.dubbing.edit(caller.user, dubbing_id,
                                     lambda made: resources.removed(made, segment_id))
     return {"version": changed["version"]}
 
 
-@router.post("/resource/{dubbing_id}/speaker/{speaker_id}/segment")
+@router.post("/resource/{dubbing_id}/speaker/{speaker_id}/segment", response_model=None)
 def add_segment(dubbing_id: str, speaker_id: str, caller: ElevenLabsCaller,
                 services: ServicesDep,
                 start_time: Annotated[float, Body(ge=0)],
                 end_time: Annotated[float, Body(gt=0)],
                 text: Annotated[str | None, Body(max_length=5_000)] = None,
                 translations: Annotated[dict[str, str | None] | None, Body()] = None,
-                ) -> dict[str, Any]:
+                ) -> dict[str, Any] | Response:
     """A new segment for ``speaker_id``, in every language; spoken at the next render."""
+    if far := _relayed(services, caller, dubbing_id, "POST", "/v1/dubbing/resource/{}/speaker/"
+                       f"{speaker_id}/segment", body={
+                           "start_time": start_time, "end_time": end_time, "text": text,
+                           "translations": translations}):
+        return far
     new: list[str] = []
 
     def add(made: resources.Resource) -> resources.Resource:
@@ -165,13 +190,32 @@ def add_segment(dubbing_id: str, speaker_id: str, caller: ElevenLabsCaller,
     return {"version": changed["version"], "new_segment": new[0]}
 
 
-@router.post("/resource/{dubbing_id}/render/{language}")
+@router.post("/resource/{dubbing_id}/render/{language}", response_model=None)
 def render(dubbing_id: str, language: str, caller: ElevenLabsCaller, services: ServicesDep,
            render_type: Annotated[str, Body(description="mp3 (the audio is MP3 whatever is "
                                                         "asked)")] = "mp3",
-           normalize_volume: Annotated[bool | None, Body()] = None) -> dict[str, Any]:
+           normalize_volume: Annotated[bool | None, Body()] = None,
+           ) -> dict[str, Any] | Response:
     """``language`` spoken again from the resource as edited, in the background; its render
     in the resource says ``processing``, then ``complete``. The dubs changed since the last
     render are charged as their characters."""
+    if far := _relayed(services, caller, dubbing_id, "POST", "/v1/dubbing/resource/{}/render/"
+                       f"{language}", body={"render_type": render_type,
+                                            "normalize_volume": normalize_volume}):
+        return far
     changed = services.dubbing.render(caller.user, dubbing_id, language)
     return {"version": changed["version"], "render_id": changed["renders"][language]["id"]}
+
+
+def _relayed(services: Services, caller: Caller, dubbing_id: str, method: str, path: str,
+             params: dict[str, Any] | None = None,
+             body: dict[str, Any] | None = None) -> Response | None:
+    """The upstream's answer, if the caller's dubbing ``dubbing_id`` is the upstream's
+    (``path`` with ``{}`` where its id goes); None for a local one."""
+    far = services.dubbing.upstream_of(caller.user, dubbing_id)
+    if far is None:
+        return None
+    sent = None if body is None else {key: value for key, value in body.items()
+                                      if value is not None}
+    answer = services.dubbing.relay(method, path.replace("{}", far, 1), params, sent)
+    return Response(answer.content, media_type=answer.headers.get("content-type"))

@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("duration", sa.Float(), nullable=False),
         sa.Column("characters", sa.Integer(), nullable=False),
         sa.Column("resource", sa.JSON(), nullable=True),
+        sa.Column("upstream_id", sa.String(length=64), nullable=True),
         sa.Column("error", sa.Text(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True),
