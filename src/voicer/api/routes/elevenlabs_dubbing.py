@@ -24,7 +24,7 @@ from voicer.dubbing import resource as resources
 from voicer.dubbing.tasks import DubbingRequest
 from voicer.errors import InvalidInput
 
-router = APIRouter(responses=elevenlabs_errors(*AUTHENTICATED, 400, 403, 404),
+router = APIRouter(responses=elevenlabs_errors(*AUTHENTICATED, 400, 403, 404, 409),
                    prefix="/v1/dubbing", tags=["ElevenLabs: dubbing"])
 
 UNFETCHED = "media is never fetched from a URL here: upload it as `file`"
