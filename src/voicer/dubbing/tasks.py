@@ -4,14 +4,15 @@
              ``start_time``..``end_time``, its cost reserved from the quota — one second of
              audio costs ``VOICER_DUBBING_CHARACTERS_PER_SECOND`` characters, rounded up — the
              file stored and a ``dubbing`` row written, all before the answer
-    run      in a thread of the API process: recognised (0-40 %), speakers told apart and each
+    run      in a thread of the API process: recognised (0-40 %; over 28 s by the recognition
+             worker processes, as ``/v1/stt`` tasks are), speakers told apart and each
              given a voice, the background isolated (40-60 %), every segment spoken and fitted
              to its time (60-95 %), mixed and kept as MP3: ``dubbed``; or ``failed`` with the
              characters refunded
     render   a language spoken again from the resource as edited; the characters of the dubs
              changed since the last render are charged, and refunded if it fails
     recover  at start-up: a project an earlier process left ``dubbing`` is made again from its
-             stored upload; a render left ``processing`` is marked ``failed``
+             stored upload; a render left ``processing`` is marked ``failed``, refunded
     delete   the row and every file of the project
 
 Translation is not done here: no permissively licensed translation model ships its weights on
@@ -48,10 +49,11 @@ from voicer.encoding.formats import parse_format
 from voicer.encoding.streams import encode_whole
 from voicer.errors import Conflict, InvalidInput, NotFound
 from voicer.recognition import speakers
+from voicer.recognition.base import Recognizer
 from voicer.recognition.charge import audio_characters
 from voicer.recognition.clip import RATE, Clip, decode
 from voicer.recognition.languages import whisper_language
-from voicer.recognition.listener import Listener
+from voicer.recognition.listener import LONG_AUDIO, Listener
 from voicer.speech import SpeechPool
 from voicer.storage import Storage
 from voicer.upstream.client import Answer
@@ -287,7 +289,9 @@ class DubbingTasks:
         loud = _cut(decode(upload, self.listener.settings.max_audio_seconds, "file",
                            isolation.RATE), project.start_time, project.end_time)
         clip = loud.at(RATE)
-        recognizer = self.listener.recognizers.default()
+        recognizer: Recognizer = self.listener.recognizers.default()
+        if self.listener.parallel is not None and clip.duration > LONG_AUDIO:
+            recognizer = self.listener.parallel  # every core on a long file, not one thread
         transcript = recognizer.recognize(clip, project.source_language,
                                           self._progress(project.id, clip.duration, 1, 40))
         if not transcript.text.strip():
