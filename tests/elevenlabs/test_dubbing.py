@@ -79,6 +79,8 @@ def test_a_dialogue_is_dubbed_in_two_voices_on_its_timing(
     project = live.client.dubbing.get(dubbed)
     assert project.status == "dubbed" and project.target_languages == ["en"]
     assert project.source_language == "en" and project.name == "two voices"
+    listed = live.client.dubbing.list(dubbing_status="dubbed", page_size=10)
+    assert dubbed in [dub.dubbing_id for dub in listed.dubs] and not listed.has_more
     audio = b"".join(live.client.dubbing.audio.get(dubbed, "en"))
     given, made = _floats(dialogue.wav), decode(audio)
     assert made.duration == pytest.approx(dialogue.duration, rel=0.10)
@@ -171,6 +173,7 @@ def test_another_users_dubbing_is_not_found_and_deleting_ends_it(live: Live,
             with pytest.raises(ApiError) as hidden:
                 call()
             assert hidden.value.status_code == 404
+        assert stranger.dubbing.list().dubs == []
     assert live.client.dubbing.delete(dubbed).status == "ok"
     with pytest.raises(ApiError) as gone:
         live.client.dubbing.get(dubbed)

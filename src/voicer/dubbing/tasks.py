@@ -173,6 +173,21 @@ class DubbingTasks:
                 session.commit()
             return {**far, "dubbing_id": project.id}
 
+    def page(self, user: User, offset: int, size: int, status: str | None,
+             ascending: bool) -> dict[str, Any]:
+        """The caller's projects, newest first unless ``ascending`` (a relayed one with the
+        status last seen), ``size`` from ``offset``: the SDK's ``dubbing.list``."""
+        order = DubbingProject.created_at.asc() if ascending else DubbingProject.created_at.desc()
+        query = select(DubbingProject).where(DubbingProject.user_id == user.id)
+        if status is not None:
+            query = query.where(DubbingProject.status == status)
+        with self.database.session() as session:
+            found = list(session.scalars(query.order_by(order, DubbingProject.id)
+                                         .offset(offset).limit(size + 1)))
+            more = len(found) > size
+            return {"dubs": [metadata(project) for project in found[:size]], "has_more": more,
+                    "next_cursor": str(offset + size) if more else None}
+
     def upstream_of(self, user: User, dubbing_id: str) -> str | None:
         """The upstream's id of the caller's project if it was relayed, else None."""
         with self.database.session() as session:

@@ -81,6 +81,20 @@ def create(
     return {"dubbing_id": project.id, "expected_duration_sec": round(project.duration * 2, 1)}
 
 
+@router.get("")
+def list_dubs(
+    caller: ElevenLabsCaller, services: ServicesDep,
+    cursor: Annotated[str | None, Query(pattern=r"^\d{1,9}$",
+                                        description="next_cursor of the page before")] = None,
+    page_size: Annotated[int, Query(ge=1, le=200)] = 100,
+    dubbing_status: Annotated[Literal["dubbing", "dubbed", "failed"] | None, Query()] = None,
+    order_direction: Annotated[Literal["DESCENDING", "ASCENDING"], Query()] = "DESCENDING",
+) -> dict[str, Any]:
+    """The caller's dubbings, newest first, a page at a time."""
+    return services.dubbing.page(caller.user, int(cursor or 0), page_size, dubbing_status,
+                                 order_direction == "ASCENDING")
+
+
 @router.get("/{dubbing_id}")
 def get(dubbing_id: str, caller: ElevenLabsCaller, services: ServicesDep) -> dict[str, Any]:
     """Its status (``dubbing`` with ``progress``, ``dubbed``, ``failed`` with ``error``)."""
