@@ -322,18 +322,18 @@ class DubbingTasks:
             bed = voicing.background(loud)
             self.storage.put_upload(_background_name(project.id), bed.samples.tobytes())
         self._set(project.id, progress=60)
-        self._speak(project.id, made, project.target_language, project.duration)
+        self._speak(project.id, made, project.target_language, project.duration,
+                    self._progress(project.id, 1.0, 60, 95))
         return made
 
     def _speak(self, dubbing_id: str, made: resources.Resource, language: str,
-               duration: float) -> None:
+               duration: float, progress: Callable[[float], None] | None = None) -> None:
         """``language``'s dubs of ``made`` spoken, mixed and stored as its audio."""
         cast = {speaker_id: speaker["voices"][language]
                 for speaker_id, speaker in made["speakers"].items()}
         with self.speech.lease() as pool:
             speech = voicing.spoken(resources.spoken(made, language), cast, self.voices,
-                                    language, duration, pool)
-        self._set(dubbing_id, progress=95)
+                                    language, duration, pool, progress)
         try:
             bed: Audio | None = Audio.from_bytes(
                 self.storage.read_upload(_background_name(dubbing_id)), voicing.RATE)

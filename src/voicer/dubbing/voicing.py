@@ -14,6 +14,8 @@ the dub spoken on the original's timing and mixed over the background.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from voicer import isolation
@@ -68,15 +70,19 @@ def cast(heard: dict[str, float], language: str, voices: Voices) -> dict[str, st
 
 
 def spoken(segments: list[Segment], cast: dict[str, str], voices: Voices, language: str,
-           duration: float, pool: WorkerPool) -> Audio:
+           duration: float, pool: WorkerPool,
+           progress: Callable[[float], None] | None = None) -> Audio:
     """``segments`` in their speakers' voices, each at its time, ``duration`` seconds long
-    (longer only where a voice could not keep up)."""
+    (longer only where a voice could not keep up); ``progress`` hears the share of the
+    segments spoken after each speaker's."""
     settings = VoiceSettings()
     made: list[tuple[Segment, Audio]] = []
     for speaker in dict.fromkeys(segment.speaker or "speaker_0" for segment in segments):
         own = [segment for segment in segments if (segment.speaker or "speaker_0") == speaker]
         voice = voices.get(cast[speaker])
         made += zip(own, fitted(own, voice, settings, pool, language), strict=True)
+        if progress is not None:
+            progress(len(made) / len(segments))
     made.sort(key=lambda piece: piece[0].start)
     return laid(made, duration)
 
