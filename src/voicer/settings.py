@@ -150,6 +150,9 @@ class Settings(BaseSettings):
     isolation_characters_per_second: float = Field(
         17.0, ge=0, description="characters of quota one second of audio costs to isolate "
                                 "(17: ElevenLabs' 1,000 a minute)")
+    dubbing_characters_per_second: float = Field(
+        30.0, ge=0, description="characters of quota one second of audio costs to dub "
+                                "(30: recognising it and speaking it again, 15 each)")
 
     # Voice cloning: what a reference may be, and how many own voices each rate plan keeps.
     clone_min_seconds: float = Field(10.0, gt=0, description="shortest reference a clone is made "

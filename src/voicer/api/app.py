@@ -21,6 +21,7 @@ from voicer.api.routes import (
     elevenlabs_catalogue,
     elevenlabs_dialogue,
     elevenlabs_dictionaries,
+    elevenlabs_dubbing,
     elevenlabs_isolation,
     elevenlabs_sound,
     elevenlabs_stt,
@@ -85,7 +86,7 @@ def create_app(settings: Settings | None = None, engine: EngineFactory = default
                    elevenlabs_isolation, elevenlabs_dictionaries, elevenlabs_dialogue, stt,
                    voice_tts, elevenlabs_voice_changer, timeline, studio, openai_audio,
                    captions, webhooks, elevenlabs_voices, voice_clone,
-                   elevenlabs_voice_design):
+                   elevenlabs_voice_design, elevenlabs_dubbing):
         app.include_router(module.router)
     app.mount(STUDIO_PATH, StaticFiles(directory=STUDIO_ASSETS), name="studio-assets")
     errors.install(app)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from voicer.cloning.service import Cloner
 from voicer.cloning.studio import Studio
 from voicer.db import Database
+from voicer.dubbing.tasks import DubbingTasks
 from voicer.elevenlabs.billing import Billing
 from voicer.engines import EngineFactory
 from voicer.engines.registry import EngineRegistry, LocalEngine
@@ -48,6 +49,7 @@ class Services:
     stt: SttTasks  # recognition tasks, run in this process
     tts: SpeechTasks  # the Voice API's speech tasks, run in this process
     webhooks: Dispatcher  # tasks' events, POSTed to their callbacks
+    dubbing: DubbingTasks  # dubbing projects, made in this process
     cloner: Cloner  # users' voices cloned from their references
     models: PageCache  # the Voice API's models list, its pages asked often
     studio: Studio  # users' voices designed from a description
@@ -72,6 +74,9 @@ class Services:
         tts.recover()
         webhooks = Dispatcher(runtime.database, settings)
         webhooks.start()
+        dubbing = DubbingTasks(runtime.database, runtime.storage, listener, planner.voices, speech,
+                               runtime.upstream)
+        dubbing.recover()
         cloner = Cloner(settings, OwnedVoices(runtime.database), planner.voices, speech,
                         runtime.recognizers, planner.detector, runtime.upstream)
         return cls(runtime, planner, meter, RateLimiter(settings), runner, speech,
@@ -79,7 +84,7 @@ class Services:
                    StreamLimit(settings.max_event_streams_per_token),
                    Billing(runtime.database, runtime.storage, planner.voices, runtime.metrics,
                            runtime.engines),
-                   listener, stt, tts, webhooks, cloner,
+                   listener, stt, tts, webhooks, dubbing, cloner,
                    PageCache(settings.models_cache_seconds),
                    Studio(settings, cloner.owned, planner.voices, speech, planner.detector))
 
@@ -114,5 +119,6 @@ class Services:
         self.runner.stop()
         self.stt.close()
         self.tts.close()
+        self.dubbing.close()
         self.speech.close()
         self.runtime.close()

@@ -220,6 +220,31 @@ class SpeechTask(Base):
     completed_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
+class DubbingProject(Base):
+    """One dubbing (ElevenLabs ``/v1/dubbing``): its state, and its segments as the resource."""
+
+    __tablename__ = "dubbing_projects"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(20), index=True)  # dubbing, dubbed, failed
+    progress: Mapped[int] = mapped_column(Integer, default=0)  # percent
+    source_language: Mapped[str | None] = mapped_column(String(16), default=None)
+    target_language: Mapped[str] = mapped_column(String(16))
+    num_speakers: Mapped[int | None] = mapped_column(Integer, default=None)
+    background: Mapped[bool] = mapped_column(default=True)  # mixed under the speech
+    start_time: Mapped[int | None] = mapped_column(Integer, default=None)  # of the upload, s
+    end_time: Mapped[int | None] = mapped_column(Integer, default=None)
+    duration: Mapped[float] = mapped_column(Float)  # seconds of audio dubbed
+    characters: Mapped[int] = mapped_column(Integer)  # charged at submit
+    resource: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    upstream_id: Mapped[str | None] = mapped_column(String(64), default=None)  # relayed there
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    completed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
 class PronunciationDictionary(Base):
     """A user's pronunciation dictionary: its name, and its latest version."""
 

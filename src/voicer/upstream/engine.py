@@ -41,6 +41,7 @@ from voicer.pipeline.render import ChunkEncoder, RenderedChunk
 from voicer.settings import Settings
 from voicer.text.normalize import Normalization
 from voicer.upstream.client import (
+    Answer,
     ConcurrencyLimit,
     LocalLimit,
     RetryPolicy,
@@ -138,8 +139,8 @@ class Upstream:
     def add_voice(self, data: dict[str, str], files: list[tuple[str, bytes, str]]) -> str:
         """An instant clone made upstream (``POST /v1/voices/add``): its voice id. The listing
         is read again, so the new voice is found at once."""
-        answer = self.call(self.client.post_form(
-            "/v1/voices/add", data, [("files", file) for file in files]))
+        answer = self.call(self.client.send("POST", "/v1/voices/add", form=data,
+                                            files=[("files", file) for file in files]))
         voice_id = str(json.loads(answer.content)["voice_id"])
         self.listing(refresh=True)
         return voice_id
@@ -269,6 +270,12 @@ class Upstream:
         return answer.content, answer.request_id
 
     # -- relayed requests --------------------------------------------------------------------
+
+    def send(self, method: str, path: str, params: Mapping[str, Any] | None = None,
+             body: dict[str, Any] | None = None, form: dict[str, str] | None = None,
+             files: dict[str, tuple[str, bytes, str]] | None = None) -> Answer:
+        """The upstream's whole answer to one request (see ``UpstreamClient.send``)."""
+        return self.call(self.client.send(method, path, dict(params or {}), body, form, files))
 
     def relay(self, path: str, body: dict[str, Any], params: Mapping[str, Any]) -> Relayed:
         """Open an upstream answer and hand its bytes on as they arrive."""
