@@ -281,8 +281,8 @@ class WebhookEvent(Base):
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)  # the receiver's de-dup key
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    task_id: Mapped[str] = mapped_column(String(36))
-    type: Mapped[str] = mapped_column(String(40))  # task.completed, task.failed
+    task_id: Mapped[str] = mapped_column(String(36))  # or a dubbing's id
+    type: Mapped[str] = mapped_column(String(40))  # task.completed, dubbing.failed, ...
     url: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)  # the JSON sent, the same bytes every attempt
     attempts: Mapped[int] = mapped_column(Integer, default=0)
