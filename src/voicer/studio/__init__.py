@@ -57,7 +57,7 @@ def config() -> StudioConfig:
 def loudness_menu() -> list[Loudness]:
     """Each preset with its target, then ``off``."""
     return [*(Loudness(id=name, label=f"{name.upper() if name == 'acx' else name.capitalize()} "
-                                      f"({target.integrated:g} LUFS, {target.true_peak:g} dBTP)")
+                                      f"({target.integrated:g} LUFS)")
               for name, target in loudness.PRESETS.items()),
             Loudness(id=loudness.OFF, label="Off (as the voice speaks)")]
 
@@ -73,7 +73,7 @@ def outputs() -> list[Output]:
     ordered = sorted(best.items(), key=lambda item: item[0] != DEFAULT_FORMAT.codec)
     return [*(Output(id=codec, label=codec.upper(), output_format=name, split_output=False)
               for codec, name in ordered),
-            Output(id="m4b", label="M4B audiobook (chapters)", output_format=_best(BOOK_FORMATS),
+            Output(id="m4b", label="M4B audiobook", output_format=_best(BOOK_FORMATS),
                    split_output=False),
             Output(id="zip", label=f"ZIP of {DEFAULT_FORMAT.codec.upper()} chunks",
                    output_format=DEFAULT_FORMAT.name, split_output=True)]
