@@ -1,5 +1,5 @@
-"""A dubbing tells its owner's default webhook when it is dubbed or has failed: the same
-signed events, from the same dispatcher, as a task's."""
+"""A dubbing tells its webhook (the one it names, or its owner's default) when it is dubbed or
+has failed: the same signed events, from the same dispatcher, as a task's."""
 
 from __future__ import annotations
 
@@ -40,16 +40,19 @@ def xi_user(api: Api) -> dict[str, str]:
     return {**headers, "xi-api-key": headers["Authorization"].removeprefix("Bearer ")}
 
 
-def dub(api: Api, headers: dict[str, str], receiver: Receiver, name: str,
-        audio: bytes) -> tuple[str, str]:
-    """``audio`` dubbed by a user whose default webhook is the receiver: the secret, the id."""
-    put = api.client.put("/api/v1/user/webhook", headers=headers, json={"url": receiver.url})
-    assert put.status_code == 200, put.text
+def dub(api: Api, headers: dict[str, str], name: str, audio: bytes, **asked: str) -> str:
+    """``audio`` dubbed in English: its id."""
     created = api.client.post("/v1/dubbing", headers=headers, files={"file": (name, audio)}, data={
         "source_lang": "en", "target_lang": "en", "num_speakers": "1",
-        "drop_background_audio": "true"})
+        "drop_background_audio": "true", **asked})
     assert created.status_code == 200, created.text
-    return put.json()["secret"], created.json()["dubbing_id"]
+    dubbing_id: str = created.json()["dubbing_id"]
+    return dubbing_id
+
+
+def secret(api: Api, headers: dict[str, str]) -> str:
+    found: str = api.client.get("/api/v1/user/webhook", headers=headers).json()["secret"]
+    return found
 
 
 def silence(seconds: float = 3.0, rate: int = 16_000) -> bytes:
@@ -66,11 +69,11 @@ def test_a_dubbing_posts_a_signed_dubbing_completed_event(api: Api, receiver: Re
     headers = xi_user(api)
     speech = api.client.post("/v1/text-to-speech/en-us-espeak", headers=headers, json={"text": SAID})
     assert speech.status_code == 200, speech.text
-    secret, dubbing_id = dub(api, headers, receiver, "said.mp3", speech.content)
+    dubbing_id = dub(api, headers, "said.mp3", speech.content, webhook_url=receiver.url)
     wait_until(lambda: receiver.received, 180, "the dubbing's event")
     time.sleep(0.5)  # nothing more comes
     (got,) = receiver.received
-    assert got.signed_with(secret)
+    assert got.signed_with(secret(api, headers))
     event = got.event
     assert event["type"] == "dubbing.completed" and got.headers["voicer-event-type"] == event["type"]
     assert event["data"]["dubbing_id"] == dubbing_id and event["data"]["status"] == "dubbed"
@@ -79,12 +82,26 @@ def test_a_dubbing_posts_a_signed_dubbing_completed_event(api: Api, receiver: Re
     assert audio.status_code == 200 and audio.content
 
 
-def test_a_dubbing_of_silence_posts_dubbing_failed(api: Api, receiver: Receiver) -> None:
+def test_a_dubbing_of_silence_posts_dubbing_failed_to_the_default(api: Api,
+                                                                   receiver: Receiver) -> None:
     headers = xi_user(api)
-    secret, dubbing_id = dub(api, headers, receiver, "quiet.wav", silence())
+    put = api.client.put("/api/v1/user/webhook", headers=headers, json={"url": receiver.url})
+    assert put.status_code == 200, put.text
+    dubbing_id = dub(api, headers, "quiet.wav", silence())
     wait_until(lambda: receiver.received, 120, "the dubbing's event")
     (got,) = receiver.received
-    assert got.signed_with(secret)
+    assert got.signed_with(put.json()["secret"])
     assert got.event["type"] == "dubbing.failed" and got.event["data"]["dubbing_id"] == dubbing_id
     assert "no speech" in got.event["data"]["error"]
     assert api.client.get(f"/v1/dubbing/{dubbing_id}", headers=headers).json()["status"] == "failed"
+
+
+def test_a_private_callback_is_refused_at_submit(api: Api) -> None:
+    headers = xi_user(api)
+    before = api.client.get("/api/v1/user/stats", headers=headers).json()
+    refused = api.client.post("/v1/dubbing", headers=headers, files={"file": ("q.wav", silence())},
+                              data={"source_lang": "en", "target_lang": "en",
+                                    "webhook_url": "http://10.1.2.3/hook"})
+    assert refused.status_code == 400, refused.text
+    assert "webhook_url" in refused.text and "private" in refused.text
+    assert api.client.get("/api/v1/user/stats", headers=headers).json() == before

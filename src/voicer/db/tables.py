@@ -240,6 +240,8 @@ class DubbingProject(Base):
     characters: Mapped[int] = mapped_column(Integer)  # charged at submit
     resource: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     upstream_id: Mapped[str | None] = mapped_column(String(64), default=None)  # relayed there
+    # Where its dubbing.completed / dubbing.failed event goes; None: the owner's default
+    webhook_url: Mapped[str | None] = mapped_column(Text, default=None)
     error: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     completed_at: Mapped[datetime | None] = mapped_column(default=None)

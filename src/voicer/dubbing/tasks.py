@@ -9,7 +9,7 @@
              given a voice, the background isolated (40-60 %), every segment spoken and fitted
              to its time (60-95 %), mixed and kept as MP3: ``dubbed``; or ``failed`` with the
              characters refunded; either way a ``dubbing.completed`` or ``dubbing.failed``
-             event for the owner's default webhook, written with the change
+             event for its ``webhook_url`` or its owner's default, written with the change
     render   a language spoken again from the resource as edited; the characters of the dubs
              changed since the last render are charged, and refunded if it fails
     recover  at start-up: a project an earlier process left ``dubbing`` is made again from its
@@ -82,6 +82,7 @@ class DubbingRequest:
     start_time: int | None = None  # seconds of the upload to dub
     end_time: int | None = None
     drop_background_audio: bool = False
+    webhook_url: str | None = None  # checked by the caller; None: the owner's default
 
 
 class DubbingTasks:
@@ -146,7 +147,8 @@ class DubbingTasks:
                 num_speakers=request.num_speakers or None,
                 background=not request.drop_background_audio, duration=round(clip.duration, 3),
                 characters=audio_characters(clip.duration, self.per_second),
-                start_time=request.start_time, end_time=request.end_time)
+                start_time=request.start_time, end_time=request.end_time,
+                webhook_url=request.webhook_url)
             reserve_characters(session, user.id, project.characters)
             session.add(project)
             if relayed:  # before the commit: nothing charged if the upstream refuses it

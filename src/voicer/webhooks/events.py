@@ -7,7 +7,7 @@ The body::
      "data": {"task_id", "status", "error", "characters", "audio_duration_seconds",
               "chunks_total", "download_path"}}
 
-A dubbing's, to its owner's default callback (``PUT /api/v1/user/webhook``)::
+A dubbing's, to its ``webhook_url`` or its owner's default callback::
 
     {"id": "evt_…", "type": "dubbing.completed", "created_at": "…",
      "data": {"dubbing_id", "name", "status", "error", "characters", "duration_seconds",
@@ -45,11 +45,13 @@ def enqueue(session: Session, task: Task, kind: str) -> None:
 
 
 def enqueue_dubbing(session: Session, project: DubbingProject, kind: str) -> None:
-    """``kind`` of the dubbing ``project``, for its owner's default callback (none: nothing)."""
+    """``kind`` of the dubbing ``project``, for its callback URL or its owner's default one
+    (none: nothing)."""
     user = session.get(User, project.user_id)
+    url = project.webhook_url or (user.webhook_url if user else None)
     done = kind == DUBBING_COMPLETED
     languages = [project.target_language]
-    _add(session, user, user.webhook_url if user else None, project.id, kind, {
+    _add(session, user, url, project.id, kind, {
         "dubbing_id": project.id, "name": project.name,
         "status": "dubbed" if done else "failed", "error": None if done else project.error,
         "characters": project.characters, "duration_seconds": project.duration,
