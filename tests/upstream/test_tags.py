@@ -1,6 +1,6 @@
 """Audio tags reach the upstream only for the models that perform them: eleven_v3 gets them as
 they are, older models get the text without them (a pause as a ``<break>``), whether the text
-comes in one request, a task's chunks, or a relayed WebSocket's messages."""
+comes in one request, a task's chunks, a dialogue's turns, or a relayed WebSocket's messages."""
 
 from __future__ import annotations
 
@@ -65,6 +65,23 @@ def test_a_tasks_chunks_lose_their_tags_for_an_older_model_only(
             assert "[" not in chunk.get(field, ""), chunk
     said = " ".join(chunk["text"] for chunk in by_model["eleven_multilingual_v2"])
     assert "Nobody else knows yet." in said and "<break" in said
+
+
+def test_a_dialogues_turns_lose_their_tags_for_an_older_model_only(
+        tmp_path: Path, upstream: Server, upstream_key: str) -> None:
+    inputs = [{"text": "[excited] We won the match!", "voice_id": RACHEL},
+              {"text": "[sighs] I missed it again.", "voice_id": RACHEL}]
+    with FaultProxy(upstream.url) as proxy:
+        for api in front(tmp_path, proxy, upstream_key):
+            headers = {"xi-api-key": api.user()["Authorization"].removeprefix("Bearer ")}
+            for model_id in ["eleven_v3", "eleven_multilingual_v2"]:
+                api.client.post("/v1/text-to-dialogue", headers=headers,
+                                json={"inputs": inputs, "model_id": model_id})
+
+    sent = {seen.json["model_id"]: [turn["text"] for turn in seen.json["inputs"]]
+            for seen in proxy.seen if seen.path == "/v1/text-to-dialogue"}
+    assert sent["eleven_v3"] == [turn["text"] for turn in inputs]
+    assert sent["eleven_multilingual_v2"] == ["We won the match!", "I missed it again."]
 
 
 @pytest.mark.parametrize("model_id", ["eleven_v3", "eleven_multilingual_v2"])
