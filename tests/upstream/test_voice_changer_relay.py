@@ -8,7 +8,7 @@ from pathlib import Path
 from tests.api.conftest import Server
 from tests.audio_tools import decode
 from tests.cloning.references import reference
-from tests.upstream.proxy import FaultProxy
+from tests.upstream.proxy import FaultProxy, Faults
 from tests.upstream.test_upstream import RACHEL, front
 from voicer.engines.hibari import HibariEngine
 
@@ -31,10 +31,15 @@ def test_an_upstream_voice_is_changed_by_the_upstream(tmp_path: Path, upstream: 
                                        files={"audio": ("me.wav", wav, "audio/wav")})
             used = api.client.get("/v1/user/subscription", headers=headers).json()
             history = api.client.get("/v1/history", headers=headers).json()["history"]
+            proxy.set_faults(Faults(server_error=1.0, only="/v1/speech-to-speech/"))
+            failed = api.client.post(f"/v1/speech-to-speech/{RACHEL}", headers=headers,
+                                     files={"audio": ("me.wav", wav, "audio/wav")})
+            after = api.client.get("/v1/user/subscription", headers=headers).json()
 
     assert changed.status_code == 200, changed.text
     assert streamed.status_code == 200, streamed.text
-    relayed = [seen for seen in proxy.seen if seen.path == f"/v1/speech-to-speech/{RACHEL}"]
+    relayed = [seen for seen in proxy.seen
+               if seen.path == f"/v1/speech-to-speech/{RACHEL}" and seen.fault is None]
     assert len(relayed) == 2
     first = relayed[0]
     assert first.method == "POST" and wav in first.body
@@ -50,3 +55,6 @@ def test_an_upstream_voice_is_changed_by_the_upstream(tmp_path: Path, upstream: 
     # charged the words heard, twice, and kept as two history items with the upstream's audio
     assert 2 * 60 < used["character_count"] < 2 * 120
     assert len(history) == 2 and all("lighthouse" in item["text"].lower() for item in history)
+    # what the upstream could not change is given back, and kept nowhere
+    assert failed.status_code == 502, failed.text
+    assert after["character_count"] == used["character_count"]

@@ -25,7 +25,6 @@ from voicer.cloning.match import HEART, JOE, NATURAL_PITCH, PITCH_RANGE
 from voicer.errors import InvalidInput
 from voicer.voices.catalogue import Voice
 
-PREFIX = "gen_"
 VARIATIONS = (0.94, 1.0, 1.06)  # the three previews' pitch around the described one
 PACE_RANGE = (0.6, 1.6)
 SPREAD, PACE_SPREAD = 0.06, 0.04  # how far a seeded variant's pitch and pace stray

@@ -8,10 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete
 
-from voicer.cloning.design import PREFIX, Design
+from voicer.cloning.design import Design
 from voicer.db import Database
 from voicer.db.tables import User, VoicePreview
 from voicer.errors import InvalidInput
+
+PREFIX = "gen_"  # of every generated_voice_id
 
 
 class Previews:
