@@ -15,7 +15,7 @@ from voicer.api.responses import AUTHENTICATED, elevenlabs_errors
 from voicer.api.services import Services
 from voicer.api.strict_json import StrictJsonRoute
 from voicer.cloning import design
-from voicer.cloning.studio import SAMPLE
+from voicer.cloning.designer import SAMPLE
 from voicer.elevenlabs import shapes
 
 router = APIRouter(route_class=StrictJsonRoute, responses=elevenlabs_errors(*AUTHENTICATED),
@@ -73,7 +73,7 @@ def create_voice(body: CreateBody, caller: ElevenLabsCaller, services: ServicesD
     """Keep a preview as your own voice (category `generated`, private, counted against your
     plan's voices)."""
     labels = {key: value for key, value in (body.labels or {}).items() if value is not None}
-    voice = services.studio.keep(caller.user, body.voice_name, body.voice_description,
+    voice = services.designer.keep(caller.user, body.voice_name, body.voice_description,
                                  body.generated_voice_id, labels)
     return shapes.voice_json(voice)
 
@@ -81,5 +81,5 @@ def create_voice(body: CreateBody, caller: ElevenLabsCaller, services: ServicesD
 def _answer(services: Services, caller: Caller, designs: list[design.Design], body: DesignBody,
             output_format: str) -> dict[str, Any]:
     text = body.text if body.text and not body.auto_generate_text else SAMPLE
-    previews = services.studio.previews(caller.user, designs, text, output_format, body.loudness)
+    previews = services.designer.previews(caller.user, designs, text, output_format, body.loudness)
     return {"previews": [preview.json() for preview in previews], "text": text}

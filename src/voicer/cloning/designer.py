@@ -52,7 +52,7 @@ def loudness_target(loudness: float) -> LoudnessTarget:
 
 
 @dataclass
-class Studio:
+class VoiceDesigner:
     settings: Settings
     owned: OwnedVoices
     voices: Voices
