@@ -26,8 +26,8 @@ LANGUAGES = frozenset(READERS)
 
 
 _LAST_WORD = re.compile(r"(\w+)\s+$")
-# what follows a written form whose dot also ends its sentence ("1 200 грн." at the end)
-_SENTENCE_GOES_ON = re.compile(r"\s*\Z|\s*\n|\s+[A-ZА-ЯЁІЇЄҐ]")
+# after a written form whose dot also ends its sentence ("1 200 грн." at the end)
+_SENTENCE_ENDS = re.compile(r"\s*\Z|\s*\n|\s+[A-ZА-ЯЁІЇЄҐ]")
 
 
 class Normalization(StrEnum):
@@ -90,7 +90,7 @@ def _scan(text: str, reader: Reader) -> Iterator[Edit]:
             spoken = None  # a number num2words cannot say: the engine reads it as written
         if spoken is None or spoken == match.group():
             continue
-        if match.group().endswith(".") and _SENTENCE_GOES_ON.match(text, match.end()):
+        if match.group().endswith(".") and _SENTENCE_ENDS.match(text, match.end()):
             spoken += "."  # "грн." is also its sentence's full stop: keep the stop
         yield Edit(match.start(), match.end(), spoken)
 
