@@ -26,6 +26,8 @@ LANGUAGES = frozenset(READERS)
 
 
 _LAST_WORD = re.compile(r"(\w+)\s+$")
+# after a written form whose dot also ends its sentence ("1 200 грн." at the end)
+_SENTENCE_ENDS = re.compile(r"\s*\Z|\s*\n|\s+[A-ZА-ЯЁІЇЄҐ]")
 
 
 class Normalization(StrEnum):
@@ -86,8 +88,11 @@ def _scan(text: str, reader: Reader) -> Iterator[Edit]:
             spoken = _read(match, reader, _word_before(text, match.start()))
         except (ArithmeticError, LookupError, ValueError, TypeError, NotImplementedError):
             spoken = None  # a number num2words cannot say: the engine reads it as written
-        if spoken is not None and spoken != match.group():
-            yield Edit(match.start(), match.end(), spoken)
+        if spoken is None or spoken == match.group():
+            continue
+        if match.group().endswith(".") and _SENTENCE_ENDS.match(text, match.end()):
+            spoken += "."  # "грн." is also its sentence's full stop: keep the stop
+        yield Edit(match.start(), match.end(), spoken)
 
 
 def _abbreviations(text: str, reader: Reader) -> Iterator[Edit]:
