@@ -13,6 +13,7 @@ from elevenlabs.core.api_error import ApiError
 
 from tests.api.conftest import Server
 from tests.audio_tools import decode, median_pitch
+from tests.cloning.test_clone_sdk import ended
 
 TEXT = ("A quiet harbour at dawn, with the fishing boats coming home one by one and the gulls "
         "calling over the water.")
@@ -70,6 +71,34 @@ def test_a_remix_moves_a_voice_as_the_description_says(client: ElevenLabs) -> No
     higher = client.text_to_voice.remix("en-us-heart", voice_description="A little higher",
                                         text=TEXT)
     assert max(pitches(deeper.previews)) < own < min(pitches(higher.previews))
+
+
+def test_designed_and_remixed_voices_speak_a_task(server: Server) -> None:
+    token = server.token(plan="pro")
+    bearer = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(timeout=180) as connection:
+        client = ElevenLabs(base_url=server.url, api_key=token, httpx_client=connection)
+        design = client.text_to_voice.design(voice_description="A deep, calm male narrator",
+                                             text=TEXT)
+        designed = client.text_to_voice.create(
+            voice_name="Narrator", voice_description="A deep, calm male narrator",
+            generated_voice_id=design.previews[1].generated_voice_id).voice_id
+        remix = client.text_to_voice.remix(designed, voice_description="A little higher",
+                                           text=TEXT)
+        remixed = client.text_to_voice.create(
+            voice_name="Narrator, higher", voice_description="A little higher",
+            generated_voice_id=remix.previews[1].generated_voice_id).voice_id
+    heard = {}
+    for voice_id in (designed, remixed):
+        created = httpx.post(f"{server.url}/api/v1/voice/synthesize", headers=bearer,
+                             json={"text": TEXT, "voice_id": voice_id})
+        assert created.status_code == 200, created.text
+        status = ended(f"{server.url}/api/v1/voice/status/{created.json()['task_id']}", bearer)
+        assert status["status"] == "completed", status
+        audio = decode(httpx.get(status["download_url"], headers=bearer).content)
+        assert audio.duration > 3
+        heard[voice_id] = median_pitch(audio.samples, audio.rate)
+    assert heard[remixed] > heard[designed] * 1.03  # the remix speaks its task higher
 
 
 def test_an_unknown_generated_voice_id_is_refused(client: ElevenLabs) -> None:
