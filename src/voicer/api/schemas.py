@@ -69,6 +69,10 @@ class SynthesizeRequest(BaseModel):
         Normalization.auto, description="auto, on or off, as ElevenLabs: read numbers, dates, "
         "money, units and abbreviations as said (English, Russian, Ukrainian); auto is on for "
         "the local engines")
+    verify: bool = Field(False, description="hear every chunk back with the local Whisper model "
+                                            "once rendered: each chunk's word error rate in the "
+                                            "ZIP manifest, the worst chunks in the status; an "
+                                            "upstream voice's bad chunk is rendered again")
 
     def options(self, lexicon: tuple[AliasRule | PhonemeRule, ...] = ()) -> SynthesisOptions:
         return SynthesisOptions(
@@ -80,7 +84,7 @@ class SynthesizeRequest(BaseModel):
             voice_settings=self.voice_settings or VoiceSettings(),
             output_format=self.output_format,
             apply_text_normalization=self.apply_text_normalization,
-            lexicon=lexicon,
+            lexicon=lexicon, verify=self.verify,
         )
 
 

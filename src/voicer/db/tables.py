@@ -139,6 +139,11 @@ class TaskChunk(Base):
     request_id: Mapped[str | None] = mapped_column(String(100), default=None)
     # The SSML tags open where it starts, when the text is an SSML document
     context: Mapped[str | None] = mapped_column(Text, default=None)
+    # A verified task's chunk, heard back once rendered: its word error rate, what was heard,
+    # and how many renders it took (None: not verified)
+    word_error_rate: Mapped[float | None] = mapped_column(Float, default=None)
+    heard: Mapped[str | None] = mapped_column(Text, default=None)
+    attempts: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class HistoryItem(Base):

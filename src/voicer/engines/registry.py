@@ -41,6 +41,9 @@ class LocalEngine:
     name: str
     make: EngineFactory  # called once in each worker process: a class, a function, a partial
     voices: tuple[Voice, ...] = ()  # registered as this engine's, whatever ``engine`` they say
+    # The same text always sounds the same (espeak-ng, hibari, Piper): a verified task never
+    # renders its chunks again. False for an engine that samples (it may do better next time).
+    deterministic: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "voices",
@@ -113,6 +116,12 @@ class EngineRegistry:
         """Whether ``engine`` (a voice's or a task's) is relayed ElevenLabs requests as they are,
         and renders task chunks itself."""
         return engine in self._relayed
+
+    def varies(self, engine: str) -> bool:
+        """Whether ``engine`` may render the same text differently another time (the upstream,
+        a local engine registered as not ``deterministic``): worth rendering a bad chunk again."""
+        return engine in self._relayed or any(
+            local.name == engine and not local.deterministic for local in self.local)
 
     def voices(self) -> list[Voice]:
         """Every local engine's own voices, in registration order."""

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol, Self
 
+WORST_CHUNKS = 5  # a verified task's chunks heard worst, named in its manifest and status
+
 
 @dataclass(frozen=True, slots=True)
 class ChunkAudio:
@@ -22,6 +24,9 @@ class ChunkAudio:
     duration: float  # seconds the segment decodes to
     speech: float  # seconds of speech in it
     pause: float  # the configured pause it earned, 0 if none
+    word_error_rate: float | None = None  # heard back, in a verified task; None: not verified
+    heard: str | None = None  # what the recognizer heard, in a verified task
+    attempts: int | None = None  # renders it took, in a verified task
 
 
 class Output(Protocol):

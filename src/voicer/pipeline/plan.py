@@ -47,6 +47,8 @@ class SynthesisOptions(BaseModel):
     apply_text_normalization: Normalization = Normalization.auto
     # the rules of the pronunciation dictionaries asked for, resolved when the task was accepted
     lexicon: tuple[Rule, ...] = ()
+    # every chunk heard back once rendered, its word error rate kept (``voicer.pipeline.verify``)
+    verify: bool = False
 
     @property
     def output_file(self) -> OutputFile:
