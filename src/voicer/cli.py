@@ -32,10 +32,12 @@ from voicer.errors import VoicerError
 from voicer.language import LanguageDetector
 from voicer.models import DEFAULT_MODEL_ID
 from voicer.output import OutputFile
+from voicer.output.base import WORST_CHUNKS
 from voicer.pauses import PausePlan
-from voicer.pipeline.plan import SynthesisOptions, make_plan
+from voicer.pipeline.plan import Plan, SynthesisOptions, make_plan
 from voicer.pipeline.pool import WorkerPool
 from voicer.pipeline.run import RunProgress, run
+from voicer.pipeline.verify import ChunkVerifier, Heard
 from voicer.pronunciation import pls
 from voicer.pronunciation.rules import AliasRule, PhonemeRule
 from voicer.runtime import local_engines
@@ -78,6 +80,9 @@ def synthesize(
         Normalization.auto),
     dictionary: Annotated[list[Path] | None, typer.Option(
         "--dictionary", help="a pronunciation lexicon (.pls); repeat for more, the first wins")] = None,
+    verify: Annotated[bool, typer.Option(
+        "--verify", help="hear every chunk back with the local Whisper model (VOICER_STT_MODEL): "
+                         "word error rates in a ZIP's manifest, the worst chunks shown")] = False,
 ) -> None:
     """Speak a text into one audio file (MP3 unless --format says otherwise), or a ZIP of
     per-chunk files."""
@@ -91,6 +96,7 @@ def synthesize(
             pauses=PausePlan(enabled=pause is not None, duration=pause or 0.5, frequency=pause_every),
             voice_settings=VoiceSettings(speed=speed, stability=stability),
             output_format=output_format, apply_text_normalization=normalize, lexicon=lexicon,
+            verify=verify,
         )
     except ValidationError as error:
         fail(_describe(error))
@@ -112,11 +118,40 @@ def synthesize(
 
         try:
             with atomic_file(out) as file:
-                result = run(plan, pool, plan.output_file.open(file), show)
+                result = run(plan, pool, plan.output_file.open(file), show,
+                             _verifier(settings, registry) if verify else None)
         except VoicerError as error:
             fail(error.message)
     err.print(f"wrote {out}: {result.duration:,.1f} s of audio, {result.chunks} chunks, "
               f"{result.characters:,} characters in {result.elapsed:.1f} s")
+    if verify:
+        _show_heard(plan, result.heard)
+
+
+def _verifier(settings: Settings, registry: EngineRegistry) -> ChunkVerifier:
+    from voicer.recognition.registry import RecognizerRegistry, whisper  # heavy: only to verify
+
+    recognizers = RecognizerRegistry([whisper(settings.stt_model, settings.data_dir)])
+    return ChunkVerifier(recognizers.default, settings.verify_threshold, settings.verify_attempts,
+                         registry.varies)
+
+
+def _show_heard(plan: Plan, heard: tuple[Heard, ...]) -> None:
+    """How the chunks were heard back: the mean word error rate, and the worst chunks."""
+    mean = sum(chunk.word_error_rate for chunk in heard) / max(len(heard), 1)
+    err.print(f"verified: {len(heard)} chunks heard back, mean word error rate {mean:.1%}",
+              highlight=False)
+    worst = sorted((chunk for chunk in zip(plan.chunks, heard, strict=True)
+                    if chunk[1].word_error_rate > 0),
+                   key=lambda chunk: (-chunk[1].word_error_rate, chunk[0].index))[:WORST_CHUNKS]
+    for chunk, chunk_heard in worst:
+        err.print(f"  chunk {chunk.index + 1}: {chunk_heard.word_error_rate:.0%} of words wrong; "
+                  f"said {_clipped(chunk.text)!r}, heard {_clipped(chunk_heard.text)!r}",
+                  highlight=False, soft_wrap=True)
+
+
+def _clipped(text: str, length: int = 80) -> str:
+    return text if len(text) <= length else text[:length - 1] + "…"
 
 
 def _lexicon(files: list[Path]) -> tuple[AliasRule | PhonemeRule, ...]:

@@ -9,12 +9,16 @@ import io
 import json
 import zipfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import dramatiq
 import pytest
 
 from tests.api.conftest import Api, make_api
 from tests.forgetful_engine import FLAKY_VOICE_ID, SKIPPING, SKIPPING_VOICE_ID, flaky
+from voicer.settings import Settings
+from voicer.tasks.worker import ChunkWorker
 
 NEURAL = ("The library opened a new reading room. It holds about 300 books. "
           "Visitors may stay until 9 in the evening.")
@@ -23,13 +27,35 @@ PARAGRAPHS = ("The morning was cold and bright. We walked down to the harbour.\n
               "By noon the sun was warm. Everyone went home for lunch.")
 
 
+# espeak-ng's formant voice is heard with up to a fifth of its words wrong by Whisper base:
+# a chunk missing half its words is what is rendered again, not one heard so
+THRESHOLD = 0.3
+
+
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     marks = tmp_path_factory.mktemp("flaky-marks")
-    # espeak-ng's formant voice is heard with up to a fifth of its words wrong by Whisper base:
-    # a chunk missing half its words is what is rendered again, not one heard so
     yield from make_api(tmp_path_factory.mktemp("verified"), engines=[SKIPPING, flaky(marks)],
-                        requests_per_minute=10_000, verify_threshold=0.3)
+                        requests_per_minute=10_000, verify_threshold=THRESHOLD)
+
+
+@pytest.fixture
+def queued(tmp_path: Path, redis_url: str) -> Iterator[Api]:
+    """An API node that only enqueues, and a `voicer worker` process's chunk worker."""
+    broker_url = f"{redis_url}/2"
+    engines = [flaky(tmp_path / "marks")]
+    (tmp_path / "marks").mkdir()
+    for api in make_api(tmp_path, engines=engines, broker_url=broker_url,
+                        requests_per_minute=10_000, basic_requests_per_hour=100_000):
+        worker = ChunkWorker(Settings(data_dir=tmp_path, broker_url=broker_url,
+                                      verify_threshold=THRESHOLD), engines=engines)
+        running = dramatiq.Worker(worker.broker, worker_threads=1, worker_timeout=100)
+        running.start()
+        try:
+            yield api
+        finally:
+            running.stop()
+            worker.close()
 
 
 def verified_task(api: Api, text: str, voice_id: str,
@@ -74,7 +100,11 @@ def test_a_skipped_sentence_shows_among_the_worst_chunks(api: Api) -> None:
         True, False, True]
 
 
-def test_an_engine_that_may_do_better_renders_a_bad_chunk_again(api: Api) -> None:
+@pytest.mark.parametrize("runner", ["api", "queued"])
+def test_an_engine_that_may_do_better_renders_a_bad_chunk_again(
+        runner: str, request: pytest.FixtureRequest) -> None:
+    """On the embedded runner and on a `voicer worker` alike."""
+    api = request.getfixturevalue(runner)
     status, manifest = verified_task(api, PARAGRAPHS.replace("forgotten", "gentle"),
                                      FLAKY_VOICE_ID, "paragraphs")
     chunks = manifest["chunks"]
