@@ -1,5 +1,6 @@
 """Tables: users, their tokens, tasks and the chunks of each task, history, the Voice API's
-recognition and speech tasks, and pronunciation dictionaries with their versions."""
+recognition tasks (and their pieces) and speech tasks, and pronunciation dictionaries with
+their versions."""
 
 from __future__ import annotations
 
@@ -196,6 +197,21 @@ class SttTask(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     started_at: Mapped[datetime | None] = mapped_column(default=None)
     completed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class SttPiece(Base):
+    """A stretch of a recognition task's audio, cut at a silence and heard on its own (its
+    audio in storage while the task runs); ``result`` is its transcript, on the file's clock."""
+
+    __tablename__ = "stt_pieces"
+
+    task_id: Mapped[str] = mapped_column(ForeignKey("stt_tasks.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    start: Mapped[float] = mapped_column(Float)  # seconds into the file
+    end: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(20), default=ChunkStatus.pending)
+    result: Mapped[dict[str, Any] | None] = mapped_column(default=None)
 
 
 class SpeechTask(Base):

@@ -88,6 +88,11 @@ class ParallelRecognizer:
         return Transcript(segments, first.language, first.language_probability,
                           clip.duration if len(results) == len(pieces) else done)
 
+    def recognize_pieces(self, clips: list[Clip], language: str | None) -> list[Transcript]:
+        """Each of ``clips`` (pieces of a file, each on its own clock) recognised in
+        ``language``, in parallel."""
+        return self._all(clips, language)
+
     def _all(self, clips: list[Clip], language: str | None) -> list[Transcript]:
         """Each of ``clips`` recognised by the workers; pieces a dead worker took are given to
         a fresh pool, up to ``_ATTEMPTS`` pools in all."""
