@@ -34,6 +34,7 @@ from voicer.recognition.chunking import cut
 from voicer.recognition.clip import Clip, decode
 from voicer.recognition.exports import as_json
 from voicer.storage import Storage
+from voicer.voiceapi.rows import failed
 
 LONGEST = 28.0  # seconds a piece lasts at most: one or two of Whisper's 30 s windows
 UNFINISHED = (SttStatus.pending, SttStatus.processing)
@@ -144,6 +145,15 @@ class Pieces:
         if rowcount(finished) == 1:
             self.remove(task_id)
         return True
+
+    def fail(self, task_id: str, message: str) -> None:
+        """``failed``, saying why, with its characters given back, unless it has ended."""
+        with self.database.session() as session:
+            task = session.get(SttTask, task_id)
+            if task is not None and task.status in UNFINISHED:
+                failed(session, task, message)
+            session.commit()
+        self.remove(task_id)
 
     def remove(self, task_id: str) -> None:
         """The task's upload and pieces, out of storage: it has ended."""

@@ -46,7 +46,7 @@ from voicer.recognition.listener import Listener
 from voicer.recognition.parallel import ParallelRecognizer
 from voicer.recognition.pieces import UNFINISHED, Pieces, result
 from voicer.storage import Storage
-from voicer.voiceapi.rows import failed_now, owned
+from voicer.voiceapi.rows import owned
 
 # Hands piece ``index`` of a task to the queue, for a ``voicer worker`` to hear.
 HandOn = Callable[[str, int], None]
@@ -159,8 +159,7 @@ class SttTasks:
             self.pieces.assemble(task_id)
         except Exception as error:
             log.exception("recognition task %s failed", task_id)
-            failed_now(self.database, SttTask, task_id, f"recognition failed: {error}")
-            self.pieces.remove(task_id)
+            self.pieces.fail(task_id, f"recognition failed: {error}")
 
     def _hear(self, task_id: str, indexes: list[int], language: str | None) -> None:
         clips = [self.pieces.clip(task_id, index) for index in indexes]
