@@ -119,7 +119,7 @@ def synthesize(
         try:
             with atomic_file(out) as file:
                 result = run(plan, pool, plan.output_file.open(file), show,
-                             _verifier(settings, registry) if verify else None)
+                             _verifier(settings, registry, processes) if verify else None)
         except VoicerError as error:
             fail(error.message)
     err.print(f"wrote {out}: {result.duration:,.1f} s of audio, {result.chunks} chunks, "
@@ -128,11 +128,15 @@ def synthesize(
         _show_heard(plan, result.heard)
 
 
-def _verifier(settings: Settings, registry: EngineRegistry) -> ChunkVerifier:
-    from voicer.recognition.registry import RecognizerRegistry, whisper  # heavy: only to verify
+def _verifier(settings: Settings, registry: EngineRegistry, threads: int) -> ChunkVerifier:
+    """Whisper on as many threads as there are workers: once they have rendered the last
+    chunks, hearing the rest back has every core."""
+    from voicer.recognition.weights import model_directory  # heavy: only to verify
+    from voicer.recognition.whisper import WhisperRecognizer
 
-    recognizers = RecognizerRegistry([whisper(settings.stt_model, settings.data_dir)])
-    return ChunkVerifier(recognizers.default, settings.verify_threshold, settings.verify_attempts,
+    recognizer = WhisperRecognizer(model_directory(settings.stt_model, settings.data_dir),
+                                   threads=threads)
+    return ChunkVerifier(lambda: recognizer, settings.verify_threshold, settings.verify_attempts,
                          registry.varies)
 
 

@@ -180,6 +180,20 @@ class Settings(BaseSettings):
                                         description="what task chunks are fetched as; PCM so "
                                                     "chunks join gaplessly")
 
+    # Webhooks: a task's completed / failed events POSTed to its callback URL, signed.
+    webhook_allowed_hosts: Annotated[tuple[str, ...], NoDecode] = Field(
+        (), description="comma-separated host names, addresses or networks (10.0.0.0/8) a "
+                        "callback may reach although private, loopback or link-local")
+    webhook_retry_seconds: float = Field(86_400.0, gt=0, description="how long an event not "
+                                                                     "taken is tried again")
+    webhook_backoff_seconds: float = Field(5.0, gt=0, description="first wait before a retry; "
+                                                                 "doubled each time")
+    webhook_backoff_cap_seconds: float = Field(600.0, gt=0, description="longest wait between "
+                                                                       "retries")
+    webhook_timeout_seconds: float = Field(10.0, gt=0, description="a receiver's time to answer")
+    webhook_poll_seconds: float = Field(1.0, gt=0, description="how often due events are looked "
+                                                              "for")
+
     @property
     def database(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'voicer.db'}"
@@ -189,9 +203,9 @@ class Settings(BaseSettings):
         """Where ``storage_url`` points; None: the data directory."""
         return None if self.storage_url is None else parse_location(self.storage_url)
 
-    @field_validator("engines", mode="before")
+    @field_validator("engines", "webhook_allowed_hosts", mode="before")
     @classmethod
-    def split_engines(cls, value: object) -> object:
+    def split_lists(cls, value: object) -> object:
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value

@@ -8,12 +8,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
+from starlette.staticfiles import StaticFiles
 
 from voicer import __version__
 from voicer.api import errors
 from voicer.api.bodylimit import BodyLimit
 from voicer.api.ratelimit_headers import RateLimitHeaders
 from voicer.api.routes import (
+    captions,
     catalogue,
     elevenlabs_account,
     elevenlabs_catalogue,
@@ -25,17 +27,23 @@ from voicer.api.routes import (
     elevenlabs_tts,
     elevenlabs_voice_changer,
     elevenlabs_ws,
+    openai_audio,
     root,
     stt,
+    studio,
+    timeline,
     user,
     voice,
     voice_tts,
+    webhooks,
 )
 from voicer.api.services import Services
 from voicer.engines import EngineFactory
 from voicer.engines.registry import LocalEngine
 from voicer.pipeline.pool import default_engine
 from voicer.settings import Settings
+from voicer.studio import ASSETS as STUDIO_ASSETS
+from voicer.studio import PATH as STUDIO_PATH
 
 DESCRIPTION = """
 Voicer API — a self-hosted text-to-speech service for long texts.
@@ -72,8 +80,10 @@ def create_app(settings: Settings | None = None, engine: EngineFactory = default
     for module in (root, voice, user, catalogue, elevenlabs_tts, elevenlabs_ws,
                    elevenlabs_catalogue, elevenlabs_account, elevenlabs_sound, elevenlabs_stt,
                    elevenlabs_isolation, elevenlabs_dictionaries, elevenlabs_dialogue, stt,
-                   voice_tts, elevenlabs_voice_changer):
+                   voice_tts, elevenlabs_voice_changer, timeline, studio, openai_audio,
+                   captions, webhooks):
         app.include_router(module.router)
+    app.mount(STUDIO_PATH, StaticFiles(directory=STUDIO_ASSETS), name="studio-assets")
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes,
                        upload_bytes=settings.max_upload_bytes)

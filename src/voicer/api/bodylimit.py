@@ -11,11 +11,11 @@ import json
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from voicer.api.errors import is_elevenlabs_path
+from voicer.api.errors import is_elevenlabs_path, is_openai_path, openai_body
 
 # Routes that take an audio file: the API's upload paths.
 UPLOADS = ("/v1/speech-to-text", "/v1/forced-alignment", "/v1/stt", "/v1/audio-isolation",
-           "/v1/audio-isolation/stream")
+           "/v1/audio-isolation/stream", "/v1/audio/transcriptions")
 # and these, under a voice id: the voice changer
 UPLOAD_PREFIXES = ("/v1/speech-to-speech/", "/v1/voice-changer/")
 
@@ -61,7 +61,10 @@ class BodyLimit:
         detail: object = self.message(limit)
         if is_elevenlabs_path(scope["path"]):
             detail = {"status": "payload_too_large", "message": self.message(limit)}
-        body = json.dumps({"detail": detail}).encode()
+        shape: dict[str, object] = {"detail": detail}
+        if is_openai_path(scope["path"]):
+            shape = openai_body(self.message(limit), code="payload_too_large")
+        body = json.dumps(shape).encode()
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json"),
                                 (b"content-length", str(len(body)).encode()),

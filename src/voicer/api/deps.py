@@ -97,4 +97,5 @@ async def get_user(caller: Annotated[Caller, Depends(get_caller)]) -> User:
 CurrentUser = Annotated[User, Depends(get_user)]
 DetachedCaller = Annotated[Caller, Depends(get_detached_caller)]
 ElevenLabsCaller = Annotated[Caller, Depends(get_elevenlabs_caller)]
+OpenAICaller = Annotated[Caller, Depends(get_caller)]  # the OpenAI API's: a Bearer token
 VoiceApiCaller = Annotated[Caller, Depends(get_voice_api_caller)]

@@ -72,6 +72,19 @@ ELEVENLABS_NAMES: list[tuple[type[VoicerError], str]] = [
 ]
 
 
+# OpenAI's ``error.type`` and ``error.code`` of each error, on its audio routes.
+OPENAI_NAMES: list[tuple[type[VoicerError], str, str | None]] = [
+    (InvalidInput, "invalid_request_error", None),
+    (NotAuthenticated, "invalid_request_error", "invalid_api_key"),
+    (QuotaExceeded, "insufficient_quota", "insufficient_quota"),
+    (Forbidden, "invalid_request_error", "forbidden"),
+    (NotFound, "invalid_request_error", "not_found"),
+    (RateLimited, "requests", "rate_limit_exceeded"),
+    (TooManyStreams, "requests", "rate_limit_exceeded"),
+    (VoicerError, "server_error", None),
+]
+
+
 def status_of(error: VoicerError) -> int:
     if isinstance(error, UpstreamError) and error.status in _CALLERS_FAULT:
         return error.status  # the request itself was refused upstream: say so as it did
@@ -85,11 +98,28 @@ def is_elevenlabs(request: Request) -> bool:
 
 
 def is_elevenlabs_path(path: str) -> bool:
-    return path.startswith(("/v1/", "/v2/"))
+    return path.startswith(("/v1/", "/v2/")) and not is_openai_path(path)
+
+
+def is_openai_path(path: str) -> bool:
+    """The OpenAI audio API's routes, which answer in OpenAI's error shape."""
+    return path.startswith("/v1/audio/")
+
+
+def openai_body(message: str, kind: str = "invalid_request_error", param: str | None = None,
+                code: str | None = None) -> dict[str, object]:
+    """OpenAI's error shape: ``{"error": {message, type, param, code}}``."""
+    return {"error": {"message": message, "type": kind, "param": param, "code": code}}
 
 
 def body_of(request: Request, error: VoicerError) -> dict[str, object]:
-    """The Voicer shape, ``{"detail": message}``, or ElevenLabs', ``{"detail": {status, message}}``."""
+    """The Voicer shape, ``{"detail": message}``, ElevenLabs', ``{"detail": {status, message}}``,
+    or OpenAI's, ``{"error": {message, type, param, code}}``."""
+    if is_openai_path(request.url.path):
+        kind, code = next((kind, code) for named, kind, code in OPENAI_NAMES
+                          if isinstance(error, named))
+        param = error.field if isinstance(error, InvalidInput) else None
+        return openai_body(error.message, kind, param, code)
     if is_elevenlabs(request):
         name = next((name for kind, name in ELEVENLABS_NAMES if isinstance(error, kind)), "error")
         return {"detail": {"status": name, "message": error.message}}
@@ -123,6 +153,9 @@ _HTTP_NAMES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_la
 async def http_error(request: Request, error: Exception) -> JSONResponse:
     """Starlette's own refusals (no such route, wrong method, body too large) in the API's shape."""
     assert isinstance(error, StarletteHTTPException)
+    if is_openai_path(request.url.path):
+        return JSONResponse(openai_body(str(error.detail), code=_HTTP_NAMES.get(error.status_code)),
+                            status_code=error.status_code, headers=error.headers)
     detail: object = error.detail
     if is_elevenlabs(request):
         detail = {"status": _HTTP_NAMES.get(error.status_code, "invalid_request"),
@@ -132,6 +165,8 @@ async def http_error(request: Request, error: Exception) -> JSONResponse:
 
 async def unexpected_error(request: Request, error: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
+    if is_openai_path(request.url.path):
+        return JSONResponse(openai_body("internal server error", "server_error"), status_code=500)
     detail: object = "internal server error"
     if is_elevenlabs(request):
         detail = {"status": "internal_error", "message": "internal server error"}
@@ -160,8 +195,18 @@ async def invalid_request(request: Request, error: Exception) -> JSONResponse:
                                     credentials.credentials if credentials else key)
         except NotAuthenticated as refusal:
             return await voicer_error(request, refusal)
+    if is_openai_path(request.url.path):  # OpenAI refuses a malformed request with a 400
+        return JSONResponse(_openai_invalid(error.errors()), status_code=400)
     return JSONResponse({"detail": [_shown(item) for item in error.errors()[:MAX_PROBLEMS]]},
                         status_code=422)
+
+
+def _openai_invalid(problems: Sequence[Any]) -> dict[str, object]:
+    """The first problem of a refused request, in OpenAI's shape, naming its field."""
+    first = _shown(problems[0])
+    where = [part for part in first["loc"] if part not in ("body", "query")]
+    param = ".".join(str(part) for part in where) or None
+    return openai_body(f"{param or 'request'}: {first['msg']}", param=param)
 
 
 def _authenticate(request: Request, token: str | None) -> None:

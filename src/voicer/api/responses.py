@@ -1,8 +1,9 @@
 """What the OpenAPI document says each operation can answer besides its success.
 
-The bodies are the two error shapes ``api.errors`` writes: Voicer's ``{"detail": message,
-"field"?}`` and ElevenLabs' ``{"detail": {"status", "message"}}``; a 422 is always FastAPI's
-list of validation errors, whichever API.
+The bodies are the three error shapes ``api.errors`` writes: Voicer's ``{"detail": message,
+"field"?}``, ElevenLabs' ``{"detail": {"status", "message"}}`` and OpenAI's ``{"error":
+{message, type, param, code}}``; a 422 is FastAPI's list of validation errors (the OpenAI
+routes answer a 400 in their own shape instead).
 """
 
 from __future__ import annotations
@@ -24,6 +25,18 @@ class ElevenLabsErrorDetail(BaseModel):
 
 class ElevenLabsErrorBody(BaseModel):
     detail: ElevenLabsErrorDetail
+
+
+class OpenAIErrorDetail(BaseModel):
+    message: str
+    type: str = Field(description="invalid_request_error, insufficient_quota, requests, "
+                                  "server_error")
+    param: str | None = Field(None, description="the request field at fault")
+    code: str | None = Field(None, description="e.g. invalid_api_key, rate_limit_exceeded")
+
+
+class OpenAIErrorBody(BaseModel):
+    error: OpenAIErrorDetail
 
 
 class ValidationErrorItem(BaseModel):
@@ -70,6 +83,13 @@ def voicer_errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 def elevenlabs_errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     """The error answers of an ElevenLabs API operation, in the ElevenLabs shape."""
     return _responses(ElevenLabsErrorBody, codes)
+
+
+def openai_errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The error answers of an OpenAI API operation, in OpenAI's shape (a 400, never a 422,
+    for a malformed request)."""
+    return {code: {"description": _MEANING[code], "model": OpenAIErrorBody}
+            for code in codes if code != 422}
 
 
 def task_links() -> dict[str, dict[str, Any]]:

@@ -69,6 +69,9 @@ class SynthesizeRequest(BaseModel):
         Normalization.auto, description="auto, on or off, as ElevenLabs: read numbers, dates, "
         "money, units and abbreviations as said (English, Russian, Ukrainian); auto is on for "
         "the local engines")
+    webhook_url: str | None = Field(
+        None, description="POSTed a signed task.completed or task.failed event; default: your "
+        "own (PUT /api/v1/user/webhook); private addresses are refused")
     verify: bool = Field(False, description="hear every chunk back with the local Whisper model "
                                             "once rendered: each chunk's word error rate in the "
                                             "ZIP manifest, the worst chunks in the status; an "
@@ -84,7 +87,7 @@ class SynthesizeRequest(BaseModel):
             voice_settings=self.voice_settings or VoiceSettings(),
             output_format=self.output_format,
             apply_text_normalization=self.apply_text_normalization,
-            lexicon=lexicon, verify=self.verify,
+            lexicon=lexicon, webhook_url=self.webhook_url, verify=self.verify,
         )
 
 

@@ -27,6 +27,7 @@ from voicer.tasks.throughput import ThroughputMeter
 from voicer.tasks.watch import TaskWatch
 from voicer.upstream.engine import Upstream
 from voicer.voiceapi.tts import SpeechTasks
+from voicer.webhooks.dispatcher import Dispatcher
 
 
 @dataclass
@@ -43,6 +44,7 @@ class Services:
     listener: Listener  # uploads decoded, charged and recognised
     stt: SttTasks  # recognition tasks, run in this process or handed to the queue
     tts: SpeechTasks  # the Voice API's speech tasks, run in this process
+    webhooks: Dispatcher  # tasks' events, POSTed to their callbacks
 
     @classmethod
     def start(cls, settings: Settings, engine: EngineFactory = default_engine,
@@ -63,12 +65,14 @@ class Services:
         tts = SpeechTasks(runtime.database, runtime.storage, planner.voices, speech,
                           planner.detector)
         tts.recover()
+        webhooks = Dispatcher(runtime.database, settings)
+        webhooks.start()
         return cls(runtime, planner, meter, RateLimiter(settings), runner, speech,
                    TaskWatch(runtime.database, meter, settings.status_wait_seconds),
                    StreamLimit(settings.max_event_streams_per_token),
                    Billing(runtime.database, runtime.storage, planner.voices, runtime.metrics,
                            runtime.engines),
-                   listener, stt, tts)
+                   listener, stt, tts, webhooks)
 
     @property
     def settings(self) -> Settings:
@@ -97,6 +101,7 @@ class Services:
         return self.runtime.metrics
 
     def stop(self) -> None:
+        self.webhooks.stop()
         self.runner.stop()
         self.stt.close()
         self.tts.close()

@@ -73,6 +73,9 @@ class User(Base):
     total_characters: Mapped[int] = mapped_column(Integer)
     used_characters: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Where their tasks' events go when a task names no callback, and the key that signs them
+    webhook_url: Mapped[str | None] = mapped_column(Text, default=None)
+    webhook_secret: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class Token(Base):
@@ -140,6 +143,8 @@ class TaskChunk(Base):
     request_id: Mapped[str | None] = mapped_column(String(100), default=None)
     # The SSML tags open where it starts, when the text is an SSML document
     context: Mapped[str | None] = mapped_column(Text, default=None)
+    # Its words once spoken, [text offset, length, start s, end s] in its segment: the captions'
+    words: Mapped[list[list[float]] | None] = mapped_column(JSON, default=None)
     # A verified task's chunk, heard back once rendered: its word error rate, what was heard,
     # and how many renders it took (None: not verified)
     word_error_rate: Mapped[float | None] = mapped_column(Float, default=None)
@@ -258,3 +263,23 @@ class PronunciationDictionaryVersion(Base):
     number: Mapped[int] = mapped_column(Integer)  # 1 for the first version
     rules: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WebhookEvent(Base):
+    """One event for a callback URL, delivered at least once: tried until its receiver
+    answers 2xx or its retry window ends."""
+
+    __tablename__ = "webhook_events"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)  # the receiver's de-dup key
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))
+    type: Mapped[str] = mapped_column(String(40))  # task.completed, task.failed
+    url: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)  # the JSON sent, the same bytes every attempt
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(default=None)
+    gave_up_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)

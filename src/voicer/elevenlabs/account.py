@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from voicer.db.tables import HistoryItem, User
 from voicer.elevenlabs import shapes
-from voicer.encoding.formats import parse_format
+from voicer.encoding.formats import kept_format
 from voicer.errors import NotFound
 from voicer.storage import Storage, Stored
 
@@ -77,7 +77,7 @@ def history_json(item: HistoryItem) -> dict[str, Any]:
 
 
 def _extension(item: HistoryItem) -> str:
-    return parse_format(item.output_format).extension
+    return kept_format(item.output_format).extension
 
 
 def _next_month() -> int:

@@ -51,12 +51,14 @@ def charge(billing: Billing, caller: Caller, order: SpeechRequest, text: str) ->
     return Charged(purchase, purchase.charge(text))
 
 
-def spoken(charged: Charged, speech: SpeechPool, detector: LanguageDetector) -> Iterator[AudioPiece]:
-    """Speak a local voice piece by piece, keeping a copy; settled however it ends."""
+def spoken(charged: Charged, speech: SpeechPool, detector: LanguageDetector,
+           said: str | None = None) -> Iterator[AudioPiece]:
+    """Speak a local voice piece by piece, keeping a copy; settled however it ends.
+    ``said``: the charged text as it is to be spoken, when it differs (cues added)."""
     purchase = charged.purchase
     with purchase, speech.lease() as pool:
-        for piece in speak(charged.part.text, charged.speech, pool, purchase.billing.voices,
-                           detector):
+        for piece in speak(said or charged.part.text, charged.speech, pool,
+                           purchase.billing.voices, detector):
             purchase.keep(piece.audio)
             yield piece
         purchase.delivered(charged.part)

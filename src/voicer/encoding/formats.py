@@ -11,6 +11,8 @@ and the history all accept exactly these names.
 ``alaw``
 ``opus``    Opus at 48 kHz in Ogg
 ==========  =============================================================
+
+The OpenAI speech API adds AAC (in ADTS) and FLAC, at 24 kHz (``OPENAI_FORMATS``).
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ MEDIA_TYPES = {
     "ulaw": "audio/basic",
     "alaw": "audio/x-alaw-basic",
     "opus": "audio/ogg",
+    "aac": "audio/aac",
+    "flac": "audio/flac",
 }
 
 
@@ -70,6 +74,11 @@ FORMATS: dict[str, OutputFormat] = {
 }
 DEFAULT_FORMAT = FORMATS["mp3_44100_128"]
 
+# Formats only the OpenAI speech API asks for (``voicer.openai.speech``): not ElevenLabs
+# names, so not in FORMATS, yet a history item may be kept in them.
+OPENAI_FORMATS: dict[str, OutputFormat] = {
+    fmt.name: fmt for fmt in (_format("aac", 24_000, 64), _format("flac", 24_000))}
+
 
 def parse_format(name: str) -> OutputFormat:
     """The format called ``name``; :class:`InvalidInput` naming the supported ones otherwise."""
@@ -78,3 +87,8 @@ def parse_format(name: str) -> OutputFormat:
     except KeyError:
         message = f"output_format {name!r} is not supported; use one of {', '.join(FORMATS)}"
         raise InvalidInput("output_format", message) from None
+
+
+def kept_format(name: str) -> OutputFormat:
+    """The format a history item was kept in: any of FORMATS or OPENAI_FORMATS."""
+    return OPENAI_FORMATS.get(name) or parse_format(name)

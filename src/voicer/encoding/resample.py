@@ -9,7 +9,11 @@ from __future__ import annotations
 import av
 import numpy as np
 
-from voicer.audio import Audio, AudioFormat
+from voicer.audio import Audio, AudioFormat, concatenate
+
+# Samples handed to swresample at once: it holds its own copies of a frame in wider types, so
+# a two-minute chunk given whole would cost ~100 MB for the moment it is converted.
+_BLOCK = 1 << 16
 
 
 class Resampler:
@@ -60,4 +64,6 @@ def resample(audio: Audio, rate: int) -> Audio:
     if audio.rate == rate:
         return audio
     resampler = Resampler(rate)
-    return resampler.resample(audio).then(resampler.flush())
+    pieces = [resampler.resample(audio[start:start + _BLOCK])
+              for start in range(0, len(audio), _BLOCK)]
+    return concatenate([*pieces, resampler.flush()], resampler.format)

@@ -15,6 +15,8 @@ independent of the total length.
 ``alaw``
 ``opus``    ``libopus`` in Ogg, muxed by FFmpeg into a buffer that is
             emptied after every piece
+``aac``     AAC in ADTS and FLAC (:mod:`voicer.encoding.muxed`), for the
+``flac``    OpenAI speech API
 ==========  =============================================================
 """
 
@@ -22,15 +24,15 @@ from __future__ import annotations
 
 import io
 import struct
-from fractions import Fraction
 from typing import IO, Literal, Protocol
 
 import av
-import numpy as np
 
 from voicer.audio import Audio, silence
 from voicer.encoding.formats import OutputFormat
+from voicer.encoding.frames import Frames
 from voicer.encoding.mp3 import frame_size, lame_encode, lame_encoder
+from voicer.encoding.muxed import MUXED_CODECS, MuxedCodec
 from voicer.encoding.resample import Resampler
 
 WAV_HEADER_SIZE = 44
@@ -95,25 +97,9 @@ def _codec(fmt: OutputFormat) -> _Codec:
         return PcmCodec()
     if fmt.codec in _G711:
         return G711Codec(_G711[fmt.codec], fmt.rate)
+    if fmt.codec in MUXED_CODECS:
+        return MuxedCodec(fmt.codec, fmt.rate, fmt.bitrate)
     raise ValueError(f"no encoder for {fmt}")
-
-
-class _Frames:
-    """Wraps pieces in PyAV frames with running timestamps, which FFmpeg's muxers require."""
-
-    def __init__(self, rate: int) -> None:
-        self.rate = rate
-        self.count = 0  # samples wrapped so far
-
-    def frame(self, audio: Audio) -> av.AudioFrame:
-        frame = av.AudioFrame.from_ndarray(
-            np.ascontiguousarray(audio.samples).reshape(1, -1), format="s16", layout="mono"
-        )
-        frame.sample_rate = self.rate
-        frame.time_base = Fraction(1, self.rate)
-        frame.pts = self.count
-        self.count += len(audio)
-        return frame
 
 
 class Mp3Codec:
@@ -153,7 +139,7 @@ class G711Codec:
         self._codec.sample_rate = rate
         self._codec.layout = "mono"
         self._codec.format = "s16"
-        self._frames = _Frames(rate)
+        self._frames = Frames(rate)
 
     def encode(self, audio: Audio) -> bytes:
         if len(audio) == 0:
@@ -238,7 +224,7 @@ class OpusCodec:
         self._stream = self._container.add_stream("libopus", rate=rate, layout="mono",
                                                   options={"vbr": "constrained"})
         self._stream.bit_rate = bitrate * 1000
-        self._frames = _Frames(rate)
+        self._frames = Frames(rate)
         self._container.start_encoding()  # the Ogg headers leave with the first piece
 
     def encode(self, audio: Audio) -> bytes:

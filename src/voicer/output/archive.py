@@ -1,4 +1,5 @@
-"""A ZIP with one file per chunk (``0001.mp3``, ``0001.wav``, ...) and a ``manifest.json``.
+"""A ZIP with one file per chunk (``0001.mp3``, ``0001.wav``, ...), a ``manifest.json``, and
+the captions of the whole: ``captions.srt``, ``captions.vtt``, ``captions.json``.
 
 Each file holds the chunk and the pause it earned at its end, so the files
 played in order sound exactly like the merged file.
@@ -11,6 +12,8 @@ import zipfile
 from types import TracebackType
 from typing import IO, Self
 
+from voicer.captions import formats as captions
+from voicer.captions.timeline import Timeline
 from voicer.encoding.formats import DEFAULT_FORMAT, OutputFormat
 from voicer.encoding.segments import segment_file
 from voicer.output.base import WORST_CHUNKS, ChunkAudio
@@ -23,6 +26,7 @@ class ZipOutput:
         self._zip: zipfile.ZipFile | None = None
         self._entries: list[dict[str, object]] = []
         self._position = 0.0
+        self._timeline = Timeline()
 
     def __enter__(self) -> Self:
         # Stored, not deflated: the codecs leave little to compress, and PCM is quick to serve.
@@ -48,6 +52,7 @@ class ZipOutput:
                 "attempts": chunk.attempts}),
         })
         self._position += chunk.duration
+        self._timeline.add(chunk.text, chunk.text_offset, chunk.duration, chunk.words)
 
     def _worst(self) -> list[object]:
         """The indexes of a verified task's chunks heard worst, worst first (none heard
@@ -66,4 +71,6 @@ class ZipOutput:
             if any("word_error_rate" in entry for entry in self._entries):
                 manifest["worst_chunks"] = self._worst()
             self._zip.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+            for name, (extension, _, _) in captions.FORMATS.items():
+                self._zip.writestr(f"captions.{extension}", captions.write(self._timeline, name))
         self._zip.close()  # the file stays open: it is the caller's

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol, Self
 
+from voicer.captions.timeline import StoredWords
+
 WORST_CHUNKS = 5  # a verified task's chunks heard worst, named in its manifest and status
 
 
@@ -24,6 +26,7 @@ class ChunkAudio:
     duration: float  # seconds the segment decodes to
     speech: float  # seconds of speech in it
     pause: float  # the configured pause it earned, 0 if none
+    words: StoredWords = ()  # its words' times in the segment, for captions
     word_error_rate: float | None = None  # heard back, in a verified task; None: not verified
     heard: str | None = None  # what the recognizer heard, in a verified task
     attempts: int | None = None  # renders it took, in a verified task

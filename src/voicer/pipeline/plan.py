@@ -47,6 +47,7 @@ class SynthesisOptions(BaseModel):
     apply_text_normalization: Normalization = Normalization.auto
     # the rules of the pronunciation dictionaries asked for, resolved when the task was accepted
     lexicon: tuple[Rule, ...] = ()
+    webhook_url: str | None = None  # where its completed / failed event goes (checked at submit)
     # every chunk heard back once rendered, its word error rate kept (``voicer.pipeline.verify``)
     verify: bool = False
 

@@ -10,7 +10,7 @@ from typing import Protocol
 
 import numpy as np
 
-from voicer.audio import Audio, concatenate, silence, speech_bounds
+from voicer.audio import SILENCE_THRESHOLD, Audio, concatenate, silence, speech_bounds
 from voicer.encoding.formats import OutputFormat
 from voicer.encoding.mp3 import Segment
 from voicer.encoding.segments import Segmenter, segmenter
@@ -31,7 +31,28 @@ MIN_NATURAL_GAP = 0.1
 class TimedWord:
     text_offset: int  # in the chunk's text
     length: int
-    start: float  # seconds from the start of the chunk's segment
+    start: float  # seconds from the start of the chunk's segment: its first sound
+    end: float  # its last sound before the next word
+
+
+def timed_words(words: tuple[WordEvent, ...], audio: Audio, start: int, end: int,
+                lead: float) -> tuple[TimedWord, ...]:
+    """The words of ``audio[start:end]`` (the speech of a segment whose speech starts ``lead``
+    seconds in) timed by their sound: a word starts at its first sound at or after where the
+    engine put it, and ends at its last sound before the next word, so the silence between
+    two sentences belongs to neither."""
+    loud = np.flatnonzero(np.abs(audio.samples[start:end].astype(np.int32)) > SILENCE_THRESHOLD)
+    marks = [min(max(word.sample - start, 0), end - start) for word in words]
+    bounds = [*marks[1:], end - start]
+    timed = []
+    for word, mark, bound in zip(words, marks, bounds, strict=True):
+        first = int(np.searchsorted(loud, mark))
+        begin = int(loud[first]) if first < len(loud) and loud[first] < bound else mark
+        last = int(np.searchsorted(loud, bound)) - 1
+        finish = int(loud[last]) + 1 if last >= 0 and loud[last] >= begin else begin
+        timed.append(TimedWord(word.text_offset, word.length, lead + begin / audio.rate,
+                               lead + finish / audio.rate))
+    return tuple(timed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,13 +249,9 @@ class ChunkEncoder:
             gap = max(gap, MIN_NATURAL_GAP)
         segment = self._segmenter(spec.output).encode(audio[start:end], gap)
         lead = segment.speech_start / spec.output.rate
-        words = tuple(
-            TimedWord(word.text_offset, word.length,
-                      lead + max(0, word.sample - start) / audio.rate)
-            for word in spoken
-        )
         return RenderedChunk(
-            job.index, segment, spec.output.rate, (end - start) / audio.rate, words,
+            job.index, segment, spec.output.rate, (end - start) / audio.rate,
+            timed_words(spoken, audio, start, end, lead),
             job.gap or 0.0, synthesis_cpu, time.process_time() - started,
         )
 

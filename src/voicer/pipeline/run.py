@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from voicer.output import ChunkAudio, Output
 from voicer.pipeline.plan import Plan
@@ -55,7 +56,7 @@ def run(
                 heard.append(verified)
             output.add(ChunkAudio(chunk.index, chunk.text, chunk.start, rendered.segment.data,
                                   rendered.duration, rendered.speech, rendered.pause,
-                                  *_verified(verified)))
+                                  **_verified(verified)))
             characters += len(chunk.text)
             duration += rendered.duration
             synthesis += rendered.synthesis_cpu
@@ -67,11 +68,12 @@ def run(
                      synthesis, encoding, tuple(heard))
 
 
-def _verified(heard: Heard | None) -> tuple[float | None, str | None, int | None]:
+def _verified(heard: Heard | None) -> dict[str, Any]:
     """What the manifest says of a chunk heard back (nothing when not verified)."""
     if heard is None:
-        return None, None, None
-    return heard.word_error_rate, heard.text, heard.attempts
+        return {}
+    return {"word_error_rate": heard.word_error_rate, "heard": heard.text,
+            "attempts": heard.attempts}
 
 
 def _in_order(chunks: Iterable[tuple[RenderedChunk, Heard | None]]

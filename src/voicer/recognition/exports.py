@@ -1,4 +1,4 @@
-"""A transcript as files: SubRip subtitles, plain text, segmented JSON.
+"""A transcript as files: SubRip and WebVTT subtitles, plain text, segmented JSON.
 
 Each export regroups the words into segments its options ask for (a new segment after a long
 enough silence, at a speaker change, or when one grows past a duration or character count),
@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from voicer.captions.formats import clock
 from voicer.recognition.base import Segment, Transcript, Word
 
 
@@ -68,9 +69,16 @@ def srt(transcript: Transcript, options: ExportOptions = ExportOptions()) -> Exp
         text = _labelled(segment, options)
         if options.max_characters_per_line:
             text = "\n".join(textwrap.wrap(text, options.max_characters_per_line))
-        blocks.append(f"{number}\n{_clock(segment.start, ',')} --> {_clock(segment.end, ',')}\n"
+        blocks.append(f"{number}\n{clock(segment.start, ',')} --> {clock(segment.end, ',')}\n"
                       f"{text}\n")
     return Export("srt", "application/x-subrip", "\n".join(blocks))
+
+
+def vtt(transcript: Transcript, options: ExportOptions = ExportOptions()) -> Export:
+    """WebVTT: the same cues as ``srt``, under a ``WEBVTT`` header, with dots in the times."""
+    cues = [f"{clock(segment.start, '.')} --> {clock(segment.end, '.')}\n"
+            f"{_labelled(segment, options)}\n" for segment in regroup(transcript, options)]
+    return Export("vtt", "text/vtt", "\n".join(["WEBVTT\n", *cues]))
 
 
 def txt(transcript: Transcript, options: ExportOptions = ExportOptions()) -> Export:
@@ -79,7 +87,7 @@ def txt(transcript: Transcript, options: ExportOptions = ExportOptions()) -> Exp
         return Export("txt", "text/plain", transcript.text + "\n")
     lines = []
     for segment in segments:
-        stamp = (f"[{_clock(segment.start, '.')} - {_clock(segment.end, '.')}] "
+        stamp = (f"[{clock(segment.start, '.')} - {clock(segment.end, '.')}] "
                  if options.include_timestamps else "")
         lines.append(stamp + _labelled(segment, options))
     return Export("txt", "text/plain", "\n".join(lines) + "\n")
@@ -124,11 +132,3 @@ def _labelled(segment: Segment, options: ExportOptions) -> str:
     if options.include_speakers and segment.speaker:
         return f"{segment.speaker}: {segment.text}"
     return segment.text
-
-
-def _clock(seconds: float, comma: str) -> str:
-    millis = round(seconds * 1000)
-    hours, millis = divmod(millis, 3_600_000)
-    minutes, millis = divmod(millis, 60_000)
-    whole, millis = divmod(millis, 1000)
-    return f"{hours:02d}:{minutes:02d}:{whole:02d}{comma}{millis:03d}"

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from voicer.captions.timeline import stored
 from voicer.db import Database
 from voicer.db.database import rowcount
 from voicer.db.tables import ACTIVE, ChunkStatus, Task, TaskChunk, TaskStatus, utcnow
@@ -34,6 +35,7 @@ from voicer.storage import Storage
 from voicer.tasks import service
 from voicer.tasks.throughput import ThroughputMeter
 from voicer.voices import DEFAULT_VOICE_ID, Voices
+from voicer.webhooks import events
 
 log = logging.getLogger("voicer.tasks")
 
@@ -191,7 +193,8 @@ class TaskExecutor:
                        TaskChunk.status == ChunkStatus.pending)
                 .values(status=ChunkStatus.done, duration=rendered.duration,
                         speech=rendered.speech, rendered_at=utcnow(),
-                        request_id=rendered.request_id, **verified)
+                        request_id=rendered.request_id, words=stored(rendered.words),
+                        **verified)
             )
             if rowcount(marked) != 1:  # recorded by another delivery of the same chunk
                 session.rollback()
@@ -282,12 +285,15 @@ class TaskExecutor:
                         chunk.index, chunk.text, chunk.text_offset,
                         self.storage.read_chunk(task_id, chunk.index),
                         chunk.duration or 0.0, chunk.speech or 0.0, chunk.gap or 0.0,
-                        chunk.word_error_rate, chunk.heard, chunk.attempts,
+                        chunk.words or (), word_error_rate=chunk.word_error_rate,
+                        heard=chunk.heard, attempts=chunk.attempts,
                     ))
             finished = session.execute(
                 update(Task).where(Task.id == task_id, Task.status == TaskStatus.processing)
                 .values(status=TaskStatus.completed, completed_at=utcnow())
             )
+            if rowcount(finished) == 1:
+                events.enqueue(session, task, events.COMPLETED)
             session.commit()
         if rowcount(finished) == 1:
             self.storage.remove_chunks(task_id)

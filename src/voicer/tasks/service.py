@@ -22,6 +22,7 @@ from voicer.output.base import WORST_CHUNKS
 from voicer.pipeline.plan import SynthesisOptions, make_plan
 from voicer.tasks.throughput import ThroughputMeter
 from voicer.voices import Voices
+from voicer.webhooks import events
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +150,7 @@ def fail(session: Session, task_id: str, message: str) -> None:
         return
     task.status, task.error, task.completed_at = TaskStatus.failed, message, utcnow()
     refund_undelivered(session, task)
+    events.enqueue(session, task, events.FAILED)
     session.commit()
 
 

@@ -6,11 +6,11 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from voicer import __version__
+from voicer import __version__, studio
 from voicer.api.deps import ServicesDep
 from voicer.api.responses import voicer_errors
 from voicer.api.services import Services
@@ -21,9 +21,14 @@ router = APIRouter(route_class=StrictJsonRoute, responses=voicer_errors(500),
                    tags=["🔍 Общая информация"])
 
 
-@router.get("/", summary="🏠 Информация о сервисе")
-def info(services: ServicesDep) -> dict[str, Any]:
-    """Получить основную информацию о Voicer API и проверить доступность сервиса."""
+@router.get("/", summary="🏠 Информация о сервисе", response_model=dict[str, Any],
+            responses={200: {"content": {"text/html": {}}}})
+def info(services: ServicesDep, request: Request, response: Response) -> dict[str, Any] | Response:
+    """Получить основную информацию о Voicer API и проверить доступность сервиса. A browser,
+    asking for `text/html`, gets the web studio instead."""
+    if studio.wants_page(request.headers.get("accept")):
+        return studio.page()
+    response.headers["Vary"] = "Accept"  # the same address answers a browser with a page
     return {
         "service": "Voicer API",
         "version": __version__,
@@ -31,6 +36,7 @@ def info(services: ServicesDep) -> dict[str, Any]:
         "openapi": "/openapi.json",
         "engines": _engines(services),
         "api": {"voicer": "/api/v1"},
+        "studio": studio.PATH,
     }
 
 

@@ -32,6 +32,7 @@ from voicer.errors import Conflict
 from voicer.pronunciation import dictionaries
 from voicer.tasks import service as tasks
 from voicer.tasks.service import TaskView
+from voicer.webhooks import targets
 
 router = APIRouter(route_class=StrictJsonRoute, responses=voicer_errors(*AUTHENTICATED),
                    prefix="/api/v1/voice", tags=["🎵 Озвучка"])
@@ -55,6 +56,8 @@ def synthesize(
     """Создать новую задачу для преобразования текста в речь с гибкими настройками разбивки,
     автоматических пауз и формата вывода. Answers at once; the task runs in the background."""
     lexicon = dictionaries.resolve(session, user, locators(body.pronunciation_dictionary_locators))
+    if body.webhook_url is not None:
+        targets.check(body.webhook_url, services.settings.webhook_allowed_hosts)
     task, created = tasks.submit(session, user, body.text, body.options(lexicon),
                                  services.planner, idempotency_key)
     if created:

@@ -1,0 +1,73 @@
+// The studio's shell: sign in, pages by the address's #hash, notices.
+import { ApiError, getJson, token } from "./api.js";
+import { showAccount } from "./account.js";
+import { Speak } from "./speak.js";
+import { Stt } from "./stt.js";
+import { Tasks } from "./tasks.js";
+
+const $ = (id) => document.getElementById(id);
+const PAGES = ["speak", "tasks", "stt", "account"];
+
+export function notify(error) {
+  const notice = $("notice");
+  if (!error) { notice.hidden = true; return; }
+  if (error instanceof ApiError && error.status === 401) {
+    token.clear();
+    route();
+  }
+  notice.textContent = error.message || String(error);
+  notice.hidden = false;
+}
+
+let studio = null; // the pages, made once on the first signed-in visit
+
+async function start() {
+  const config = await getJson("/studio/config.json");
+  const speak = new Speak(config, notify);
+  const tasks = new Tasks(notify, (id) => { location.hash = "#speak"; speak.open(id); });
+  speak.onSubmitted = () => tasks.stale();
+  return { speak, tasks, stt: new Stt(notify), account: { show: showAccount } };
+}
+
+async function route() {
+  const signedIn = Boolean(token.get());
+  const wanted = location.hash.slice(1);
+  const name = !signedIn ? "sign-in" : PAGES.includes(wanted) ? wanted : "speak";
+  for (const page of document.querySelectorAll(".page")) page.hidden = page.id !== `page-${name}`;
+  $("nav").hidden = $("sign-out").hidden = !signedIn;
+  for (const link of document.querySelectorAll("#nav a")) {
+    if (link.hash === `#${name}`) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  document.title = `${name === "sign-in" ? "Sign in" : $(`${name}-title`).textContent} · Voicer Studio`;
+  if (!signedIn) return;
+  try {
+    studio ??= start().catch((error) => { studio = null; throw error; });
+    await (await studio)[name].show();
+  } catch (error) {
+    notify(error);
+  }
+}
+
+$("sign-in-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  notify(null);
+  token.set($("token").value.trim());
+  try {
+    await getJson("/api/v1/user/stats");
+    $("token").value = "";
+    if (!location.hash || location.hash === "#sign-in") location.hash = "#speak";
+    else await route();
+  } catch (error) {
+    token.clear();
+    notify(error.status === 401 ? new Error("That token was not accepted.") : error);
+  }
+});
+
+$("sign-out").addEventListener("click", () => {
+  token.clear();
+  location.replace(location.pathname); // a fresh page: nothing of the last user stays
+});
+
+window.addEventListener("hashchange", () => { notify(null); route(); $("main").focus(); });
+route();

@@ -1,0 +1,214 @@
+// The Speak page: text, voice, settings, submit, then progress and the player.
+import { events, getJson, request, sendJson, token } from "./api.js";
+import { Player } from "./player.js";
+
+const $ = (id) => document.getElementById(id);
+const TERMINAL = new Set(["completed", "failed", "cancelled"]);
+
+// Markdown read aloud: its markup is not said. Headings stay lines of their own.
+export function plainMarkdown(text) {
+  return text
+    .replace(/^```.*$/gm, "")
+    .replace(/^[ \t]{0,3}#{1,6}[ \t]+(.*?)[ \t]*#*[ \t]*$/gm, "$1")
+    .replace(/!\[([^\]]*)\]\([^)]*\)/g, "$1")
+    .replace(/\[([^\]]+)\]\([^)]*\)/g, "$1")
+    .replace(/^[ \t]{0,3}(?:[-*+]|>)[ \t]+/gm, "")
+    .replace(/(?<!\w)(\*\*|__|\*|_|`)(\S(?:.*?\S)?)\1(?!\w)/g, "$2");
+}
+
+export class Speak {
+  constructor(config, notify) {
+    this.notify = notify;
+    this.voices = null;
+    this.outputs = config.outputs;
+    this.following = null;
+    this.taskId = null;
+    this.onSubmitted = () => {};
+    this.player = new Player(notify);
+    $("output").replaceChildren(...config.outputs.map((output) => new Option(output.label, output.id)));
+    $("text-file").accept = config.uploads.join(",");
+    this.bind();
+  }
+
+  bind() {
+    $("text").addEventListener("input", () => this.count());
+    $("text-file").addEventListener("change", () => this.openFile());
+    $("voice-search").addEventListener("input", () => this.listVoices());
+    $("voice-language").addEventListener("change", () => this.listVoices());
+    $("voice").addEventListener("change", () => this.describeVoice());
+    $("voice-preview").addEventListener("click", () => this.preview());
+    $("pauses").addEventListener("change", () => { $("pause-settings").hidden = !$("pauses").checked; });
+    $("pause-preset").addEventListener("change", () => this.preset());
+    $("speak-form").addEventListener("submit", (event) => { event.preventDefault(); this.submit(); });
+    $("progress-cancel").addEventListener("click", () => this.cancel());
+  }
+
+  async show() {
+    if (this.voices) return;
+    const [voices, models] = await Promise.all([getJson("/api/v1/voices"), getJson("/api/v1/models")]);
+    this.voices = voices;
+    $("model").replaceChildren(...models.map((m) => new Option(`${m.name} — ${m.description}`, m.model_id)));
+    const languages = [...new Set(voices.flatMap((voice) => voice.languages))].sort();
+    const names = new Intl.DisplayNames(["en"], { type: "language" });
+    const label = (code) => { try { return `${names.of(code)} (${code})`; } catch { return code; } };
+    $("voice-language").append(...languages.map((code) => new Option(label(code), code)));
+    this.listVoices();
+  }
+
+  count() {
+    $("text-count").textContent = `${$("text").value.length.toLocaleString("en")} characters`;
+  }
+
+  async openFile() {
+    const file = $("text-file").files[0];
+    if (!file) return;
+    const text = await file.text();
+    $("text").value = /\.(md|markdown)$/i.test(file.name) ? plainMarkdown(text) : text;
+    this.count();
+  }
+
+  listVoices() {
+    const words = $("voice-search").value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    const language = $("voice-language").value;
+    const chosen = $("voice").value;
+    const shown = this.voices.filter((voice) => {
+      const about = [voice.voice_id, voice.name, voice.accent, voice.gender, voice.description,
+        voice.use_case, voice.engine].join(" ").toLowerCase();
+      return (!language || voice.languages.includes(language)) && words.every((w) => about.includes(w));
+    });
+    $("voice").replaceChildren(...shown.map((voice) =>
+      new Option(`${voice.name} · ${voice.languages.join(", ")} · ${voice.engine}`, voice.voice_id)));
+    if (shown.some((voice) => voice.voice_id === chosen)) $("voice").value = chosen;
+    else if (shown.length) $("voice").selectedIndex = 0;
+    this.describeVoice();
+  }
+
+  describeVoice() {
+    const voice = this.voices.find((v) => v.voice_id === $("voice").value);
+    $("voice-about").textContent = voice
+      ? [voice.gender, voice.age, voice.accent, voice.description].filter(Boolean).join(", ")
+      : "No voice matches.";
+    $("voice-preview").disabled = !voice;
+  }
+
+  async preview() {
+    const audio = $("preview-audio");
+    $("voice-preview").disabled = true;
+    try {
+      const sample = await (await request(`/v1/voices/${encodeURIComponent($("voice").value)}/preview`,
+        { headers: { "xi-api-key": token.get() } })).blob();
+      if (audio.src) URL.revokeObjectURL(audio.src);
+      audio.src = URL.createObjectURL(sample);
+      audio.controls = true;
+      audio.hidden = false;
+      await audio.play().catch(() => {}); // a browser may refuse to start sound; the controls stay
+    } catch (error) {
+      this.notify(error);
+    } finally {
+      $("voice-preview").disabled = false;
+    }
+  }
+
+  preset() {
+    const option = $("pause-preset").selectedOptions[0];
+    const duration = $("pause-duration");
+    duration.min = option.dataset.min;
+    duration.max = option.dataset.max;
+    duration.value = option.dataset.value;
+  }
+
+  body() {
+    const output = this.outputs.find((o) => o.id === $("output").value);
+    const body = {
+      text: $("text").value, voice_id: $("voice").value, model_id: $("model").value,
+      split_type: $("split").value, output_format: output.output_format, split_output: output.split_output,
+      auto_pause_enabled: $("pauses").checked,
+    };
+    if (body.auto_pause_enabled) {
+      body.auto_pause_duration = Number($("pause-duration").value);
+      body.auto_pause_frequency = Number($("pause-every").value);
+    }
+    return body;
+  }
+
+  async submit() {
+    this.notify(null);
+    $("submit").disabled = true;
+    try {
+      const task = await sendJson("/api/v1/voice/synthesize", this.body());
+      this.onSubmitted();
+      this.follow(task.task_id);
+    } catch (error) {
+      this.notify(error);
+    } finally {
+      $("submit").disabled = false;
+    }
+  }
+
+  async cancel() {
+    try {
+      this.update(await sendJson(`/api/v1/voice/tasks/${this.taskId}`, undefined, "DELETE"));
+    } catch (error) {
+      this.notify(error);
+    }
+  }
+
+  // Live progress from the task's event stream; polling only if the stream is refused.
+  async follow(taskId) {
+    this.following?.abort();
+    const following = (this.following = new AbortController());
+    this.taskId = taskId;
+    $("result").hidden = true;
+    this.player.clear();
+    $("progress-card").hidden = false;
+    $("progress-cancel").hidden = false;
+    this.update({ status: "pending", progress: 0, chunks_completed: 0, chunks_total: 0 });
+    let last = null;
+    try {
+      for await (const { event, data } of events(`/api/v1/voice/status/${taskId}/events`, following.signal)) {
+        if (event === "status") this.update((last = data));
+      }
+    } catch (error) {
+      if (following.signal.aborted) return;
+      if (error.status !== 429) { this.notify(error); return; }
+      last = await this.poll(taskId, following.signal);
+    }
+    if (!following.signal.aborted && last?.status === "completed") await this.open(taskId);
+  }
+
+  async poll(taskId, signal) {
+    for (;;) {
+      const status = await getJson(`/api/v1/voice/status/${taskId}?wait=10`);
+      if (signal.aborted) return status;
+      this.update(status);
+      if (TERMINAL.has(status.status)) return status;
+    }
+  }
+
+  update(status) {
+    $("progress").value = status.progress;
+    const parts = [`${status.status[0].toUpperCase()}${status.status.slice(1)}`];
+    if (status.chunks_total) parts.push(`${status.chunks_completed} of ${status.chunks_total} chunks`);
+    parts.push(`${Math.round(status.progress)}%`);
+    if (status.estimated_time_remaining && !TERMINAL.has(status.status)) {
+      parts.push(`about ${Math.ceil(status.estimated_time_remaining)} s left`);
+    }
+    if (status.error) parts.push(status.error);
+    $("progress-text").textContent = parts.join(" · ");
+    $("progress-cancel").hidden = TERMINAL.has(status.status);
+  }
+
+  // A completed task's audio in the player, its chunks to jump to, and its download.
+  async open(taskId) {
+    this.notify(null);
+    try {
+      const status = await getJson(`/api/v1/voice/status/${taskId}?wait=0`);
+      this.taskId = taskId;
+      $("progress-card").hidden = false;
+      this.update(status);
+      if (status.status === "completed") await this.player.load(status);
+    } catch (error) {
+      this.notify(error);
+    }
+  }
+}
