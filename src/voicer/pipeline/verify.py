@@ -2,8 +2,9 @@
 
 A chunk's audio, decoded from the segment the caller gets, is recognised by the local Whisper
 model in the chunk's language and compared with what its engine was asked to say (markup read,
-aliases applied, numbers and dates as words); the numbers Whisper writes in digits are read
-as words too, so "300" against "three hundred", case and punctuation are never errors.
+aliases applied, numbers and dates as words); what was heard is read the same way, so "1923"
+against "nineteen twenty-three", "300" against "three hundred", "harbour" against "harbor",
+case and punctuation are never errors.
 
 An engine that may render a text differently another time (the upstream; a local engine
 registered as not ``deterministic``) renders a chunk heard above the threshold again, up to a
@@ -29,11 +30,13 @@ from voicer.recognition.base import Recognizer
 from voicer.recognition.clip import RAW_DEMUXERS, decode
 from voicer.recognition.languages import whisper_language
 from voicer.recognition.wer import word_error_rate
-from voicer.text.normalize import Normalization
+from voicer.text.normalize import Normalization, normalize
 from voicer.text.prepare import prepare
+from voicer.text.rewrite import Rewritten
 
 _LONGEST_CHUNK = 3_600.0  # seconds: far beyond any chunk (40,000 characters)
 _NUMBER = re.compile(r"\b(\d+)(st|nd|rd|th)?\b", re.IGNORECASE)
+_OUR = re.compile(r"\b(\w+)our\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +74,7 @@ class ChunkVerifier:
         heard = self._recognizer().recognize(clip, _whisper(language)).text
         said = prepare(job.text, language, Normalization.on, lexicon=spec.lexicon,
                        context=job.context).said.text
-        error_rate = word_error_rate(_numbers_as_words(said, language),
-                                     _numbers_as_words(heard, language))
-        return Heard(round(error_rate, 4), heard)
+        return Heard(round(spoken_error_rate(said, heard, language), 4), heard)
 
     def render(self, renderer: ChunkRenderer, spec: RenderSpec,
                jobs: Iterable[ChunkJob]) -> Iterator[VerifiedChunk]:
@@ -123,6 +124,22 @@ def _whisper(language: str) -> str | None:
         return whisper_language(language.split("-")[0])
     except InvalidInput:
         return None
+
+
+def spoken_error_rate(said: str, heard: str, language: str) -> float:
+    """The word error rate of ``heard`` against ``said`` (what the engine was given, already
+    normalized), with what was heard read as the normalizer reads a text ("1923" as a year)
+    or with its numbers only as words ("9 in the evening" is not nine inches), whichever
+    matches better; British and American spellings (-our, -or) count alike."""
+    readings = (Rewritten.apply(heard, normalize(heard, language)).text, heard)
+    reference = _spelled(_numbers_as_words(said, language), language)
+    return min(word_error_rate(reference, _spelled(_numbers_as_words(reading, language), language))
+               for reading in readings)
+
+
+def _spelled(text: str, language: str) -> str:
+    """English words ending in -our as in -or: "harbour" as Whisper writes it, "harbor"."""
+    return _OUR.sub(r"\1or", text) if language.startswith("en") else text
 
 
 def _numbers_as_words(text: str, language: str) -> str:
