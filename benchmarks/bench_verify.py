@@ -1,8 +1,9 @@
 """Benchmark what ``verify`` costs: the same text spoken by ``voicer synthesize`` with and
 without ``--verify``, side by side.
 
-With ``--verify`` every chunk is heard back by the default recognizer (Whisper base, int8, one
-thread in the command's own process) while the worker processes render the next chunks. For each
+With ``--verify`` every chunk is heard back by the default recognizer (Whisper base, int8, in
+the command's own process, on as many threads as there are workers) while the worker processes
+render the next chunks. For each
 voice: wall time with verify off and on, the ratio, characters per second, and the mean word
 error rate the chunks were heard with. The default text is 100,000 characters; a shorter one
 (``--characters``) gives the same ratio, the cost scaling with the audio. The load average is
