@@ -36,7 +36,7 @@ def check_stitched(requests: list[Seen], chunks: int) -> None:
 def executor(api: Api, pool: WorkerPool) -> TaskExecutor:
     services = api.services
     return TaskExecutor(services.database, services.storage, services.engines.renderers(pool),
-                        services.planner.voices, ThroughputMeter(1.0), services.metrics)
+                        services.planner.voices, ThroughputMeter({}), services.metrics)
 
 
 def test_a_resumed_task_is_stitched_to_the_request_ids_it_stored(

@@ -53,7 +53,7 @@ class Services:
         if runtime.upstream is not None:
             runtime.upstream.listing()  # read the upstream's voices before the first request needs them
         planner = Planner(runtime.voices, LanguageDetector())
-        meter = ThroughputMeter.seeded(runtime.database, settings.workers, runtime.engines.pooled)
+        meter = ThroughputMeter.seeded(runtime.database, settings.workers, runtime.engines.speeds)
         runner = task_runner(runtime, meter)
         runner.start()
         speech = SpeechPool(settings.speech_workers or settings.workers, runtime.engines.workers())

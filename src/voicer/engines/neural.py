@@ -17,6 +17,11 @@ from voicer.engines.registry import LocalEngine
 from voicer.voices import Voice, VoiceCatalogue
 
 JOE = "en_US-joe-medium"
+# Seconds of speech a worker makes a second, encoding included, before estimates measure it:
+# hibari 148x and Piper joe 15x realtime per CPU second (bench_quality), the MP3 encoder 225x
+# (bench_service), rounded down.
+HIBARI_SPEED = 80.0
+PIPER_SPEED = 12.0
 
 
 def neural_engines(voices_dir: Path | None = None) -> list[LocalEngine]:
@@ -28,8 +33,9 @@ def neural_engines(voices_dir: Path | None = None) -> list[LocalEngine]:
     own = operator_voices(voices_dir) if voices_dir else {}
     models.update({voice.voice_id: str(path) for voice, path in own.items()})
     return [
-        LocalEngine(hibari.NAME, HibariEngine, _of(bundled, hibari.NAME)),
-        LocalEngine(piper.NAME, partial(PiperEngine, models), (*_of(bundled, piper.NAME), *own)),
+        LocalEngine(hibari.NAME, HibariEngine, _of(bundled, hibari.NAME), speed=HIBARI_SPEED),
+        LocalEngine(piper.NAME, partial(PiperEngine, models), (*_of(bundled, piper.NAME), *own),
+                    speed=PIPER_SPEED),
     ]
 
 

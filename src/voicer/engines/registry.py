@@ -33,6 +33,10 @@ from voicer.models import LOCAL_ENGINE
 from voicer.pipeline.render import ChunkRenderer
 from voicer.voices import Voice
 
+# espeak-ng's speed per worker, from the core benchmark (100,000 characters, 5,761 s of audio in
+# 30.2 s on two workers: 191x realtime each), rounded down: an engine's speed unless it says.
+DEFAULT_SPEED = 150.0
+
 
 @dataclass(frozen=True, slots=True)
 class LocalEngine:
@@ -41,6 +45,9 @@ class LocalEngine:
     name: str
     make: EngineFactory  # called once in each worker process: a class, a function, a partial
     voices: tuple[Voice, ...] = ()  # registered as this engine's, whatever ``engine`` they say
+    # Seconds of speech one worker makes a second, encoding included, until estimates have
+    # measured it.
+    speed: float = DEFAULT_SPEED
     # The same text always sounds the same (espeak-ng, hibari, Piper): a verified task never
     # renders its chunks again. False for an engine that samples (it may do better next time).
     deterministic: bool = True
@@ -106,6 +113,11 @@ class EngineRegistry:
     def pooled(self) -> frozenset[str]:
         """The engines spoken in worker processes."""
         return frozenset(engine.name for engine in self.local)
+
+    @property
+    def speeds(self) -> dict[str, float]:
+        """Each engine spoken in worker processes, with its speed until one is measured."""
+        return {engine.name: engine.speed for engine in self.local}
 
     @property
     def names(self) -> list[str]:

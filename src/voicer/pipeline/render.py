@@ -41,6 +41,8 @@ def timed_words(words: tuple[WordEvent, ...], audio: Audio, start: int, end: int
     seconds in) timed by their sound: a word starts at its first sound at or after where the
     engine put it, and ends at its last sound before the next word, so the silence between
     two sentences belongs to neither."""
+    if not words:  # an engine that gives none (the upstream's PCM)
+        return ()
     loud = np.flatnonzero(np.abs(audio.samples[start:end].astype(np.int32)) > SILENCE_THRESHOLD)
     marks = [min(max(word.sample - start, 0), end - start) for word in words]
     bounds = [*marks[1:], end - start]

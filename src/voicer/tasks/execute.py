@@ -166,7 +166,8 @@ class TaskExecutor:
                 return False  # cancelled: what is in flight is dropped
             done += 1
             now = time.perf_counter()
-            self.meter.record(rendered_work(rendered.speech, rendered.duration), rendered.wall)
+            self.meter.record(spec.voice.engine, rendered_work(rendered.speech, rendered.duration),
+                              rendered.wall)
             self.metrics.chunk_seconds.observe(now - last)
             last = now
         return done == len(jobs)

@@ -20,7 +20,7 @@ from voicer.errors import Conflict, IdempotencyMismatch, NotFound
 from voicer.language import LanguageDetector
 from voicer.output.base import WORST_CHUNKS
 from voicer.pipeline.plan import SynthesisOptions, make_plan
-from voicer.tasks.throughput import ThroughputMeter
+from voicer.tasks.throughput import ThroughputMeter, engine_of
 from voicer.voices import Voices
 from voicer.webhooks import events
 
@@ -218,7 +218,8 @@ def verification(session: Session, task_id: str) -> Verification:
 
 def estimate(session: Session, task: Task, meter: ThroughputMeter) -> float:
     """Seconds until ``task`` is done: its own work left plus the work queued ahead of it."""
-    return meter.seconds_for(meter.work_left(session, task), _work_ahead(session, task, meter))
+    return meter.seconds_for(engine_of(task), meter.work_left(session, task),
+                             _time_ahead(session, task, meter))
 
 
 def _eta(session: Session, task: Task, meter: ThroughputMeter) -> float | None:
@@ -227,12 +228,12 @@ def _eta(session: Session, task: Task, meter: ThroughputMeter) -> float | None:
     return estimate(session, task, meter)
 
 
-def _work_ahead(session: Session, task: Task, meter: ThroughputMeter) -> float:
+def _time_ahead(session: Session, task: Task, meter: ThroughputMeter) -> float:
     if task.status != TaskStatus.pending:
         return 0.0
     ahead = session.scalars(select(Task).where(Task.status.in_(ACTIVE),
                                                Task.created_at < task.created_at))
-    return sum(sum(meter.work_left(session, other)) for other in ahead)
+    return sum(meter.busy(session, other) for other in ahead)
 
 
 def _by_key(session: Session, user: User, key: str, digest: str) -> Task | None:

@@ -69,7 +69,7 @@ class ChunkWorker:
         self.settings = settings
         # `serve` migrated it, once; the engines must be those the API nodes register
         self.runtime = Runtime.open(settings, migrate=False, engine=engine, engines=engines)
-        self.meter = ThroughputMeter(1.0)  # estimates are made by the API nodes
+        self.meter = ThroughputMeter({})  # estimates are made by the API nodes
         # an assembly is presumed abandoned as soon as a worker would be presumed dead
         self.assembly_lease = timedelta(seconds=settings.worker_heartbeat)
         self._engines = self.runtime.engines.workers()
