@@ -219,7 +219,7 @@ def transcribe(
         asked = whisper_language(language, "--language")
         with source.open("rb") as file:
             clip = decode(file, 24 * 3600.0, "FILE")
-        recognizer = registry.parallel_whisper(settings.stt_model, settings.data_dir,
+        recognizer = registry.threaded_whisper(settings.stt_model, settings.data_dir,
                                                workers or settings.stt_workers)
         try:
             with _listening(clip.duration) as heard:

@@ -129,14 +129,13 @@ class Pieces:
     def assemble(self, task_id: str) -> bool:
         """``succeeded`` with the result, once every piece is heard; ``False`` before (or once
         the task has ended). Harmless twice: one of two assemblies wins, the same."""
+        task = self.start(task_id)
+        if task is None or self.pending(task_id):
+            return False
+        transcript = self.heard(task_id, task.language or "", task.duration)
+        if task.diarize:  # no transaction held open meanwhile: an hour's audio takes a while
+            transcript = speakers.diarize(transcript, self._whole(task_id), task.num_speakers)
         with self.database.session() as session:
-            task = session.get(SttTask, task_id)
-            if task is None or task.status != SttStatus.processing or self.pending(task_id):
-                return False
-            transcript = self.heard(task_id, task.language or "", task.duration)
-            if task.diarize:
-                transcript = speakers.diarize(transcript, self._whole(task_id),
-                                              task.num_speakers)
             finished = session.execute(update(SttTask).where(
                 SttTask.id == task_id, SttTask.status == SttStatus.processing).values(
                 status=SttStatus.succeeded, progress=100, completed_at=utcnow(),
