@@ -205,7 +205,7 @@ def transcribe(
     speakers: Annotated[int | None, typer.Option("--speakers", min=1, max=32,
                                                  help="label N speakers")] = None,
     workers: Annotated[int | None, typer.Option("--workers", min=1, max=64,
-                                                help="processes [default: cores]")] = None,
+                                                help="pieces heard at once [default: cores]")] = None,
 ) -> None:
     """Recognise the speech in FILE with the local Whisper model (VOICER_STT_MODEL)."""
     from voicer.recognition import exports, listener, registry  # heavy: only for this command
