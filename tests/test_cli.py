@@ -7,9 +7,11 @@ import sys
 import zipfile
 from pathlib import Path
 
+import av
 import pytest
 
 from tests.audio_tools import decode, decode_as
+from tests.books.epubs import epub
 from tests.recognition.speech import PARAGRAPH, speak
 from tests.tone_engine import TONE_VOICE_ID, speech_seconds
 from voicer.accounts import authenticate
@@ -47,7 +49,8 @@ def test_synthesize_a_file_into_a_zip(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     with zipfile.ZipFile(out) as archive:
         manifest = json.loads(archive.read("manifest.json"))
-        assert sorted(archive.namelist()) == ["0001.mp3", "0002.mp3", "manifest.json"]
+        assert sorted(archive.namelist()) == ["0001.mp3", "0002.mp3", "captions.json", "captions.srt",
+                                             "captions.vtt", "manifest.json"]
     assert [c["text"] for c in manifest["chunks"]] == ["Глава 1. Текст главы.", "Глава 2. Текст главы."]
 
 
@@ -288,3 +291,20 @@ def test_synthesize_with_a_pls_dictionary(tmp_path: Path) -> None:
     refused = voicer("synthesize", "-", "-o", str(tmp_path / "x.mp3"), "--dictionary", str(broken),
                      stdin="The UN met.")
     assert refused.returncode != 0 and "broken.pls" in refused.stderr
+
+
+def test_synthesize_an_epub_into_an_m4b_with_chapters(tmp_path: Path) -> None:
+    source = tmp_path / "book.epub"
+    source.write_bytes(epub([("Chapter One", "It was a dark night."),
+                             ("Chapter Two", "Morning came at last.")]))
+    out = tmp_path / "book.m4b"  # m4b_44100_64, as the name says
+    done = voicer("synthesize", str(source), "-o", str(out), "--voice", "en-us-espeak",
+                  "--chapter-pause", "1.2", "--workers", "1")
+    assert done.returncode == 0, done.stderr
+    audio = decode_as(out.read_bytes(), "m4b_44100_64")
+    assert (audio.codec, audio.rate) == ("aac", 44_100)
+    with av.open(str(out)) as container:
+        chapters = container.chapters()
+    assert [chapter["metadata"]["title"] for chapter in chapters] == ["Chapter One", "Chapter Two"]
+    heard = [start + length for start, length in audio.gaps(1.0)]
+    assert [float(chapters[1]["start"] * chapters[1]["time_base"])] == pytest.approx(heard, abs=0.05)

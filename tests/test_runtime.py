@@ -75,7 +75,7 @@ def test_the_embedded_runtime_speaks_in_local_processes_and_the_upstream(
     assert isinstance(runtime.voices, VoiceDirectory) and runtime.voices.upstream is runtime.upstream
 
     others = set(multiprocessing.active_children())  # other tests' pools, not this runtime's
-    runner = task_runner(runtime, ThroughputMeter(1.0))
+    runner = task_runner(runtime, ThroughputMeter({}))
     assert isinstance(runner, EmbeddedRunner)
     runner.start()
     wait_until(lambda: set(multiprocessing.active_children()) - others, 30,
@@ -105,7 +105,7 @@ def test_the_queue_runtime_enqueues_for_workers(
     assert runtime.voices.get("uk-oksana").engine == LOCAL_ENGINE
 
     others = set(multiprocessing.active_children())  # other tests' pools, not this runtime's
-    runner = task_runner(runtime, ThroughputMeter(1.0))
+    runner = task_runner(runtime, ThroughputMeter({}))
     assert isinstance(runner, QueueRunner)
     runner.ping()  # its broker reaches Redis
     runner.start()

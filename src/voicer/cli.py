@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -23,10 +24,11 @@ from rich.progress import (
 from rich.table import Column, Table
 from sqlalchemy.orm import Session
 
-from voicer import accounts
+from voicer import accounts, loudness
 from voicer.accounts import RatePlan
 from voicer.atomic import atomic_file
-from voicer.encoding.formats import DEFAULT_FORMAT, parse_format
+from voicer.books import TextFormat
+from voicer.encoding.formats import DEFAULT_FORMAT, parse_task_format
 from voicer.engines.registry import EngineRegistry
 from voicer.errors import VoicerError
 from voicer.language import LanguageDetector
@@ -34,7 +36,7 @@ from voicer.models import DEFAULT_MODEL_ID
 from voicer.output import OutputFile
 from voicer.output.base import WORST_CHUNKS
 from voicer.pauses import PausePlan
-from voicer.pipeline.plan import Plan, SynthesisOptions, make_plan
+from voicer.pipeline.plan import Plan, SynthesisOptions, plan_document
 from voicer.pipeline.pool import WorkerPool
 from voicer.pipeline.run import RunProgress, run
 from voicer.pipeline.verify import ChunkVerifier, Heard
@@ -59,10 +61,12 @@ def fail(message: str) -> NoReturn:
 
 @app.command()
 def synthesize(
-    source: Annotated[str, typer.Argument(metavar="INPUT", help="a UTF-8 .txt file, or - for stdin")],
+    source: Annotated[str, typer.Argument(metavar="INPUT", help="a UTF-8 .txt file, or - for stdin; "
+                                                                "a book: .epub, .md or .html, whose "
+                                                                "chapters are marked in MP3 or M4B")],
     out: Annotated[Path, typer.Option("-o", "--output",
-                                      help="OUT.mp3 (OUT.wav, ... as --format says), or OUT.zip "
-                                           "for one file per chunk")],
+                                      help="OUT.mp3 (OUT.wav, OUT.m4b, ... as --format says), or "
+                                           "OUT.zip for one file per chunk")],
     output_format: Annotated[str, typer.Option("--format", help="codec_rate[_kbps], as ElevenLabs' "
                                                                  "output_format")] = DEFAULT_FORMAT.name,
     voice: Annotated[str, typer.Option("--voice", help="voice id (see `voicer voices`)")] = DEFAULT_VOICE_ID,
@@ -80,6 +84,13 @@ def synthesize(
         Normalization.auto),
     dictionary: Annotated[list[Path] | None, typer.Option(
         "--dictionary", help="a pronunciation lexicon (.pls); repeat for more, the first wins")] = None,
+    chapter_pause: Annotated[float, typer.Option(
+        "--chapter-pause", help="seconds of silence after each chapter of a book, 0.1-30")] = 2.0,
+    loudness_target: Annotated[str, typer.Option(
+        "--loudness", help="LUFS every chunk is brought to (-40 to -5), or podcast, audiobook, "
+                           "acx, broadcast, off")] = "-16",
+    true_peak: Annotated[float | None, typer.Option(
+        "--true-peak", help="true-peak ceiling, dBTP (-9 to 0) [default: -1 or the preset's]")] = None,
     verify: Annotated[bool, typer.Option(
         "--verify", help="hear every chunk back with the local Whisper model (VOICER_STT_MODEL): "
                          "word error rates in a ZIP's manifest, the worst chunks shown")] = False,
@@ -87,6 +98,8 @@ def synthesize(
     """Speak a text into one audio file (MP3 unless --format says otherwise), or a ZIP of
     per-chunk files."""
     settings = Settings()
+    if out.suffix.lower() == ".m4b" and output_format == DEFAULT_FORMAT.name:
+        output_format = BOOK_FORMAT  # the name says an audiobook
     _check_output(out, output_format)
     lexicon = _lexicon(dictionary or [])
     try:
@@ -96,14 +109,17 @@ def synthesize(
             pauses=PausePlan(enabled=pause is not None, duration=pause or 0.5, frequency=pause_every),
             voice_settings=VoiceSettings(speed=speed, stability=stability),
             output_format=output_format, apply_text_normalization=normalize, lexicon=lexicon,
-            verify=verify,
+            text_format=_text_format(source), chapter_pause=chapter_pause,
+            loudness=loudness.target(loudness_target, true_peak), verify=verify,
         )
     except ValidationError as error:
         fail(_describe(error))
-    text = _read(source)
+    except VoicerError as error:
+        fail(error.message)
+    text = _read_book(source) if options.text_format == TextFormat.epub else _read(source)
     registry = _engines(settings)
     try:
-        plan = make_plan(text, options, _voices(registry), LanguageDetector())
+        plan = plan_document(text, options, _voices(registry), LanguageDetector())
     except VoicerError as error:
         fail(error.message)
     processes = min(workers or settings.workers, len(plan.jobs))
@@ -118,7 +134,7 @@ def synthesize(
 
         try:
             with atomic_file(out) as file:
-                result = run(plan, pool, plan.output_file.open(file), show,
+                result = run(plan, pool, plan.output_file.open(file, plan.tags), show,
                              _verifier(settings, registry, processes) if verify else None)
         except VoicerError as error:
             fail(error.message)
@@ -183,7 +199,7 @@ def _voices(registry: EngineRegistry) -> VoiceCatalogue:
 def _check_output(out: Path, output_format: str) -> None:
     """The output file's name says what it holds: the format's own suffix, or .zip."""
     try:
-        suffix = OutputFile(False, parse_format(output_format)).suffix
+        suffix = OutputFile(False, parse_task_format(output_format)).suffix
     except VoicerError as error:
         fail(error.message)
     if out.suffix.lower() not in (suffix, ".zip"):
@@ -397,6 +413,25 @@ def _progress() -> Progress:
         MofNCompleteColumn(), TextColumn("chars  {task.fields[rate]}"),
         TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=err,
     )
+
+
+BOOK_FORMAT = "m4b_44100_64"  # an OUT.m4b without --format
+_TEXT_FORMATS = {".epub": TextFormat.epub, ".md": TextFormat.markdown,
+                 ".markdown": TextFormat.markdown, ".html": TextFormat.html, ".htm": TextFormat.html,
+                 ".xhtml": TextFormat.html}
+
+
+def _text_format(source: str) -> TextFormat:
+    """What the input is, by its name: a book (EPUB, Markdown, HTML) or plain text."""
+    return _TEXT_FORMATS.get(Path(source).suffix.lower(), TextFormat.plain)
+
+
+def _read_book(source: str) -> str:
+    """An EPUB as the API takes it: base64."""
+    try:
+        return base64.b64encode(Path(source).read_bytes()).decode()
+    except OSError as error:
+        fail(f"input: cannot read {source}: {error.strerror}")
 
 
 def _read(source: str) -> str:

@@ -42,6 +42,7 @@ from voicer.tasks.throughput import ThroughputMeter
 from voicer.upstream.engine import Upstream
 from voicer.voices import VoiceCatalogue
 from voicer.voices.directory import VoiceDirectory
+from voicer.voices.owned import OwnedVoices
 
 
 @dataclass
@@ -70,7 +71,7 @@ class Runtime:
         upstream = Upstream(settings) if settings.elevenlabs_api_key else None
         registry = EngineRegistry(local_engines(settings, engine, engines), upstream)
         voices = VoiceDirectory(local_voices(registry), upstream,
-                                settings.elevenlabs_premade)
+                                settings.elevenlabs_premade, OwnedVoices(database))
         recognizers = RecognizerRegistry([whisper(settings.stt_model, settings.data_dir)])
         return cls(settings, storage, database, upstream, registry, voices, Metrics(database),
                    recognizers)

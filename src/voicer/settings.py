@@ -157,6 +157,20 @@ class Settings(BaseSettings):
     isolation_characters_per_second: float = Field(
         17.0, ge=0, description="characters of quota one second of audio costs to isolate "
                                 "(17: ElevenLabs' 1,000 a minute)")
+    dubbing_characters_per_second: float = Field(
+        30.0, ge=0, description="characters of quota one second of audio costs to dub "
+                                "(30: recognising it and speaking it again, 15 each)")
+
+    # Voice cloning: what a reference may be, and how many own voices each rate plan keeps.
+    clone_min_seconds: float = Field(10.0, gt=0, description="shortest reference a clone is made "
+                                                             "from (decoded speech, seconds)")
+    clone_max_seconds: float = Field(120.0, gt=0, le=3_600,
+                                     description="longest reference; longer is refused (400)")
+    basic_voices: int = Field(3, ge=0, description="own (cloned, designed) voices a basic user keeps")
+    pro_voices: int = Field(30, ge=0)
+    ultra_voices: int = Field(160, ge=0)
+    models_cache_seconds: float = Field(30.0, ge=0, description="how long a page of the Voice API's "
+                                                               "models list is kept (0: never)")
 
     # Upstream: the real ElevenLabs API as an engine, enabled by a key.
     elevenlabs_api_key: SecretStr | None = Field(None, description="enables the upstream engine")
@@ -231,3 +245,8 @@ class Settings(BaseSettings):
         limits = {"basic": self.basic_requests_per_hour, "pro": self.pro_requests_per_hour,
                   "ultra": self.ultra_requests_per_hour}
         return limits.get(plan, self.basic_requests_per_hour)
+
+    def voice_limit(self, plan: str) -> int:
+        """Own voices a user of rate plan ``plan`` may keep."""
+        limits = {"basic": self.basic_voices, "pro": self.pro_voices, "ultra": self.ultra_voices}
+        return limits.get(plan, self.basic_voices)

@@ -37,13 +37,13 @@ def test_a_chunk_delivered_twice_is_spoken_and_counted_once(
         task_id = answer.json()["task_id"]
         services = api.services
         executor = TaskExecutor(services.database, services.storage, {"espeak-ng": pool},
-                                services.planner.voices, ThroughputMeter(1.0), services.metrics)
+                                services.planner.voices, ThroughputMeter({}), services.metrics)
 
         executor.run_chunk(task_id, 0)
         executor.run_chunk(task_id, 0)  # redelivered after it was done
         with WorkerPool(1) as other:  # delivered twice at once, to two workers
             twin = TaskExecutor(services.database, services.storage, {"espeak-ng": other},
-                                services.planner.voices, ThroughputMeter(1.0), services.metrics)
+                                services.planner.voices, ThroughputMeter({}), services.metrics)
             with ThreadPoolExecutor(2) as threads:
                 list(threads.map(TaskExecutor.run_chunk, (executor, twin), [task_id] * 2, [1] * 2))
         with services.database.session() as session:
@@ -80,7 +80,7 @@ def test_a_worker_that_died_assembling_leaves_the_task_to_the_next_delivery(
             "voice_id": VOICE}).json()["task_id"]
         services = api.services
         executor = TaskExecutor(services.database, services.storage, {"espeak-ng": pool},
-                                services.planner.voices, ThroughputMeter(1.0), services.metrics)
+                                services.planner.voices, ThroughputMeter({}), services.metrics)
         assert executor.run_chunk(task_id, 0) is None  # more chunks to come: nothing to look at
         assert executor.run_chunk(task_id, 1) is None
         _claim(services, task_id, utcnow())  # a worker claims the assembly…
@@ -154,7 +154,7 @@ def test_an_assembly_longer_than_the_lease_keeps_its_claim(
 
     def executor(engine: WorkerPool) -> TaskExecutor:
         return TaskExecutor(services.database, services.storage, {"espeak-ng": engine},
-                            services.planner.voices, ThroughputMeter(1.0), services.metrics,
+                            services.planner.voices, ThroughputMeter({}), services.metrics,
                             assembly_lease=lease)
 
     first = executor(pool)

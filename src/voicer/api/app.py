@@ -21,11 +21,14 @@ from voicer.api.routes import (
     elevenlabs_catalogue,
     elevenlabs_dialogue,
     elevenlabs_dictionaries,
+    elevenlabs_dubbing,
     elevenlabs_isolation,
     elevenlabs_sound,
     elevenlabs_stt,
     elevenlabs_tts,
     elevenlabs_voice_changer,
+    elevenlabs_voice_design,
+    elevenlabs_voices,
     elevenlabs_ws,
     openai_audio,
     root,
@@ -34,6 +37,7 @@ from voicer.api.routes import (
     timeline,
     user,
     voice,
+    voice_clone,
     voice_tts,
     webhooks,
 )
@@ -81,7 +85,8 @@ def create_app(settings: Settings | None = None, engine: EngineFactory = default
                    elevenlabs_catalogue, elevenlabs_account, elevenlabs_sound, elevenlabs_stt,
                    elevenlabs_isolation, elevenlabs_dictionaries, elevenlabs_dialogue, stt,
                    voice_tts, elevenlabs_voice_changer, timeline, studio, openai_audio,
-                   captions, webhooks):
+                   captions, webhooks, elevenlabs_voices, voice_clone,
+                   elevenlabs_voice_design, elevenlabs_dubbing):
         app.include_router(module.router)
     app.mount(STUDIO_PATH, StaticFiles(directory=STUDIO_ASSETS), name="studio-assets")
     errors.install(app)

@@ -15,7 +15,8 @@ from voicer.api.errors import is_elevenlabs_path, is_openai_path, openai_body
 
 # Routes that take an audio file: the API's upload paths.
 UPLOADS = ("/v1/speech-to-text", "/v1/forced-alignment", "/v1/stt", "/v1/audio-isolation",
-           "/v1/audio-isolation/stream", "/v1/audio/transcriptions")
+           "/v1/audio-isolation/stream", "/v1/audio/transcriptions", "/v1/voices/add",
+           "/v1/clone")
 # and these, under a voice id: the voice changer
 UPLOAD_PREFIXES = ("/v1/speech-to-speech/", "/v1/voice-changer/")
 

@@ -13,6 +13,7 @@ from voicer.accounts import Caller, authenticate
 from voicer.api.ratelimit_headers import remember
 from voicer.api.services import Services
 from voicer.db.tables import User
+from voicer.voices.owned import viewer
 
 bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <token>`")
 xi_api_key = APIKeyHeader(name="xi-api-key", auto_error=False,
@@ -90,12 +91,36 @@ def _admit(services: Services, session: Session, request: Request, token: str | 
     return caller
 
 
+# The caller's own voices become visible to the rest of the request (``voices.owned.viewer``).
+# These are async so that the value is set in the request's own context: a sync dependency
+# runs in a copy of it, in the thread pool.
 async def get_user(caller: Annotated[Caller, Depends(get_caller)]) -> User:
-    return caller.user
+    return seen_by(caller).user
+
+
+async def _detached(caller: Annotated[Caller, Depends(get_detached_caller)]) -> Caller:
+    return seen_by(caller)
+
+
+async def _elevenlabs(caller: Annotated[Caller, Depends(get_elevenlabs_caller)]) -> Caller:
+    return seen_by(caller)
+
+
+async def _voice_api(caller: Annotated[Caller, Depends(get_voice_api_caller)]) -> Caller:
+    return seen_by(caller)
+
+
+async def _openai(caller: Annotated[Caller, Depends(get_caller)]) -> Caller:
+    return seen_by(caller)
+
+
+def seen_by(caller: Caller) -> Caller:
+    viewer.set(caller.user.id)
+    return caller
 
 
 CurrentUser = Annotated[User, Depends(get_user)]
-DetachedCaller = Annotated[Caller, Depends(get_detached_caller)]
-ElevenLabsCaller = Annotated[Caller, Depends(get_elevenlabs_caller)]
-OpenAICaller = Annotated[Caller, Depends(get_caller)]  # the OpenAI API's: a Bearer token
-VoiceApiCaller = Annotated[Caller, Depends(get_voice_api_caller)]
+DetachedCaller = Annotated[Caller, Depends(_detached)]
+ElevenLabsCaller = Annotated[Caller, Depends(_elevenlabs)]
+OpenAICaller = Annotated[Caller, Depends(_openai)]  # the OpenAI API's: a Bearer token
+VoiceApiCaller = Annotated[Caller, Depends(_voice_api)]

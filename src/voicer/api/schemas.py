@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from voicer import loudness
 from voicer.api.schemas_elevenlabs import DictionaryLocator
+from voicer.books import TextFormat
 from voicer.encoding.formats import DEFAULT_FORMAT
 from voicer.models import DEFAULT_MODEL_ID
 from voicer.pauses import PausePlan
@@ -45,9 +47,13 @@ SYNTHESIZE_EXAMPLES: dict[str, Any] = {
 }
 
 
+LoudnessPreset = Literal["podcast", "audiobook", "acx", "broadcast", "off"]
+
+
 class SynthesizeRequest(BaseModel):
     text: str = Field(min_length=1, max_length=MAX_TEXT_CHARACTERS,
-                      description="Text to speak, 1 to 1,000,000 characters")
+                      description="Text to speak, 1 to 1,000,000 characters; with text_format "
+                                  "epub, the EPUB file base64-encoded")
     voice_id: str = Field(DEFAULT_VOICE_ID, description="See GET /api/v1/voices")
     model_id: str = Field(DEFAULT_MODEL_ID, description="See GET /api/v1/models")
     split_type: SplitType = Field(SplitType.smart, description="smart, sentences, paragraphs, max_length")
@@ -58,7 +64,8 @@ class SynthesizeRequest(BaseModel):
     voice_settings: VoiceSettings | None = None
     output_format: str = Field(DEFAULT_FORMAT.name,
                                description="codec_rate[_kbps], as ElevenLabs: mp3_44100_128, "
-                                           "pcm_16000, wav_24000, ulaw_8000, opus_48000_64, ...")
+                                           "pcm_16000, wav_24000, ulaw_8000, opus_48000_64, ...; "
+                                           "an audiobook: m4b_44100_64, m4b_44100_128, m4b_24000_64")
     language_code: str | None = Field(None, description="ISO 639-1; detected per chunk if absent")
     max_chunk_length: int = Field(DEFAULT_CHUNK_LIMIT, ge=50,
                                   description="Characters per chunk, at most the model's limit")
@@ -72,6 +79,19 @@ class SynthesizeRequest(BaseModel):
     webhook_url: str | None = Field(
         None, description="POSTed a signed task.completed or task.failed event; default: your "
         "own (PUT /api/v1/user/webhook); private addresses are refused")
+    text_format: TextFormat = Field(
+        TextFormat.plain, description="plain; markdown or html: headings make chapters; epub: "
+        "text is an EPUB file, base64-encoded, whose table of contents (else headings) makes "
+        "chapters. A book's chapters are marked in an MP3 (ID3 chapters) or m4b output")
+    chapter_pause: float = Field(2.0, ge=0.1, le=30.0,
+                                 description="Seconds of silence after each chapter, 0.1-30")
+    loudness: Annotated[float, Field(ge=-40.0, le=-5.0)] | LoudnessPreset = Field(
+        -16.0, description="Integrated loudness every chunk is brought to, LUFS (-40 to -5), or "
+        "a preset: podcast (-16 LUFS, -1 dBTP), audiobook (-18, -3), acx (-20, -3), broadcast "
+        "(-23, -1); off: as the engine spoke it")
+    true_peak: float | None = Field(None, ge=-9.0, le=0.0,
+                                    description="True-peak ceiling, dBTP (-9 to 0); default -1, "
+                                                "or the preset's")
     verify: bool = Field(False, description="hear every chunk back with the local Whisper model "
                                             "once rendered: each chunk's word error rate in the "
                                             "ZIP manifest, the worst chunks in the status; an "
@@ -87,7 +107,9 @@ class SynthesizeRequest(BaseModel):
             voice_settings=self.voice_settings or VoiceSettings(),
             output_format=self.output_format,
             apply_text_normalization=self.apply_text_normalization,
-            lexicon=lexicon, webhook_url=self.webhook_url, verify=self.verify,
+            lexicon=lexicon, webhook_url=self.webhook_url, text_format=self.text_format,
+            chapter_pause=self.chapter_pause,
+            loudness=loudness.target(self.loudness, self.true_peak), verify=self.verify,
         )
 
 

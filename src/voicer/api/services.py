@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from voicer.cloning.service import Cloner
+from voicer.cloning.studio import Studio
 from voicer.db import Database
+from voicer.dubbing.tasks import DubbingTasks
 from voicer.elevenlabs.billing import Billing
 from voicer.engines import EngineFactory
 from voicer.engines.registry import EngineRegistry, LocalEngine
@@ -26,7 +29,9 @@ from voicer.tasks.service import Planner
 from voicer.tasks.throughput import ThroughputMeter
 from voicer.tasks.watch import TaskWatch
 from voicer.upstream.engine import Upstream
+from voicer.voiceapi.models import PageCache
 from voicer.voiceapi.tts import SpeechTasks
+from voicer.voices.owned import OwnedVoices
 from voicer.webhooks.dispatcher import Dispatcher
 
 
@@ -45,6 +50,10 @@ class Services:
     stt: SttTasks  # recognition tasks, run in this process or handed to the queue
     tts: SpeechTasks  # the Voice API's speech tasks, run in this process
     webhooks: Dispatcher  # tasks' events, POSTed to their callbacks
+    dubbing: DubbingTasks  # dubbing projects, made in this process
+    cloner: Cloner  # users' voices cloned from their references
+    models: PageCache  # the Voice API's models list, its pages asked often
+    studio: Studio  # users' voices designed from a description
 
     @classmethod
     def start(cls, settings: Settings, engine: EngineFactory = default_engine,
@@ -67,12 +76,19 @@ class Services:
         tts.recover()
         webhooks = Dispatcher(runtime.database, settings)
         webhooks.start()
+        dubbing = DubbingTasks(runtime.database, runtime.storage, listener, planner.voices, speech,
+                               runtime.upstream)
+        dubbing.recover()
+        cloner = Cloner(settings, OwnedVoices(runtime.database), planner.voices, speech,
+                        runtime.recognizers, planner.detector, runtime.upstream)
         return cls(runtime, planner, meter, RateLimiter(settings), runner, speech,
                    TaskWatch(runtime.database, meter, settings.status_wait_seconds),
                    StreamLimit(settings.max_event_streams_per_token),
                    Billing(runtime.database, runtime.storage, planner.voices, runtime.metrics,
                            runtime.engines),
-                   listener, stt, tts, webhooks)
+                   listener, stt, tts, webhooks, dubbing, cloner,
+                   PageCache(settings.models_cache_seconds),
+                   Studio(settings, cloner.owned, planner.voices, speech, planner.detector))
 
     @property
     def settings(self) -> Settings:
@@ -105,5 +121,6 @@ class Services:
         self.runner.stop()
         self.stt.close()
         self.tts.close()
+        self.dubbing.close()
         self.speech.close()
         self.runtime.close()

@@ -1,6 +1,6 @@
 """Tables: users, their tokens, tasks and the chunks of each task, history, the Voice API's
-recognition tasks (and their pieces) and speech tasks, and pronunciation dictionaries with
-their versions."""
+recognition tasks (and their pieces) and speech tasks, pronunciation dictionaries with their
+versions, and each user's own (cloned and designed) voices."""
 
 from __future__ import annotations
 
@@ -118,6 +118,9 @@ class Task(Base):
     # The engine its voice resolved to when it was accepted: every chunk is spoken by it, even
     # if an upstream is configured or removed meanwhile. None: accepted before it was kept.
     engine: Mapped[str | None] = mapped_column(String(32), default=None)
+    # A book's chapters (their first chunks), title, author and cover (BookTags.to_json);
+    # None: plain text
+    book: Mapped[dict[str, Any] | None] = mapped_column(default=None)
 
     @property
     def synthesis_options(self) -> SynthesisOptions:
@@ -237,6 +240,31 @@ class SpeechTask(Base):
     completed_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
+class DubbingProject(Base):
+    """One dubbing (ElevenLabs ``/v1/dubbing``): its state, and its segments as the resource."""
+
+    __tablename__ = "dubbing_projects"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(20), index=True)  # dubbing, dubbed, failed
+    progress: Mapped[int] = mapped_column(Integer, default=0)  # percent
+    source_language: Mapped[str | None] = mapped_column(String(16), default=None)
+    target_language: Mapped[str] = mapped_column(String(16))
+    num_speakers: Mapped[int | None] = mapped_column(Integer, default=None)
+    background: Mapped[bool] = mapped_column(default=True)  # mixed under the speech
+    start_time: Mapped[int | None] = mapped_column(Integer, default=None)  # of the upload, s
+    end_time: Mapped[int | None] = mapped_column(Integer, default=None)
+    duration: Mapped[float] = mapped_column(Float)  # seconds of audio dubbed
+    characters: Mapped[int] = mapped_column(Integer)  # charged at submit
+    resource: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    upstream_id: Mapped[str | None] = mapped_column(String(64), default=None)  # relayed there
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    completed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
 class PronunciationDictionary(Base):
     """A user's pronunciation dictionary: its name, and its latest version."""
 
@@ -283,3 +311,23 @@ class WebhookEvent(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(default=None)
     gave_up_at: Mapped[datetime | None] = mapped_column(default=None)
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class OwnedVoice(Base):
+    """A user's own voice (a clone of their reference, or one designed from a description):
+    how its engine speaks it, and what the user named and set for it. Private to its owner."""
+
+    __tablename__ = "owned_voices"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)  # the voice id
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    category: Mapped[str] = mapped_column(String(20))  # "cloned" or "generated"
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    labels: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    engine: Mapped[str] = mapped_column(String(40))  # who speaks it: a name in the engine registry
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict)  # that engine's, as Voice.params
+    languages: Mapped[list[str]] = mapped_column(JSON)
+    settings: Mapped[dict[str, Any] | None] = mapped_column(default=None)  # its default settings
+    analysis: Mapped[dict[str, Any] | None] = mapped_column(default=None)  # what was measured
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import calendar
+import io
+import zipfile
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,7 +14,7 @@ from sqlalchemy.orm import Session
 from voicer.db.tables import HistoryItem, User
 from voicer.elevenlabs import shapes
 from voicer.encoding.formats import kept_format
-from voicer.errors import NotFound
+from voicer.errors import InvalidInput, NotFound
 from voicer.storage import Storage, Stored
 
 
@@ -64,6 +66,24 @@ def delete_history_item(session: Session, storage: Storage, user: User, item_id:
 
 def audio(storage: Storage, item: HistoryItem) -> Stored:
     return storage.open_history(item.id, _extension(item))
+
+
+def history_items(session: Session, user: User, item_ids: list[str]) -> list[HistoryItem]:
+    """The caller's items of those ids, in that order; ``NotFound`` names the first missing."""
+    if not item_ids:
+        raise InvalidInput("history_item_ids", "history_item_ids must name at least one item")
+    return [history_item(session, user, item_id) for item_id in dict.fromkeys(item_ids)]
+
+
+def zipped(storage: Storage, items: list[HistoryItem]) -> bytes:
+    """Several items' audio in one ZIP, each as ``{history_item_id}.{extension}``."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for item in items:
+            with archive.open(f"{item.id}.{_extension(item)}", "w") as member:
+                for piece in audio(storage, item).pieces:
+                    member.write(piece)
+    return buffer.getvalue()
 
 
 def history_json(item: HistoryItem) -> dict[str, Any]:

@@ -312,14 +312,15 @@ def _primary(language: str) -> str:
 def _filters(query: VoiceQuery) -> list[Callable[[Voice], bool]]:
     """One test per filter given; a voice is found when it passes all of them."""
     tests: list[Callable[[Voice], bool]] = []
-    # Catalogue voices are ElevenLabs "default" voices. ElevenLabs defines "non-default"
-    # as all but default, and "saved" as non-default plus default voices in a collection;
-    # Voicer has neither personal, community or workspace voices nor collections, so only
-    # "default" finds anything.
-    if query.voice_type is not None and query.voice_type != "default":
-        tests.append(lambda voice: False)
-    if query.category is not None and _fold(query.category) != CATEGORY:
-        tests.append(lambda voice: False)
+    # Catalogue voices are ElevenLabs "default" voices; a user's own voices (cloned,
+    # designed) are "personal", hence "non-default" and "saved". Voicer has neither community
+    # nor workspace voices.
+    if query.voice_type is not None:
+        kind = query.voice_type
+        tests.append(lambda voice: kind in (_PERSONAL if _is_own(voice) else {"default"}))
+    if query.category is not None:
+        category = _fold(query.category)
+        tests.append(lambda voice: _category(voice) == category)
     if query.search:
         needle = query.search.casefold()
         tests.append(lambda voice: needle in _haystack(voice))
@@ -345,7 +346,20 @@ def _label_is(field: str, wanted: str) -> Callable[[Voice], bool]:
 
 def _haystack(voice: Voice) -> str:
     """What ``search`` looks in: name, description, labels and category, as ElevenLabs does."""
-    return "\n".join([voice.name, voice.long_description, CATEGORY, *_labels(voice).values()]).casefold()
+    return "\n".join([voice.name, voice.long_description, _category(voice),
+                      *_labels(voice).values()]).casefold()
+
+
+_PERSONAL = frozenset({"personal", "non-default", "saved"})
+
+
+def _is_own(voice: Voice) -> bool:
+    return bool((voice.listing or {}).get("is_owner"))
+
+
+def _category(voice: Voice) -> str:
+    """premade, or what the listing says (cloned, generated…)."""
+    return str((voice.listing or {}).get("category") or CATEGORY)
 
 
 def _sorted(voices: list[Voice], sort: str | None, direction: str | None) -> list[Voice]:

@@ -12,7 +12,6 @@ and timbre are not (the target voice's own are heard).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,7 +63,14 @@ def change(transcript: Transcript, duration: float, voice: Voice, settings: Voic
            pool: WorkerPool) -> Changed:
     """``transcript``'s segments spoken by ``voice`` at their times, ``duration`` seconds in all
     (longer only where the voice could not keep up)."""
-    spoken = list(_spoken(transcript, voice, settings, pool))
+    segments = [segment for segment in transcript.segments if segment.text.strip()]
+    spoken = fitted(segments, voice, settings, pool, transcript.language)
+    return Changed(laid(list(zip(segments, spoken, strict=True)), duration), transcript)
+
+
+def laid(spoken: list[tuple[Segment, Audio]], duration: float) -> Audio:
+    """Each piece of speech where its segment starts (or just after the one before it), with
+    silence between and to ``duration`` seconds."""
     fmt = spoken[0][1].format if spoken else AudioFormat(24_000)
     pieces: list[Audio] = []
     at = 0  # samples laid so far
@@ -74,23 +80,20 @@ def change(transcript: Transcript, duration: float, voice: Voice, settings: Voic
         at = start + len(audio)
     total = max(at, round(duration * fmt.rate))
     pieces.append(Audio(silence(total - at), fmt))
-    return Changed(concatenate(pieces, fmt), transcript)
+    return concatenate(pieces, fmt)
 
 
-def _spoken(transcript: Transcript, voice: Voice, settings: VoiceSettings,
-            pool: WorkerPool) -> Iterator[tuple[Segment, Audio]]:
-    """Each segment with words, spoken in ``voice``, then again at the pace that fits it."""
-    segments = [segment for segment in transcript.segments if segment.text.strip()]
-    first = _speak(segments, voice, settings, [settings.speed] * len(segments), pool,
-                   transcript.language)
+def fitted(segments: list[Segment], voice: Voice, settings: VoiceSettings, pool: WorkerPool,
+           language: str) -> list[Audio]:
+    """Each segment spoken in ``voice`` (at 24 kHz), then again at the pace that fits its
+    time."""
+    first = _speak(segments, voice, settings, [settings.speed] * len(segments), pool, language)
     paces = [_pace(settings.speed, len(audio) / audio.rate, segment.end - segment.start)
              for segment, audio in zip(segments, first, strict=True)]
     again = [i for i, pace in enumerate(paces) if abs(pace - settings.speed) > _FIT * pace]
     refit = dict(zip(again, _speak([segments[i] for i in again], voice, settings,
-                                   [paces[i] for i in again], pool, transcript.language),
-                     strict=True))
-    for i, segment in enumerate(segments):
-        yield segment, refit.get(i, first[i])
+                                   [paces[i] for i in again], pool, language), strict=True))
+    return [refit.get(i, first[i]) for i in range(len(segments))]
 
 
 def _speak(segments: list[Segment], voice: Voice, settings: VoiceSettings, paces: list[float],

@@ -10,6 +10,8 @@ and the history all accept exactly these names.
 ``ulaw``    raw G.711 at 8 kHz
 ``alaw``
 ``opus``    Opus at 48 kHz in Ogg
+``m4b``     AAC in MP4, an audiobook with chapters: tasks only (a whole file,
+            written with its index at the end)
 ==========  =============================================================
 
 The OpenAI speech API adds AAC (in ADTS) and FLAC, at 24 kHz (``OPENAI_FORMATS``).
@@ -32,6 +34,7 @@ MEDIA_TYPES = {
     "opus": "audio/ogg",
     "aac": "audio/aac",
     "flac": "audio/flac",
+    "m4b": "audio/mp4",
 }
 
 
@@ -73,6 +76,11 @@ FORMATS: dict[str, OutputFormat] = {
     )
 }
 DEFAULT_FORMAT = FORMATS["mp3_44100_128"]
+# Formats only a task's merged output can have: they are not streams
+BOOK_FORMATS: dict[str, OutputFormat] = {
+    fmt.name: fmt for fmt in (_format("m4b", rate, bitrate)
+                              for rate, bitrate in ((24_000, 64), (44_100, 64), (44_100, 128)))
+}
 
 # Formats only the OpenAI speech API asks for (``voicer.openai.speech``): not ElevenLabs
 # names, so not in FORMATS, yet a history item may be kept in them.
@@ -92,3 +100,15 @@ def parse_format(name: str) -> OutputFormat:
 def kept_format(name: str) -> OutputFormat:
     """The format a history item was kept in: any of FORMATS or OPENAI_FORMATS."""
     return OPENAI_FORMATS.get(name) or parse_format(name)
+
+
+def parse_task_format(name: str) -> OutputFormat:
+    """A format a task may write: any of :data:`FORMATS`, or an audiobook's (``m4b_44100_64``)."""
+    if name in BOOK_FORMATS:
+        return BOOK_FORMATS[name]
+    try:
+        return parse_format(name)
+    except InvalidInput:
+        names = ", ".join([*FORMATS, *BOOK_FORMATS])
+        raise InvalidInput("output_format", f"output_format {name!r} is not supported; use one "
+                                            f"of {names}") from None

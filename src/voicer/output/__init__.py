@@ -3,9 +3,11 @@
 from dataclasses import dataclass
 from typing import IO
 
+from voicer.books import BookTags
 from voicer.encoding.formats import OutputFormat
 from voicer.output.archive import ZipOutput
 from voicer.output.base import ChunkAudio, Output
+from voicer.output.book import BookOutput
 from voicer.output.merged import MergedOutput
 
 
@@ -25,9 +27,14 @@ class OutputFile:
     def media_type(self) -> str:
         return "application/zip" if self.split else self.format.media_type
 
-    def open(self, file: IO[bytes]) -> Output:
-        """Where the chunks are added, one after another, to make this file in ``file``."""
-        return ZipOutput(file, self.format) if self.split else MergedOutput(file, self.format)
+    def open(self, file: IO[bytes], tags: BookTags | None = None) -> Output:
+        """Where the chunks are added, one after another, to make this file in ``file``; a
+        book's ``tags`` go into a merged MP3 (ID3 chapters) or M4B."""
+        if self.split:
+            return ZipOutput(file, self.format)
+        if self.format.codec == "m4b":
+            return BookOutput(file, self.format, tags)
+        return MergedOutput(file, self.format, tags)
 
 
-__all__ = ["ChunkAudio", "MergedOutput", "Output", "OutputFile", "ZipOutput"]
+__all__ = ["BookOutput", "ChunkAudio", "MergedOutput", "Output", "OutputFile", "ZipOutput"]

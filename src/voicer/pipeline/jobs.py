@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from voicer.encoding.formats import OutputFormat
+from voicer.loudness import LoudnessTarget
 from voicer.models import DEFAULT_MODEL_ID
 from voicer.pronunciation.rules import AliasRule, PhonemeRule
 from voicer.text.normalize import Normalization
@@ -27,6 +28,7 @@ class RenderSpec:
     language_code: str | None = None  # forced by the caller, not detected
     normalization: Normalization = Normalization.auto  # apply_text_normalization
     lexicon: tuple[AliasRule | PhonemeRule, ...] = ()  # pronunciation rules, the first wins
+    loudness: LoudnessTarget | None = None  # every chunk brought to it; None: as spoken
 
 
 STITCHED_REQUESTS = 3  # the previous_request_ids ElevenLabs accepts

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from voicer.encoding.formats import DEFAULT_FORMAT, OutputFormat, parse_format
+from voicer.books import BookTags, ChapterStart, TextFormat, read_document
+from voicer.encoding.formats import DEFAULT_FORMAT, OutputFormat, parse_task_format
 from voicer.errors import EmptyText, InvalidInput, OutOfRange
 from voicer.language import LanguageDetector, script_of, writes
+from voicer.loudness import LoudnessTarget
 from voicer.models import DEFAULT_MODEL_ID, Model
 from voicer.output import OutputFile
 from voicer.pauses import PausePlan
@@ -48,12 +52,15 @@ class SynthesisOptions(BaseModel):
     # the rules of the pronunciation dictionaries asked for, resolved when the task was accepted
     lexicon: tuple[Rule, ...] = ()
     webhook_url: str | None = None  # where its completed / failed event goes (checked at submit)
+    text_format: TextFormat = TextFormat.plain
+    chapter_pause: float = Field(2.0, ge=0.1, le=30.0)  # seconds of silence after a chapter
+    loudness: LoudnessTarget | None = LoudnessTarget()  # None: each chunk as its engine spoke it
     # every chunk heard back once rendered, its word error rate kept (``voicer.pipeline.verify``)
     verify: bool = False
 
     @property
     def output_file(self) -> OutputFile:
-        return OutputFile(self.split_output, parse_format(self.output_format))
+        return OutputFile(self.split_output, parse_task_format(self.output_format))
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +70,8 @@ class Plan:
     chunks: list[Chunk]
     jobs: list[ChunkJob]
     split_output: bool
+    length: int = 0  # characters in the text planned (a book's: its chapters' text)
+    tags: BookTags | None = None  # a book's chapters, title, author and cover
 
     @property
     def format(self) -> OutputFormat:
@@ -78,10 +87,28 @@ class Plan:
         return sum(len(chunk.text) for chunk in self.chunks)
 
 
-def make_plan(
-    text: str, options: SynthesisOptions, voices: Voices, detector: LanguageDetector
-) -> Plan:
-    """Validate the request against the catalogue and models, and split the text."""
+def plan_document(text: str, options: SynthesisOptions, voices: Voices,
+                  detector: LanguageDetector) -> Plan:
+    """:func:`make_plan` for ``text`` read as ``options.text_format``: a book's chapters are
+    split on their own, so no chunk straddles two, and its plan carries the book's tags."""
+    if options.text_format == TextFormat.plain:
+        return make_plan(text, options, voices, detector)
+    book = read_document(text, options.text_format)
+    spoken, starts = book.spoken()
+    plan = make_plan(spoken, options, voices, detector, starts)
+    chunk_starts = [chunk.start for chunk in plan.chunks]
+    firsts = [bisect.bisect_left(chunk_starts, start) for start in starts]
+    chapters = tuple(ChapterStart(chapter.title or f"Chapter {number}", first)
+                     for number, (chapter, first) in enumerate(zip(book.chapters, firsts, strict=True),
+                                                               start=1))
+    tags = BookTags(chapters, book.title, book.author, book.cover, book.cover_type)
+    return replace(plan, tags=tags)
+
+
+def make_plan(text: str, options: SynthesisOptions, voices: Voices, detector: LanguageDetector,
+              sections: Sequence[int] = ()) -> Plan:
+    """Validate the request against the catalogue and models, and split the text; each of the
+    ``sections`` (where each starts) on its own, with ``chapter_pause`` after each."""
     check_text(text)
     if len(text) > MAX_TEXT_CHARACTERS:
         raise InvalidInput("text", f"text has {len(text):,} characters; the limit is "
@@ -90,9 +117,13 @@ def make_plan(
     model = voices.model(options.model_id, voice)
     if options.max_chunk > model.max_characters:
         raise OutOfRange("max_chunk", options.max_chunk, 50, model.max_characters)
+    if options.split_output and options.output_file.format.codec == "m4b":
+        raise InvalidInput("split_output", "an m4b audiobook is one file with chapters; "
+                                           "split_output must be false")
     forced = check_language(options.language_code, voices)
     languages = ChunkLanguages(text, voice, model, forced, detector, voices.languages())
-    chunks = split_text(text, options.split_type, options.max_chunk, languages.main)
+    chunks = _split_sections(text, options, languages.main, sections)
+    ends = _section_ends(chunks, sections)
     texts = ["", *(chunk.text for chunk in chunks), ""]
     document = markup.is_ssml(text)
     jobs = [
@@ -100,22 +131,43 @@ def make_plan(
             chunk.index,
             chunk.text,
             languages.of(chunk),
-            options.pauses.after(chunk.index, len(chunks)),
+            options.chapter_pause if chunk.index in ends
+            else options.pauses.after(chunk.index, len(chunks)),
             texts[number - 1],
             texts[number + 1],
             context=ssml.context(text, chunk.start) if document else "",
         )
         for number, chunk in enumerate(chunks, start=1)
     ]
-    return Plan(render_spec(options, voices), model, chunks, jobs, options.split_output)
+    return Plan(render_spec(options, voices), model, chunks, jobs, options.split_output, len(text))
+
+
+def _section_ends(chunks: list[Chunk], sections: Sequence[int]) -> set[int]:
+    """The indexes of the chunks that end a section, the last chunk aside."""
+    def section(chunk: Chunk) -> int:
+        return bisect.bisect_right(sections, chunk.start)
+
+    return {chunk.index for chunk, following in itertools.pairwise(chunks)
+            if section(chunk) != section(following)}
+
+
+def _split_sections(text: str, options: SynthesisOptions, language: str,
+                    sections: Sequence[int]) -> list[Chunk]:
+    if not sections:
+        return split_text(text, options.split_type, options.max_chunk, language)
+    chunks: list[Chunk] = []
+    for begin, end in zip(sections, [*sections[1:], len(text)], strict=True):
+        for chunk in split_text(text[begin:end], options.split_type, options.max_chunk, language):
+            chunks.append(Chunk(len(chunks), begin + chunk.start, chunk.text))
+    return chunks
 
 
 def render_spec(options: SynthesisOptions, voices: Voices, engine: str | None = None) -> RenderSpec:
     """How chunks are rendered; with ``engine``, the voice as that engine has it."""
     return RenderSpec(voices.get(options.voice_id, engine), options.voice_settings,
-                      parse_format(options.output_format), options.model_id,
+                      parse_task_format(options.output_format), options.model_id,
                       options.language_code and options.language_code.lower(),
-                      options.apply_text_normalization, options.lexicon)
+                      options.apply_text_normalization, options.lexicon, options.loudness)
 
 
 def check_text(text: str, ssml_context: str | None = None) -> None:

@@ -16,6 +16,7 @@ from voicer.encoding.mp3 import Segment
 from voicer.encoding.segments import Segmenter, segmenter
 from voicer.engines import Engine, Loading, WordEvent
 from voicer.errors import EngineNotConfigured
+from voicer.loudness import normalized
 from voicer.pipeline.jobs import ChunkJob, RenderSpec
 from voicer.text.prepare import Script, prepare
 from voicer.text.prosody import PLAIN, Prosody
@@ -249,7 +250,10 @@ class ChunkEncoder:
         gap = natural if job.gap is None else job.gap
         if start == end:  # nothing speakable ("...", "—", control characters): a short silence
             gap = max(gap, MIN_NATURAL_GAP)
-        segment = self._segmenter(spec.output).encode(audio[start:end], gap)
+        speech = audio[start:end]
+        if spec.loudness is not None:
+            speech = normalized(speech, spec.loudness)
+        segment = self._segmenter(spec.output).encode(speech, gap)
         lead = segment.speech_start / spec.output.rate
         return RenderedChunk(
             job.index, segment, spec.output.rate, (end - start) / audio.rate,

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from voicer.books import BookTags
 from voicer.captions.timeline import stored
 from voicer.db import Database
 from voicer.db.database import rowcount
@@ -277,10 +278,11 @@ class TaskExecutor:
             if task is None:
                 return
             output_file = task.synthesis_options.output_file
+            tags = BookTags.from_json(task.book) if task.book else None
             chunks = session.scalars(select(TaskChunk).where(TaskChunk.task_id == task_id)
                                      .order_by(TaskChunk.index))
             with (self.storage.write_output(task_id, output_file.suffix) as file,
-                  output_file.open(file) as output):
+                  output_file.open(file, tags) as output):
                 for chunk in chunks:
                     output.add(ChunkAudio(
                         chunk.index, chunk.text, chunk.text_offset,

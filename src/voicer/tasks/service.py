@@ -19,7 +19,7 @@ from voicer.db.tables import ACTIVE, ChunkStatus, Task, TaskChunk, TaskStatus, U
 from voicer.errors import Conflict, IdempotencyMismatch, NotFound
 from voicer.language import LanguageDetector
 from voicer.output.base import WORST_CHUNKS
-from voicer.pipeline.plan import SynthesisOptions, make_plan
+from voicer.pipeline.plan import SynthesisOptions, plan_document
 from voicer.tasks.throughput import ThroughputMeter, engine_of
 from voicer.voices import Voices
 from voicer.webhooks import events
@@ -84,14 +84,14 @@ def submit(session: Session, user: User, text: str, options: SynthesisOptions, p
         existing = _by_key(session, user, idempotency_key, digest)
         if existing is not None:
             return existing, False
-    plan = make_plan(text, options, planner.voices, planner.detector)
+    plan = plan_document(text, options, planner.voices, planner.detector)
     task = Task(id=str(uuid.uuid4()), user_id=user.id, status=TaskStatus.pending,
-                options=options.model_dump(mode="json"), characters=len(text),
+                options=options.model_dump(mode="json"), characters=plan.length,
                 chunks_total=len(plan.chunks), engine=plan.spec.voice.engine,
                 idempotency_key=idempotency_key,
-                request_hash=digest)
+                request_hash=digest, book=plan.tags.to_json() if plan.tags else None)
     try:
-        reserve_characters(session, user.id, len(text))
+        reserve_characters(session, user.id, plan.length)
         session.add(task)
         session.flush()
         session.execute(insert(TaskChunk), [

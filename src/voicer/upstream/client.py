@@ -112,6 +112,10 @@ class RetryPolicy:
         return max(jitter, retry_after or 0.0)
 
 
+# Multipart files: by field (one file each) or as (field, file) pairs (several of one field).
+Files = dict[str, tuple[str, bytes, str]] | list[tuple[str, tuple[str, bytes, str]]]
+
+
 @dataclass(frozen=True, slots=True)
 class Answer:
     """A whole upstream answer."""
@@ -179,6 +183,30 @@ class UpstreamClient:
         async def attempt() -> Answer:
             async with self.limit.slot():
                 return await self._fetch("POST", path, params, body)
+
+        return await self._with_retries(path, attempt)
+
+    async def delete(self, path: str) -> Answer:
+        """A DELETE, retried like a catalogue read."""
+        return await self._with_retries(path, lambda: self._fetch("DELETE", path, None, None))
+
+    async def send(self, method: str, path: str, params: dict[str, Any] | None = None,
+                   body: dict[str, Any] | None = None, form: dict[str, str] | None = None,
+                   files: Files | None = None) -> Answer:
+        """A whole answer to any request (JSON ``body``, or ``form`` fields and ``files`` as
+        multipart), within the concurrency limit, retried like speech: uploads and relayed
+        dubbing."""
+
+        async def attempt() -> Answer:
+            async with self.limit.slot():
+                try:
+                    response = await self._http.request(method, path, params=params, json=body,
+                                                        data=form, files=files)
+                except (httpx.TimeoutException, httpx.TransportError) as error:
+                    raise _Retry(_transport_reason(error)) from None
+                if response.status_code != 200:
+                    raise _failure(response)
+                return Answer(response.content, response.headers)
 
         return await self._with_retries(path, attempt)
 

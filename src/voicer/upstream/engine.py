@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import json
 import logging
 import re
 import threading
@@ -40,6 +41,7 @@ from voicer.pipeline.render import ChunkEncoder, RenderedChunk
 from voicer.settings import Settings
 from voicer.text.normalize import Normalization
 from voicer.upstream.client import (
+    Answer,
     ConcurrencyLimit,
     LocalLimit,
     RetryPolicy,
@@ -133,6 +135,21 @@ class Upstream:
         self._loop.close()
 
     # -- voices and models -------------------------------------------------------------------
+
+    def add_voice(self, data: dict[str, str], files: list[tuple[str, bytes, str]]) -> str:
+        """An instant clone made upstream (``POST /v1/voices/add``): its voice id. The listing
+        is read again, so the new voice is found at once."""
+        answer = self.call(self.client.send("POST", "/v1/voices/add", form=data,
+                                            files=[("files", file) for file in files]))
+        voice_id = str(json.loads(answer.content)["voice_id"])
+        self.listing(refresh=True)
+        return voice_id
+
+    def delete_voice(self, voice_id: str) -> None:
+        """Delete a voice cloned upstream; the listing is read again without it."""
+        self.call(self.client.delete(f"/v1/voices/{voice_id}"))
+        self.listing(refresh=True)
+
 
     def listing(self, refresh: bool = False) -> Listing:
         """The upstream's voices and models, read again when older than the TTL.
@@ -253,6 +270,12 @@ class Upstream:
         return answer.content, answer.request_id
 
     # -- relayed requests --------------------------------------------------------------------
+
+    def send(self, method: str, path: str, params: Mapping[str, Any] | None = None,
+             body: dict[str, Any] | None = None, form: dict[str, str] | None = None,
+             files: dict[str, tuple[str, bytes, str]] | None = None) -> Answer:
+        """The upstream's whole answer to one request (see ``UpstreamClient.send``)."""
+        return self.call(self.client.send(method, path, dict(params or {}), body, form, files))
 
     def relay(self, path: str, body: dict[str, Any], params: Mapping[str, Any]) -> Relayed:
         """Open an upstream answer and hand its bytes on as they arrive."""

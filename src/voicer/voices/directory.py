@@ -9,6 +9,9 @@ A voice id resolves to exactly one engine:
   stay local; any other id is looked up in the upstream's listing.
 - With ``premade="local"``, every bundled id stays local and only ids the bundled
   catalogue lacks go to the upstream.
+
+Each user's own voices (``owned``: cloned, designed) are found by id after the local ones,
+each spoken by the engine it names, and listed to their owner only (``voices.owned.viewer``).
 """
 
 from __future__ import annotations
@@ -18,9 +21,10 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Protocol
 
-from voicer.errors import UnknownModel, UnknownVoice
+from voicer.errors import EngineNotConfigured, UnknownModel, UnknownVoice
 from voicer.models import MODELS, Model, get_model
 from voicer.voices.catalogue import Voice, VoiceCatalogue
+from voicer.voices.owned import OwnedVoices
 
 _ELEVENLABS_ID = re.compile(r"[A-Za-z0-9]{20}")
 
@@ -36,19 +40,26 @@ class UpstreamListing(Protocol):
 
 class VoiceDirectory:
     def __init__(self, local: VoiceCatalogue, upstream: UpstreamListing | None = None,
-                 premade: str = "upstream") -> None:
+                 premade: str = "upstream", owned: OwnedVoices | None = None) -> None:
         self.local = local
         self.upstream = upstream
+        self.owned = owned
         # the ElevenLabs premade ids, as the bundled catalogue has them; an id another engine's
         # voice has, even one shaped like ElevenLabs', stays with that engine
         premade_ids = {voice.voice_id for voice in VoiceCatalogue.bundled()
                        if _ELEVENLABS_ID.fullmatch(voice.voice_id)}
+        self._bundled = frozenset(voice.voice_id for voice in local)
         self._routed = frozenset(
             voice.voice_id for voice in local
             if upstream is not None and premade == "upstream" and voice.voice_id in premade_ids
         )
 
     def get(self, voice_id: str, engine: str | None = None) -> Voice:
+        own = self._own(voice_id)
+        if own is not None:
+            if engine is not None and own.engine != engine:
+                raise EngineNotConfigured(voice_id, engine)
+            return own
         if engine is not None:  # as that engine has it, whatever the routing is now
             if self.upstream is not None and self._upstream_speaks(engine):
                 return self._upstream_voice(self.upstream, voice_id)
@@ -67,6 +78,12 @@ class VoiceDirectory:
                 raise
             return found
 
+    def _own(self, voice_id: str) -> Voice | None:
+        """A user's own voice the caller may see; the bundled ids are never one."""
+        if self.owned is None or voice_id in self._bundled:
+            return None
+        return self.owned.get(voice_id)
+
     def _upstream_speaks(self, engine: str) -> bool:
         return self.upstream is not None and engine == self.upstream.name
 
@@ -79,12 +96,15 @@ class VoiceDirectory:
         return replace(self.local.get(voice_id), engine=upstream.name)
 
     def __iter__(self) -> Iterator[Voice]:
+        """The upstream's voices, the local ones, then the caller's own."""
         local = [voice for voice in self.local if voice.voice_id not in self._routed]
-        if self.upstream is None:
-            return iter(local)
-        ids = {voice.voice_id for voice in local}
-        upstream = [voice for voice in self.upstream.voices().values() if voice.voice_id not in ids]
-        return iter([*upstream, *local])
+        own = self.owned.visible() if self.owned is not None else []
+        ids = {voice.voice_id for voice in [*local, *own]}
+        upstream = list(self.upstream.voices().values()) if self.upstream is not None else []
+        # an upstream clone made for a user of this Voicer is listed to its owner only, as theirs
+        kept = self.owned.kept([voice.voice_id for voice in upstream]) if self.owned else set()
+        upstream = [voice for voice in upstream if voice.voice_id not in ids | kept]
+        return iter([*upstream, *local, *own])
 
     def __len__(self) -> int:
         return sum(1 for _ in self)

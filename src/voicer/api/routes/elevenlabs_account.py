@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse, Response
+from pydantic import BaseModel
 
 from voicer.api.deps import ElevenLabsCaller, ServicesDep, SessionDep
 from voicer.api.downloads import stored_response
@@ -43,6 +44,26 @@ def history(
     return {"history": [account.history_json(item) for item in items], "has_more": has_more,
             "last_history_item_id": items[-1].id if items else None,
             "scanned_until": int(items[-1].created_at.timestamp()) if items else None}
+
+
+class HistoryDownload(BaseModel):
+    history_item_ids: list[str]
+    output_format: str | None = None  # the items' own formats are kept
+
+
+@router.post("/history/download", response_class=Response,
+             responses={200: {"content": {"audio/mpeg": {}, "application/zip": {}},
+                              "description": "one item's audio, or a ZIP of several"},
+                        **elevenlabs_errors(400, 404)})
+def download_history(body: HistoryDownload, caller: ElevenLabsCaller, session: SessionDep,
+                     services: ServicesDep) -> Response:
+    """One item: its audio as it was made. Several: a ZIP of theirs, each as
+    `{history_item_id}.{extension}`."""
+    items = account.history_items(session, caller.user, body.history_item_ids)
+    if len(items) == 1:
+        return stored_response(account.audio(services.storage, items[0]), items[0].content_type)
+    return Response(account.zipped(services.storage, items), media_type="application/zip",
+                    headers={"Content-Disposition": 'attachment; filename="history.zip"'})
 
 
 @router.get("/history/{history_item_id}", responses=elevenlabs_errors(404))

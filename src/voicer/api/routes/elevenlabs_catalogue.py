@@ -8,13 +8,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from voicer.api.deps import ElevenLabsCaller, ServicesDep
+from voicer.api.deps import ElevenLabsCaller, ServicesDep, VoiceApiCaller
 from voicer.api.downloads import stored_response
 from voicer.api.responses import AUTHENTICATED, elevenlabs_errors
 from voicer.api.services import Services
 from voicer.api.strict_json import StrictJsonRoute
 from voicer.elevenlabs import shapes
-from voicer.errors import NotFound
+from voicer.errors import NotFound, UnknownVoice
+from voicer.voiceapi import models
 from voicer.voices import Voice
 from voicer.voices.preview import preview
 
@@ -70,7 +71,7 @@ def default_settings(caller: ElevenLabsCaller) -> dict[str, Any]:
 @router.get("/v1/voices/{voice_id}", responses=elevenlabs_errors(400, 404))
 def get_voice(voice_id: str, request: Request, caller: ElevenLabsCaller, services: ServicesDep,
               with_settings: bool = True) -> dict[str, Any]:
-    return shapes.voice_json(services.planner.voices.get(voice_id), with_settings,
+    return shapes.voice_json(_found(services, voice_id), with_settings,
                              preview_urls(request, services))
 
 
@@ -99,11 +100,40 @@ def preview_urls(request: Request, services: Services) -> Callable[[Voice], str 
 
 @router.get("/v1/voices/{voice_id}/settings", responses=elevenlabs_errors(400, 404))
 def voice_settings(voice_id: str, caller: ElevenLabsCaller, services: ServicesDep) -> dict[str, Any]:
-    services.planner.voices.get(voice_id)
-    return shapes.default_settings_json()
+    own = (_found(services, voice_id).listing or {}).get("settings")
+    return dict(own) if own else shapes.default_settings_json()
 
 
-@router.get("/v1/models")
-def list_models(caller: ElevenLabsCaller, services: ServicesDep) -> list[dict[str, Any]]:
-    return [shapes.model_json(model, services.planner.voices)
-            for model in services.planner.voices.models()]
+def _found(services: Services, voice_id: str) -> Voice:
+    """The voice, or 404: another user's own voice is as unknown as one that never was."""
+    try:
+        return services.planner.voices.get(voice_id)
+    except UnknownVoice as error:
+        raise NotFound(error.message) from None
+
+
+@router.get("/v1/models", response_model=None, responses=elevenlabs_errors(400))
+def list_models(
+    caller: VoiceApiCaller, services: ServicesDep, response: Response,
+    title: Annotated[str | None, Query(description="Voice API: fuzzy match on the title")] = None,
+    language: Annotated[str | None, Query(description="Voice API: a language code")] = None,
+    tag: Annotated[str | None, Query(description="Voice API: a tag (female, calm, cloned…)")] = None,
+    sort: Annotated[str | None, Query(description=f"Voice API: {', '.join(models.SORTS)}")] = None,
+    page: Annotated[int | None, Query(ge=1, description="Voice API: from 1")] = None,
+    page_size: Annotated[int | None, Query(ge=1, le=100, description="Voice API")] = None,
+    refresh: Annotated[bool | None, Query(description="Voice API: bypass the cache")] = None,
+) -> list[dict[str, Any]] | dict[str, Any]:
+    """ElevenLabs' plain list of speech models, as its SDK reads it. With any of the Voice
+    API's parameters, the Voice API's models list instead: the voices a caller can name in
+    `model_ids` (its own clones among them), filtered, sorted and paged; pages asked often are
+    cached (`X-Cache: HIT`) and `refresh=true` makes the page anew."""
+    asked = (title, language, tag, sort, page, page_size, refresh)
+    if all(value is None for value in asked):
+        return [shapes.model_json(model, services.planner.voices)
+                for model in services.planner.voices.models()]
+    query = models.ModelQuery(title, language, tag, sort, page or 1, page_size or 20)
+    found, hit = models.listed(services.models, services.planner.voices, caller.user.id, query,
+                               bool(refresh))
+    response.headers["X-Cache"] = "HIT" if hit else "MISS"
+    return {"items": list(found.items), "total": found.total, "page": found.page,
+            "page_size": found.page_size}

@@ -32,6 +32,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.concurrency import run_in_threadpool
 
 from voicer.accounts import Caller, authenticate
+from voicer.api.deps import seen_by
 from voicer.api.services import Services
 from voicer.api.stream_input_relay import INTERNAL_ERROR, POLICY_VIOLATION, Asked, close, relay
 from voicer.elevenlabs import stream_input as protocol
@@ -59,7 +60,7 @@ async def stream_input(websocket: WebSocket, voice_id: str, model_id: str = "ele
     try:
         timeout = protocol.inactivity_timeout(inactivity_timeout)
         first = await _receive(websocket, timeout)
-        caller = await run_in_threadpool(_authenticate, services, websocket, first)
+        caller = seen_by(await run_in_threadpool(_authenticate, services, websocket, first))
         voice = await run_in_threadpool(services.planner.voices.get, voice_id)
         opening = protocol.opening(first)
         asked = Asked(voice_id, model_id, output_format, language_code, timeout,
