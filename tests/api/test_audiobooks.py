@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import io
+import json
+import zipfile
 
 import av
 import pytest
@@ -19,8 +21,9 @@ CHAPTERS = [("Chapter One", "It was a dark and stormy night. The rain fell on th
             ("Chapter Three", "And that was the end of it.")]
 
 
-def run_book(api: Api, text: str, text_format: str, output_format: str) -> tuple[dict, dict, bytes]:
-    headers = api.user()
+def run_book(api: Api, text: str, text_format: str, output_format: str,
+             headers: dict[str, str] | None = None) -> tuple[dict, dict, bytes]:
+    headers = headers or api.user()
     created = api.client.post("/api/v1/voice/synthesize", headers=headers, json={
         "text": text, "text_format": text_format, "voice_id": VOICE, "output_format": output_format,
         "chapter_pause": PAUSE})
@@ -84,3 +87,30 @@ def test_a_broken_epub_is_a_400_naming_the_text(api: Api) -> None:
         "text": base64.b64encode(b"not a zip").decode(), "text_format": "epub"})
     assert response.status_code == 400 and response.json()["field"] == "text"
 
+
+
+def test_the_chunk_times_name_each_chapter_where_the_m4b_marks_it(api: Api) -> None:
+    book = epub(CHAPTERS, nav_titles=["Night", "Morning", "The End"])
+    headers = api.user()
+    created, _, data = run_book(api, base64.b64encode(book).decode(), "epub", "m4b_44100_64", headers)
+    marks = api.client.get(f"/api/v1/voice/tasks/{created['task_id']}/chunks", headers=headers).json()
+    opening = [mark for mark in marks if mark["chapter"] is not None]
+    titles, starts, _ = chapter_marks(data)
+    assert [mark["chapter"] for mark in opening] == titles == ["Night", "Morning", "The End"]
+    assert [mark["start"] for mark in opening] == pytest.approx(starts, abs=0.05)
+
+
+def test_a_zip_of_a_books_chunks_lists_its_chapters_in_the_manifest(api: Api) -> None:
+    text = "".join(f"## {h}\n\n{t}\n\n" for h, t in CHAPTERS)
+    headers = api.user()
+    created = api.client.post("/api/v1/voice/synthesize", headers=headers, json={
+        "text": text, "text_format": "markdown", "voice_id": VOICE, "split_output": True,
+        "chapter_pause": PAUSE}).json()
+    status = api.wait(created["task_id"], headers)
+    download = api.client.get(status["download_url"], headers=headers)
+    with zipfile.ZipFile(io.BytesIO(download.content)) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    starts = {entry["index"]: entry["start_seconds"] for entry in manifest["chunks"]}
+    assert [c["title"] for c in manifest["chapters"]] == [h for h, _ in CHAPTERS]
+    assert all(c["start_seconds"] == starts[c["chunk"]] for c in manifest["chapters"])
+    assert manifest["chapters"][0]["start_seconds"] == 0 < manifest["chapters"][1]["start_seconds"]

@@ -1,5 +1,5 @@
 """The README's pictures of the studio: ``python -m tests.studio.screenshots`` writes them to
-docs/images/ from a live server, as a new user sees it after one two-chapter task."""
+docs/images/ from a live server, as a new user sees it after one three-chapter book."""
 
 from __future__ import annotations
 
@@ -12,20 +12,22 @@ from tests.api.conftest import Server
 from tests.studio.browsing import CHROMIUM, FLAGS, sign_in
 
 IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
-TEXT = ("Chapter one. The old lighthouse keeper watched the harbour at dawn. The gulls were "
-        "already awake.\n\nChapter two. A small boat came in with the morning tide, and the "
-        "village woke to the sound of its bell.\n\nChapter three. By noon the whole harbour knew.")
+TEXT = ("# The Harbour\n\n## Dawn\n\nThe old lighthouse keeper watched the harbour at dawn. The "
+        "gulls were already awake.\n\n## The Boat\n\nA small boat came in with the morning tide, "
+        "and the village woke to the sound of its bell.\n\n## Noon\n\nBy noon the whole harbour "
+        "knew.")
 
 
 def speak(page: Page) -> None:
     page.get_by_label("Text to speak").fill(TEXT)
+    page.get_by_label("Text is").select_option("markdown")
     page.get_by_label("Search voices").fill("en-us-espeak")
     page.get_by_label("Split into chunks by").select_option("paragraphs")
-    page.get_by_label("Pauses between chunks").check()
-    page.get_by_label("Made for").select_option("audiobooks")
+    page.get_by_label("Output").select_option("m4b")
+    page.get_by_label("Loudness").select_option("audiobook")
     page.get_by_role("button", name="Speak", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("Completed", timeout=60_000)
-    expect(page.get_by_role("list", name="Jump to").get_by_role("button")).to_have_count(3)
+    expect(page.get_by_role("list", name="Chapters").get_by_role("button")).to_have_count(3)
     page.get_by_label("Search voices").fill("")
     page.get_by_label("Search voices").blur()
 

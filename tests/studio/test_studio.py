@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.api.conftest import Server
 from tests.audio_tools import decode
+from tests.books.epubs import epub
 from tests.studio.browsing import CHROMIUM, FLAGS, Watch, sign_in
 from tests.waiting import wait_until
 from voicer.studio import ASSETS
@@ -23,6 +24,9 @@ PAUSE = 1.5  # the audiobooks preset
 LONG = " ".join(f"Sentence number {n} is here to keep the task busy." for n in range(1_500))
 # Any address of another host; an SVG's namespace is a name, never fetched.
 OTHER_HOST = re.compile(r"(?:https?:)?//(?!www\.w3\.org/2000/svg)[\w.-]+\.\w+")
+EPUB_CHAPTERS = [("One", "The keeper climbed the stairs."), ("Two", "A boat came in at dawn."),
+                 ("Three", "The lamp was lit again.")]
+EPUB_TITLES = ["The Stairs", "The Boat", "The Lamp"]
 HEARD = "The weather was calm on the morning of the first day."
 
 
@@ -185,15 +189,53 @@ def test_the_speech_to_text_page_transcribes_a_file(server: Server, page: Page, 
     watch.assert_clean(server.url)
 
 
-def test_a_markdown_file_is_read_without_its_markup(server: Server, page: Page,
-                                                   tmp_path: Path) -> None:
+def test_a_markdown_file_is_sent_as_markdown_for_the_server_to_find_its_chapters(
+        server: Server, page: Page, tmp_path: Path) -> None:
     book = tmp_path / "book.md"
-    book.write_text("# Chapter one\n\nThe **old** keeper read [the log](log.html).\n\n"
-                    "## Chapter two\n\n- A boat came in.\n", encoding="utf-8")
+    markdown = "# Chapter one\n\nThe **old** keeper read.\n\n## Chapter two\n\nA boat came in.\n"
+    book.write_text(markdown, encoding="utf-8")
     sign_in(page, server.url, server.token())
+    expect(page.get_by_label("Pause after each chapter, seconds")).to_be_hidden()
     page.get_by_label("Or open a file").set_input_files(book)
-    expect(page.get_by_label("Text to speak")).to_have_value(
-        "Chapter one\n\nThe old keeper read the log.\n\nChapter two\n\nA boat came in.\n")
+    expect(page.get_by_label("Text to speak")).to_have_value(markdown)
+    expect(page.get_by_label("Text is")).to_have_value("markdown")
+    expect(page.get_by_label("Pause after each chapter, seconds")).to_be_visible()
+
+
+def test_an_epub_becomes_an_m4b_whose_chapters_the_player_jumps_to(server: Server, page: Page,
+                                                                   tmp_path: Path) -> None:
+    book = tmp_path / "lighthouse.epub"
+    book.write_bytes(epub(EPUB_CHAPTERS, nav_titles=EPUB_TITLES))
+    watch = Watch(page)
+    token = server.token()
+    sign_in(page, server.url, token)
+    page.get_by_label("Or open a file").set_input_files(book)
+    expect(page.get_by_label("Text is")).to_have_value("epub")
+    page.get_by_label("Search voices").fill(VOICE)
+    page.get_by_label("Output").select_option("m4b")
+    page.get_by_label("Loudness").select_option("audiobook")
+    page.get_by_label("Pause after each chapter, seconds").fill("1.5")
+    page.get_by_role("button", name="Speak", exact=True).click()
+
+    expect(page.get_by_role("status")).to_contain_text("Completed", timeout=60_000)
+    chapters = page.get_by_role("list", name="Chapters").get_by_role("button")
+    expect(chapters).to_have_count(len(EPUB_TITLES))
+    assert [text.split(" — ", 1)[1] for text in chapters.all_inner_texts()] == EPUB_TITLES
+    audio_duration(page, "#player")
+    chapters.nth(2).click()
+    landed = page.evaluate("document.getElementById('player').currentTime")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download M4B").click()
+    task_id = Path(download.value.suggested_filename).stem.removeprefix("voicer-")
+
+    headers = {"Authorization": f"Bearer {token}"}
+    task = httpx.get(f"{server.url}/api/v1/voice/status/{task_id}", headers=headers).json()
+    assert task["output"] == "m4b"
+    marks = httpx.get(f"{server.url}/api/v1/voice/tasks/{task_id}/chunks", headers=headers).json()
+    starts = [mark["start"] for mark in marks if mark["chapter"] is not None]
+    assert len(starts) == 3 and starts[2] > 0
+    assert abs(landed - starts[2]) <= 0.3, (landed, starts)
+    watch.assert_clean(server.url)
 
 
 # Each visible text's colour against the first opaque background behind it: [ratio, text].

@@ -260,6 +260,8 @@ class DubbingProject(Base):
     characters: Mapped[int] = mapped_column(Integer)  # charged at submit
     resource: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     upstream_id: Mapped[str | None] = mapped_column(String(64), default=None)  # relayed there
+    # Where its dubbing.completed / dubbing.failed event goes; None: the owner's default
+    webhook_url: Mapped[str | None] = mapped_column(Text, default=None)
     error: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     completed_at: Mapped[datetime | None] = mapped_column(default=None)
@@ -301,8 +303,8 @@ class WebhookEvent(Base):
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)  # the receiver's de-dup key
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    task_id: Mapped[str] = mapped_column(String(36))
-    type: Mapped[str] = mapped_column(String(40))  # task.completed, task.failed
+    task_id: Mapped[str] = mapped_column(String(36))  # or a dubbing's id
+    type: Mapped[str] = mapped_column(String(40))  # task.completed, dubbing.failed, ...
     url: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)  # the JSON sent, the same bytes every attempt
     attempts: Mapped[int] = mapped_column(Integer, default=0)

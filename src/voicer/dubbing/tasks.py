@@ -8,7 +8,8 @@
              worker processes, as ``/v1/stt`` tasks are), speakers told apart and each
              given a voice, the background isolated (40-60 %), every segment spoken and fitted
              to its time (60-95 %), mixed and kept as MP3: ``dubbed``; or ``failed`` with the
-             characters refunded
+             characters refunded; either way a ``dubbing.completed`` or ``dubbing.failed``
+             event for its ``webhook_url`` or its owner's default, written with the change
     render   a language spoken again from the resource as edited; the characters of the dubs
              changed since the last render are charged, and refunded if it fails
     recover  at start-up: a project an earlier process left ``dubbing`` is made again from its
@@ -59,6 +60,7 @@ from voicer.storage import Storage
 from voicer.upstream.client import Answer
 from voicer.upstream.engine import Upstream
 from voicer.voices import Voices
+from voicer.webhooks import events
 
 log = logging.getLogger("voicer.dubbing")
 
@@ -80,6 +82,7 @@ class DubbingRequest:
     start_time: int | None = None  # seconds of the upload to dub
     end_time: int | None = None
     drop_background_audio: bool = False
+    webhook_url: str | None = None  # checked by the caller; None: the owner's default
 
 
 class DubbingTasks:
@@ -144,7 +147,8 @@ class DubbingTasks:
                 num_speakers=request.num_speakers or None,
                 background=not request.drop_background_audio, duration=round(clip.duration, 3),
                 characters=audio_characters(clip.duration, self.per_second),
-                start_time=request.start_time, end_time=request.end_time)
+                start_time=request.start_time, end_time=request.end_time,
+                webhook_url=request.webhook_url)
             reserve_characters(session, user.id, project.characters)
             session.add(project)
             if relayed:  # before the commit: nothing charged if the upstream refuses it
@@ -170,6 +174,8 @@ class DubbingTasks:
                 if far["status"] == FAILED:
                     refund_characters(session, project.user_id, project.characters)
                 project.status, project.completed_at = far["status"], utcnow()
+                events.enqueue_dubbing(session, project, events.DUBBING_COMPLETED
+                                       if far["status"] == DUBBED else events.DUBBING_FAILED)
                 session.commit()
             return {**far, "dubbing_id": project.id}
 
@@ -294,6 +300,9 @@ class DubbingTasks:
                 DubbingProject.id == dubbing_id).values(
                 status=DUBBED, progress=100, completed_at=utcnow(), resource=made,
                 source_language=made["source_language"]))
+            project = session.get(DubbingProject, dubbing_id)
+            if rowcount(done) and project is not None:
+                events.enqueue_dubbing(session, project, events.DUBBING_COMPLETED)
             session.commit()
         if not rowcount(done):  # deleted while it was made
             self._remove_files(dubbing_id, made["target_languages"])
@@ -370,6 +379,7 @@ class DubbingTasks:
             if project is not None:
                 refund_characters(session, project.user_id, project.characters)
                 project.status, project.error, project.completed_at = FAILED, message, utcnow()
+                events.enqueue_dubbing(session, project, events.DUBBING_FAILED)
             session.commit()
         self._remove_files(dubbing_id, [])
 

@@ -29,9 +29,9 @@ class OutputFile:
 
     def open(self, file: IO[bytes], tags: BookTags | None = None) -> Output:
         """Where the chunks are added, one after another, to make this file in ``file``; a
-        book's ``tags`` go into a merged MP3 (ID3 chapters) or M4B."""
+        book's ``tags`` go into a merged MP3 (ID3 chapters) or M4B, or a ZIP's manifest."""
         if self.split:
-            return ZipOutput(file, self.format)
+            return ZipOutput(file, self.format, tags)
         if self.format.codec == "m4b":
             return BookOutput(file, self.format, tags)
         return MergedOutput(file, self.format, tags)

@@ -1,5 +1,6 @@
-"""A ZIP with one file per chunk (``0001.mp3``, ``0001.wav``, ...), a ``manifest.json``, and
-the captions of the whole: ``captions.srt``, ``captions.vtt``, ``captions.json``.
+"""A ZIP with one file per chunk (``0001.mp3``, ``0001.wav``, ...), a ``manifest.json`` (a
+book's also lists its chapters: title, first chunk, start), and the captions of the whole:
+``captions.srt``, ``captions.vtt``, ``captions.json``.
 
 Each file holds the chunk and the pause it earned at its end, so the files
 played in order sound exactly like the merged file.
@@ -12,6 +13,7 @@ import zipfile
 from types import TracebackType
 from typing import IO, Self
 
+from voicer.books import BookTags
 from voicer.captions import formats as captions
 from voicer.captions.timeline import Timeline
 from voicer.encoding.formats import DEFAULT_FORMAT, OutputFormat
@@ -20,11 +22,14 @@ from voicer.output.base import WORST_CHUNKS, ChunkAudio
 
 
 class ZipOutput:
-    def __init__(self, file: IO[bytes], target: OutputFormat = DEFAULT_FORMAT) -> None:
+    def __init__(self, file: IO[bytes], target: OutputFormat = DEFAULT_FORMAT,
+                 tags: BookTags | None = None) -> None:
         self._file = file
+        self._chapters = {chapter.chunk: chapter.title for chapter in tags.chapters} if tags else {}
         self._target = target
         self._zip: zipfile.ZipFile | None = None
         self._entries: list[dict[str, object]] = []
+        self._chapter_starts: list[dict[str, object]] = []
         self._position = 0.0
         self._timeline = Timeline()
 
@@ -37,6 +42,9 @@ class ZipOutput:
         assert self._zip is not None, "use the output as a context manager"
         name = f"{chunk.index + 1:04d}.{self._target.extension}"
         self._zip.writestr(name, segment_file(self._target, chunk.data))
+        if chunk.index in self._chapters:
+            self._chapter_starts.append({"title": self._chapters[chunk.index], "chunk": chunk.index + 1,
+                                         "start_seconds": round(self._position, 4)})
         self._entries.append({
             "index": chunk.index + 1,
             "file": name,
@@ -68,6 +76,8 @@ class ZipOutput:
         if kind is None:
             manifest: dict[str, object] = {"chunks": self._entries,
                                            "duration_seconds": round(self._position, 4)}
+            if self._chapters:
+                manifest["chapters"] = self._chapter_starts
             if any("word_error_rate" in entry for entry in self._entries):
                 manifest["worst_chunks"] = self._worst()
             self._zip.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))

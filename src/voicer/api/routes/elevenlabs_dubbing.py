@@ -23,6 +23,7 @@ from voicer.api.services import Services
 from voicer.dubbing import resource as resources
 from voicer.dubbing.tasks import DubbingRequest
 from voicer.errors import InvalidInput
+from voicer.webhooks import targets
 
 router = APIRouter(responses=elevenlabs_errors(*AUTHENTICATED, 400, 403, 404, 409),
                    prefix="/v1/dubbing", tags=["ElevenLabs: dubbing"])
@@ -58,6 +59,10 @@ def create(
     csv_file: Annotated[UploadFile | None, File()] = None,
     foreground_audio_file: Annotated[UploadFile | None, File()] = None,
     background_audio_file: Annotated[UploadFile | None, File()] = None,
+    webhook_url: Annotated[str | None, Form(
+        description="Voicer's own: POSTed a signed dubbing.completed or dubbing.failed event; "
+                    "default: your own (PUT /api/v1/user/webhook); private addresses are "
+                    "refused")] = None,
 ) -> dict[str, Any]:
     """Accepted at once, dubbed in the background. Charged by the audio's duration
     (VOICER_DUBBING_CHARACTERS_PER_SECOND), refunded if it fails."""
@@ -75,8 +80,11 @@ def create(
                                    "automatic")
     if target_lang is None:
         raise InvalidInput("target_lang", "target_lang is required: the language to dub into")
+    if webhook_url is not None:
+        targets.check(webhook_url, services.settings.webhook_allowed_hosts)
     request = DubbingRequest(file.filename or "upload", target_lang, source_lang, name,
-                             num_speakers, start_time, end_time, drop_background_audio)
+                             num_speakers, start_time, end_time, drop_background_audio,
+                             webhook_url)
     project = services.dubbing.submit(caller.user, file.file, request)
     return {"dubbing_id": project.id, "expected_duration_sec": round(project.duration * 2, 1)}
 

@@ -1,4 +1,5 @@
-// The player of a completed task: its audio, a download, and a jump to each chunk.
+// The player of a completed task: its audio, a download, and a jump to each chapter (a book's)
+// and to each chunk.
 import { blob, getJson } from "./api.js";
 
 const $ = (id) => document.getElementById(id);
@@ -26,6 +27,8 @@ export class Player {
     this.url = null;
     this.marks = [];
     $("chunks").replaceChildren();
+    $("chapters").replaceChildren();
+    $("chapters-title").hidden = $("chapters").hidden = true;
   }
 
   async load(status) {
@@ -43,14 +46,17 @@ export class Player {
     if (!playable) return;
     $("player").src = this.url;
     this.marks = await getJson(`/api/v1/voice/tasks/${status.task_id}/chunks`);
-    $("chunks").replaceChildren(...this.marks.map((mark) => this.item(mark)));
+    $("chunks").replaceChildren(...this.marks.map((mark) => this.item(mark, mark.text)));
+    const chapters = this.marks.filter((mark) => mark.chapter !== null);
+    $("chapters").replaceChildren(...chapters.map((mark) => this.item(mark, mark.chapter)));
+    $("chapters-title").hidden = $("chapters").hidden = chapters.length === 0;
   }
 
-  item(mark) {
+  item(mark, title) {
     const button = document.createElement("button");
     button.type = "button";
-    button.textContent = `${clock(mark.start)} — ${mark.text}`;
-    button.setAttribute("aria-label", `Play from ${clock(mark.start)}: ${mark.text}`);
+    button.textContent = `${clock(mark.start)} — ${title}`;
+    button.setAttribute("aria-label", `Play from ${clock(mark.start)}: ${title}`);
     button.addEventListener("click", () => {
       const audio = $("player");
       audio.currentTime = mark.start;
@@ -66,6 +72,10 @@ export class Player {
     const current = this.marks.findLastIndex((mark) => mark.start <= now + 0.05);
     $("chunks").querySelectorAll("button").forEach((button, index) => {
       button.setAttribute("aria-current", String(index === current));
+    });
+    const chapter = this.marks.slice(0, current + 1).filter((mark) => mark.chapter !== null).length - 1;
+    $("chapters").querySelectorAll("button").forEach((button, index) => {
+      button.setAttribute("aria-current", String(index === chapter));
     });
   }
 }

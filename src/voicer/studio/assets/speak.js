@@ -5,15 +5,14 @@ import { Player } from "./player.js";
 const $ = (id) => document.getElementById(id);
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 
-// Markdown read aloud: its markup is not said. Headings stay lines of their own.
-export function plainMarkdown(text) {
-  return text
-    .replace(/^```.*$/gm, "")
-    .replace(/^[ \t]{0,3}#{1,6}[ \t]+(.*?)[ \t]*#*[ \t]*$/gm, "$1")
-    .replace(/!\[([^\]]*)\]\([^)]*\)/g, "$1")
-    .replace(/\[([^\]]+)\]\([^)]*\)/g, "$1")
-    .replace(/^[ \t]{0,3}(?:[-*+]|>)[ \t]+/gm, "")
-    .replace(/(?<!\w)(\*\*|__|\*|_|`)(\S(?:.*?\S)?)\1(?!\w)/g, "$2");
+// A file's contents as base64 (an EPUB is sent so, as text_format "epub").
+function base64(file) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(reader.result.slice(reader.result.indexOf(",") + 1));
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
 }
 
 export class Speak {
@@ -23,16 +22,20 @@ export class Speak {
     this.outputs = config.outputs;
     this.following = null;
     this.taskId = null;
+    this.uploads = config.uploads;
+    this.book = null; // an opened EPUB: its name and base64 contents
     this.onSubmitted = () => {};
     this.player = new Player(notify);
     $("output").replaceChildren(...config.outputs.map((output) => new Option(output.label, output.id)));
-    $("text-file").accept = config.uploads.join(",");
+    $("loudness").replaceChildren(...config.loudness.map((choice) => new Option(choice.label, choice.id)));
+    $("text-file").accept = Object.keys(config.uploads).join(",");
     this.bind();
   }
 
   bind() {
     $("text").addEventListener("input", () => this.count());
     $("text-file").addEventListener("change", () => this.openFile());
+    $("text-format").addEventListener("change", () => this.textFormat());
     $("voice-search").addEventListener("input", () => this.listVoices());
     $("voice-language").addEventListener("change", () => this.listVoices());
     $("voice").addEventListener("change", () => this.describeVoice());
@@ -56,15 +59,44 @@ export class Speak {
   }
 
   count() {
-    $("text-count").textContent = `${$("text").value.length.toLocaleString("en")} characters`;
+    $("text-count").textContent = this.book ? "Its chapters are read by the server"
+      : `${$("text").value.length.toLocaleString("en")} characters`;
   }
 
+  // A file opened as it is: the server reads its chapters (an EPUB's are not shown here).
   async openFile() {
     const file = $("text-file").files[0];
     if (!file) return;
-    const text = await file.text();
-    $("text").value = /\.(md|markdown)$/i.test(file.name) ? plainMarkdown(text) : text;
+    const extension = file.name.slice(file.name.lastIndexOf(".")).toLowerCase();
+    const format = this.uploads[extension] ?? "plain";
+    try {
+      if (format === "epub") {
+        this.book = { name: file.name, text: await base64(file) };
+        $("text").value = `${file.name}: an EPUB book of ${file.size.toLocaleString("en")} bytes.`;
+      } else {
+        this.book = null;
+        $("text").value = await file.text();
+      }
+    } catch (error) {
+      this.notify(error);
+      return;
+    }
+    $("text-format").value = format;
+    this.textFormat();
     this.count();
+  }
+
+  // A book is opened whole: its text is not edited here; another format leaves it.
+  textFormat() {
+    const format = $("text-format").value;
+    if (format !== "epub" && this.book) {
+      this.book = null;
+      $("text").value = "";
+      this.count();
+    }
+    $("text-format").querySelector('option[value="epub"]').disabled = !this.book;
+    $("text").readOnly = Boolean(this.book);
+    $("chapter-settings").hidden = format === "plain";
   }
 
   listVoices() {
@@ -120,10 +152,12 @@ export class Speak {
   body() {
     const output = this.outputs.find((o) => o.id === $("output").value);
     const body = {
-      text: $("text").value, voice_id: $("voice").value, model_id: $("model").value,
+      text: this.book ? this.book.text : $("text").value, text_format: $("text-format").value,
+      loudness: $("loudness").value, voice_id: $("voice").value, model_id: $("model").value,
       split_type: $("split").value, output_format: output.output_format, split_output: output.split_output,
       auto_pause_enabled: $("pauses").checked,
     };
+    if (body.text_format !== "plain") body.chapter_pause = Number($("chapter-pause").value);
     if (body.auto_pause_enabled) {
       body.auto_pause_duration = Number($("pause-duration").value);
       body.auto_pause_frequency = Number($("pause-every").value);

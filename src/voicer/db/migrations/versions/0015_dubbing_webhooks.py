@@ -1,0 +1,25 @@
+"""dubbing webhooks: the callback URL a dubbing names
+
+Revision ID: 0015
+Revises: 0014
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0015"
+down_revision: str | None = "0014"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("dubbing_projects", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("webhook_url", sa.Text(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("dubbing_projects", schema=None) as batch_op:
+        batch_op.drop_column("webhook_url")
