@@ -169,6 +169,8 @@ class Settings(BaseSettings):
     basic_voices: int = Field(3, ge=0, description="own (cloned, designed) voices a basic user keeps")
     pro_voices: int = Field(30, ge=0)
     ultra_voices: int = Field(160, ge=0)
+    voice_preview_seconds: float = Field(86_400.0, gt=0, description="how long a voice-design "
+                                         "preview can be kept as a voice (default a day)")
     models_cache_seconds: float = Field(30.0, ge=0, description="how long a page of the Voice API's "
                                                                "models list is kept (0: never)")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from voicer.cloning.designer import VoiceDesigner
 from voicer.cloning.service import Cloner
-from voicer.cloning.studio import Studio
 from voicer.db import Database
 from voicer.dubbing.tasks import DubbingTasks
 from voicer.elevenlabs.billing import Billing
@@ -53,7 +53,7 @@ class Services:
     dubbing: DubbingTasks  # dubbing projects, made in this process
     cloner: Cloner  # users' voices cloned from their references
     models: PageCache  # the Voice API's models list, its pages asked often
-    studio: Studio  # users' voices designed from a description
+    designer: VoiceDesigner  # users' voices designed from a description
 
     @classmethod
     def start(cls, settings: Settings, engine: EngineFactory = default_engine,
@@ -88,7 +88,7 @@ class Services:
                            runtime.engines),
                    listener, stt, tts, webhooks, dubbing, cloner,
                    PageCache(settings.models_cache_seconds),
-                   Studio(settings, cloner.owned, planner.voices, speech, planner.detector))
+                   VoiceDesigner(settings, cloner.owned, planner.voices, speech, planner.detector))
 
     @property
     def settings(self) -> Settings:

@@ -57,6 +57,7 @@ from voicer.errors import EngineError, RateLimited, UpstreamError, VoicerError
 from voicer.settings import Settings
 from voicer.text.normalize import Normalization
 from voicer.upstream.engine import Upstream
+from voicer.upstream.tags import TagFilter
 
 log = logging.getLogger("voicer.upstream")
 
@@ -136,21 +137,24 @@ async def _hold(websocket: WebSocket, services: Services, bill: _Bill, opening: 
     charged = await bill.charge(first)
     async with _slot(services.upstream, asked.inactivity_timeout), _connect(
             services.settings, asked) as connection:
+        assert services.upstream is not None  # _slot saw to it
+        tags = None if await asyncio.to_thread(services.upstream.performs_tags,
+                                               asked.model_id) else TagFilter()
         with contextlib.suppress(ConnectionClosed):  # the upstream's close comes next
-            await connection.send(json.dumps(first, ensure_ascii=False))
+            await _send(connection, first, tags)
             bill.sent(charged)
-        finished, ending = await _converse(websocket, connection, bill, asked)
+        finished, ending = await _converse(websocket, connection, bill, asked, tags)
     if finished:
         bill.finish()
     return ending
 
 
 async def _converse(websocket: WebSocket, connection: ClientConnection, bill: _Bill,
-                    asked: Asked) -> tuple[bool, _Ending | None]:
+                    asked: Asked, tags: TagFilter | None) -> tuple[bool, _Ending | None]:
     """Pump both ways until a side ends: whether the upstream finished the speech, and how
     the caller's WebSocket is to close (None: the caller left)."""
     outgoing = asyncio.create_task(_to_upstream(websocket, connection, bill,
-                                                asked.inactivity_timeout + _GRACE))
+                                                asked.inactivity_timeout + _GRACE, tags))
     incoming = asyncio.create_task(_to_client(websocket, connection, bill))
     try:
         done, _ = await asyncio.wait({outgoing, incoming}, return_when=asyncio.FIRST_COMPLETED)
@@ -173,7 +177,7 @@ async def _converse(websocket: WebSocket, connection: ClientConnection, bill: _B
 
 
 async def _to_upstream(websocket: WebSocket, connection: ClientConnection, bill: _Bill,
-                       timeout: float) -> _End:
+                       timeout: float, tags: TagFilter | None) -> _End:
     wait: float | None = timeout
     while True:
         try:
@@ -186,7 +190,7 @@ async def _to_upstream(websocket: WebSocket, connection: ClientConnection, bill:
         message = _outgoing(received)
         charged = await bill.charge(message)
         try:
-            await connection.send(json.dumps(message, ensure_ascii=False))
+            await _send(connection, message, tags)
         except ConnectionClosed:
             return _End.UPSTREAM_GONE
         bill.sent(charged)
@@ -292,6 +296,26 @@ async def _receive(websocket: WebSocket) -> dict[str, Any] | None:
     if frame["type"] == "websocket.disconnect":
         return None
     return protocol.message(frame)
+
+
+async def _send(connection: ClientConnection, message: dict[str, Any],
+                tags: TagFilter | None) -> None:
+    """One message of the caller's on to the upstream, its audio tags taken out unless the
+    model performs them (``tags`` is None): a tag split across messages is held until it
+    closes, and what is held goes before the end of the input or a flush."""
+    text = message.get("text")
+    if tags is None or not isinstance(text, str):
+        await connection.send(json.dumps(message, ensure_ascii=False))
+        return
+    said = tags.feed(text) if text else ""
+    if text == "" or message.get("flush") is True:
+        said += tags.flush()
+    if text == "" and said:
+        await connection.send(json.dumps({"text": said}, ensure_ascii=False))
+        said = ""
+    elif text and not said:
+        said = " "  # all held back: an empty text would end the input
+    await connection.send(json.dumps({**message, "text": said}, ensure_ascii=False))
 
 
 def _outgoing(message: dict[str, Any]) -> dict[str, Any]:

@@ -4,23 +4,32 @@ The description is read for what hibari can change, its pitch and its pace ("a d
 male narrator", "a bright young woman, fast"); three previews vary the pitch around that.
 Remixing starts from an existing voice and moves it by the description's comparatives
 ("deeper", "higher", "faster", "slower"). Timbre, accent and age beyond pitch and pace are not
-made; the voice says so. A preview's ``generated_voice_id`` names its settings, so creating the
-voice later needs nothing kept in between.
+made; the voice says so.
+
+``guidance_scale`` is how far the description moves the voice from the neutral one (hibari as
+she is, or the voice remixed): 0 not at all, ElevenLabs' default of 5 as the words say, 10 and
+over twice as far (then held within the engine's range), in between in proportion. ``seed``
+draws the three variants: without one they are the pitch 6 % lower, as described and 6 %
+higher; with one, each is drawn from its own third of that ±6 % (and the pace ±4 %), the same
+for the same seed and different for another.
 """
 
 from __future__ import annotations
 
-import base64
+import random
 import re
 from dataclasses import dataclass, replace
+from typing import Any
 
 from voicer.cloning.match import HEART, JOE, NATURAL_PITCH, PITCH_RANGE
 from voicer.errors import InvalidInput
 from voicer.voices.catalogue import Voice
 
-PREFIX = "gen_"
 VARIATIONS = (0.94, 1.0, 1.06)  # the three previews' pitch around the described one
 PACE_RANGE = (0.6, 1.6)
+SPREAD, PACE_SPREAD = 0.06, 0.04  # how far a seeded variant's pitch and pace stray
+DEFAULT_GUIDANCE = 5.0  # ElevenLabs' default guidance_scale: the description as it says
+MOST_GUIDANCE = 2.0  # a guidance_scale of 10 or more moves the voice twice as far, no further
 
 # what a description's words do to heart's pitch (a factor) and pace (a factor)
 _PITCH_WORDS = (
@@ -46,26 +55,12 @@ class Design:
     pitch: float
     pace: float
 
-    @property
-    def generated_voice_id(self) -> str:
-        said = f"{self.base}~{self.pitch:.3f}~{self.pace:.3f}".encode()
-        return PREFIX + base64.urlsafe_b64encode(said).decode().rstrip("=")
+    def json(self) -> dict[str, Any]:
+        return {"base": self.base, "pitch": self.pitch, "pace": self.pace}
 
     @classmethod
-    def of(cls, generated_voice_id: str) -> Design:
-        """The design a preview's id names; ``InvalidInput`` for any other id."""
-        try:
-            coded = generated_voice_id.removeprefix(PREFIX)
-            base, pitch, pace = base64.urlsafe_b64decode(coded + "=" * (-len(coded) % 4)
-                                                         ).decode().split("~")
-            design = cls(base, float(pitch), float(pace))
-        except ValueError:
-            design = None
-        if (not generated_voice_id.startswith(PREFIX) or design is None
-                or design.base not in (HEART, JOE) or design != design.clamped()):
-            raise InvalidInput("generated_voice_id", f"generated_voice_id {generated_voice_id!r} "
-                                                     f"is not one a design preview gave")
-        return design
+    def from_json(cls, stored: dict[str, Any]) -> Design:
+        return cls(str(stored["base"]), float(stored["pitch"]), float(stored["pace"])).clamped()
 
     def clamped(self) -> Design:
         pitch = 1.0 if self.base == JOE else round(min(max(self.pitch, PITCH_RANGE[0]),
@@ -81,9 +76,10 @@ class Design:
         return replace(base, params={**base.params, base.engine: own})
 
 
-def described(description: str) -> list[Design]:
-    """The three designs a description asks for: heart moved to its pitch and pace, the pitch
-    varied a little each time."""
+def described(description: str, seed: int | None = None,
+              guidance: float | None = None) -> list[Design]:
+    """The three designs a description asks for: heart moved to its pitch and pace (as far as
+    ``guidance`` says), the pitch varied a little each time (as ``seed`` draws)."""
     text = _words(description)
     pitch, pace = 1.0, 1.0
     for pattern, factor in _PITCH_WORDS:
@@ -92,20 +88,45 @@ def described(description: str) -> list[Design]:
     for pattern, factor in _PACE_WORDS:
         if re.search(pattern, text):
             pace *= factor
-    return [Design(HEART, pitch * variation, pace).clamped() for variation in VARIATIONS]
+    strength = _strength(guidance)
+    return _varied(HEART, pitch**strength, pace**strength, seed)
 
 
-def remixed(start: Design, description: str) -> list[Design]:
-    """Three designs from ``start``, moved as the description's comparatives say."""
+def remixed(start: Design, description: str, seed: int | None = None,
+            guidance: float | None = None) -> list[Design]:
+    """Three designs from ``start``, moved as the description's comparatives say (as far as
+    ``guidance`` says)."""
     text = _words(description)
-    pitch, pace = start.pitch, start.pace
-    for pattern, pitch_by, pace_by in _REMIX_WORDS:
+    pitch_by, pace_by = 1.0, 1.0
+    for pattern, pitch_step, pace_step in _REMIX_WORDS:
         if re.search(pattern, text):
-            pitch, pace = pitch * pitch_by, pace * pace_by
+            pitch_by, pace_by = pitch_by * pitch_step, pace_by * pace_step
+    strength = _strength(guidance)
+    pitch, pace = start.pitch * pitch_by**strength, start.pace * pace_by**strength
     base = start.base
     if base == JOE and pitch != start.pitch:  # only hibari moves her pitch: from joe's own
         base, pitch = HEART, pitch * NATURAL_PITCH[JOE] / NATURAL_PITCH[HEART]
-    return [Design(base, pitch * variation, pace).clamped() for variation in VARIATIONS]
+    return _varied(base, pitch, pace, seed)
+
+
+def _varied(base: str, pitch: float, pace: float, seed: int | None) -> list[Design]:
+    """Three variants around ``pitch`` and ``pace``: fixed steps, or drawn from ``seed``."""
+    if seed is None:
+        return [Design(base, pitch * step, pace).clamped() for step in VARIATIONS]
+    draw = random.Random(seed)
+    found = []
+    for third in range(len(VARIATIONS)):  # each variant in its own third of the spread
+        pitch_step = 1 + SPREAD * (2 * (third + draw.random()) / len(VARIATIONS) - 1)
+        pace_step = 1 + PACE_SPREAD * (2 * draw.random() - 1)
+        found.append(Design(base, pitch * pitch_step, pace * pace_step).clamped())
+    return found
+
+
+def _strength(guidance: float | None) -> float:
+    """How far the description moves the voice: 1 (as it says) at the default guidance."""
+    if guidance is None:
+        return 1.0
+    return min(max(guidance, 0.0) / DEFAULT_GUIDANCE, MOST_GUIDANCE)
 
 
 def design_of(voice: Voice) -> Design:

@@ -333,3 +333,15 @@ class OwnedVoice(Base):
     settings: Mapped[dict[str, Any] | None] = mapped_column(default=None)  # its default settings
     analysis: Mapped[dict[str, Any] | None] = mapped_column(default=None)  # what was measured
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class VoicePreview(Base):
+    """A voice-design preview its caller may keep until ``expires_at``: the design it speaks."""
+
+    __tablename__ = "voice_previews"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)  # the generated_voice_id
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    design: Mapped[dict[str, Any]] = mapped_column()  # base, pitch, pace
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

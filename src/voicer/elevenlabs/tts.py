@@ -72,10 +72,19 @@ def ask_upstream(charged: Charged, upstream: Upstream | None, route: str,
         if upstream is None:
             raise EngineError(f"voice {voice_id!r} needs the ElevenLabs upstream, which is "
                               "not configured")
-        return upstream.relay(f"/v1/text-to-speech/{voice_id}{route}", body, params)
+        return upstream.relay(f"/v1/text-to-speech/{voice_id}{route}",
+                              _texts_for(upstream, body), params)
     except BaseException:
         charged.purchase.settle()
         raise
+
+
+def _texts_for(upstream: Upstream, body: dict[str, Any]) -> dict[str, Any]:
+    """``body`` with its texts as its model is to get them (audio tags only for eleven_v3)."""
+    model_id = str(body["model_id"])
+    return {**body, **{name: upstream.text_for(model_id, body[name])
+                       for name in ("text", "previous_text", "next_text")
+                       if isinstance(body.get(name), str)}}
 
 
 def relayed(charged: Charged, answer: Relayed, timestamped: bool) -> Iterator[bytes]:

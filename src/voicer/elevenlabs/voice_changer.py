@@ -8,6 +8,11 @@ began. A segment spoken longer or shorter than the original is spoken again at t
 fits it (within the engines' 0.7–1.2 speed range); whatever is left is silence, or the next
 segment starts a little later. The pauses of the original are kept; its intonation, emotion
 and timbre are not (the target voice's own are heard).
+
+A voice the ElevenLabs upstream speaks is changed there (``relayed``): the upload and its fields
+go on to the upstream's own ``/v1/speech-to-speech/{voice_id}``, whose answer comes back as it
+is. It is bought the same way: the input is recognised here, its words charged before it goes,
+given back if the upstream refuses, and kept in the history with the upstream's audio.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ from voicer.pipeline.pool import WorkerPool
 from voicer.recognition.base import Recognizer, Segment, Transcript
 from voicer.recognition.clip import Clip
 from voicer.speech import SpeechPool, SpeechRequest
+from voicer.upstream.client import Answer
+from voicer.upstream.engine import Upstream
 from voicer.voice_settings import VoiceSettings
 from voicer.voices import Voice
 
@@ -46,9 +53,7 @@ def bought(billing: Billing, caller: Caller, order: SpeechRequest, clip: Clip,
            recognizer: Recognizer, speech: SpeechPool) -> tuple[bytes, Purchase, Part]:
     """``clip`` heard, its words charged, spoken again in ``order``'s voice and format, and kept
     in the history: one purchase, as text to speech is."""
-    transcript = recognizer.recognize(clip)
-    if not transcript.text.strip():
-        raise InvalidInput("audio", "audio: no speech was heard in it")
+    transcript = heard(recognizer, clip)
     purchase = billing.open(caller, order)
     part = purchase.charge(transcript.text)
     with purchase, speech.lease() as pool:
@@ -57,6 +62,38 @@ def bought(billing: Billing, caller: Caller, order: SpeechRequest, clip: Clip,
         purchase.keep(data)
         purchase.delivered(part)
     return data, purchase, part
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """The caller's request as the upstream is to get it: the file, the form fields, the query."""
+
+    file: tuple[str, bytes, str]  # name, bytes, media type
+    fields: dict[str, str]
+    params: dict[str, str]
+
+
+def relayed(billing: Billing, caller: Caller, order: SpeechRequest, clip: Clip,
+            recognizer: Recognizer, upstream: Upstream, upload: Upload) -> tuple[Answer, Purchase, Part]:
+    """``clip`` heard and its words charged, then changed by the upstream (``upload``, sent on as
+    it came) into ``order``'s voice; its answer kept in the history. One purchase, as locally."""
+    transcript = heard(recognizer, clip)
+    purchase = billing.open(caller, order)
+    part = purchase.charge(transcript.text)
+    with purchase:
+        answer = upstream.send("POST", f"/v1/speech-to-speech/{order.voice.voice_id}",
+                               upload.params, form=upload.fields, files={"audio": upload.file})
+        purchase.keep(answer.content)
+        purchase.delivered(part)
+    return answer, purchase, part
+
+
+def heard(recognizer: Recognizer, clip: Clip) -> Transcript:
+    """What ``clip`` says; ``InvalidInput`` if it says nothing."""
+    transcript = recognizer.recognize(clip)
+    if not transcript.text.strip():
+        raise InvalidInput("audio", "audio: no speech was heard in it")
+    return transcript
 
 
 def change(transcript: Transcript, duration: float, voice: Voice, settings: VoiceSettings,

@@ -28,6 +28,7 @@ from collections import deque
 from collections.abc import AsyncGenerator, AsyncIterator, Coroutine, Iterable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any, TypeVar
 
 import httpx
@@ -40,6 +41,7 @@ from voicer.pipeline.jobs import STITCHED_REQUESTS, ChunkJob, RenderSpec
 from voicer.pipeline.render import ChunkEncoder, RenderedChunk
 from voicer.settings import Settings
 from voicer.text.normalize import Normalization
+from voicer.upstream import tags
 from voicer.upstream.client import (
     Answer,
     ConcurrencyLimit,
@@ -183,6 +185,15 @@ class Upstream:
             voice = self.listing(refresh=True).voices.get(voice_id)
         return voice
 
+    def performs_tags(self, model_id: str) -> bool:
+        """Whether ``model_id`` gets audio tags as they are (``voicer.upstream.tags``)."""
+        model = self.models().get(model_id)
+        return tags.performed(model_id, model.listing if model is not None else None)
+
+    def text_for(self, model_id: str, text: str) -> str:
+        """``text`` as the upstream's ``model_id`` is to get it: tags only if it performs them."""
+        return text if self.performs_tags(model_id) else tags.untagged(text)
+
     async def _fetch_listing(self) -> Listing:
         voices: dict[str, Voice] = {}
         token: str | None = None
@@ -209,7 +220,8 @@ class Upstream:
                    language: str | None = None) -> Iterator[Speech]:
         """Speak ``text`` with an upstream voice in one request (the engine protocol); a task's
         chunks go through ``render``, which adds the neighbours' context."""
-        body = _speech_body(text, SYNTHESIS_MODEL, settings, language)
+        body = _speech_body(self.text_for(SYNTHESIS_MODEL, text), SYNTHESIS_MODEL, settings,
+                            language)
         pcm, _ = self.call(self._speak(voice.voice_id, body))
         yield Speech(Audio.from_bytes(pcm, self.pcm_rate))
 
@@ -252,13 +264,14 @@ class Upstream:
                 future.cancel()
 
     def _chunk_body(self, spec: RenderSpec, job: ChunkJob, previous_ids: list[str]) -> dict[str, Any]:
-        body = _speech_body(job.text, spec.model_id, spec.settings, spec.language_code)
+        said = partial(self.text_for, spec.model_id)
+        body = _speech_body(said(job.text), spec.model_id, spec.settings, spec.language_code)
         if spec.normalization is not Normalization.auto:  # the upstream decides on auto
             body["apply_text_normalization"] = spec.normalization.value
         if job.previous_text:
-            body["previous_text"] = job.previous_text
+            body["previous_text"] = said(job.previous_text)
         if job.next_text:
-            body["next_text"] = job.next_text
+            body["next_text"] = said(job.next_text)
         if previous_ids:
             body["previous_request_ids"] = previous_ids
         return body

@@ -180,6 +180,8 @@ def _relay(services: Services, body: TextToDialogueBody, route: str, output_form
         if upstream is None:
             raise EngineError("the ElevenLabs upstream is not configured")
         sent = body.model_dump(mode="json", exclude_none=True, exclude_unset=True)
+        sent["inputs"] = [{**turn, "text": upstream.text_for(body.model_id, turn["text"])}
+                          for turn in sent["inputs"]]  # audio tags for eleven_v3 only
         answer = upstream.relay(f"/v1/text-to-dialogue{route}", sent,
                                 {"output_format": output_format})
     except BaseException:

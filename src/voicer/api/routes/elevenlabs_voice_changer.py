@@ -2,8 +2,9 @@
 ``/v1/voice-changer/{voice_id}`` (where the official SDK sends it), each with ``/stream``.
 
 The input's words are recognised and spoken again in the target voice on the input's timing
-(``voicer.elevenlabs.voice_changer``: an approximation, said so in the README). It is bought
-as text to speech is: the characters heard are charged, and it becomes one history item.
+(``voicer.elevenlabs.voice_changer``: an approximation, said so in the README); a voice of the
+ElevenLabs upstream is changed by the upstream. It is bought as text to speech is: the
+characters heard are charged, and it becomes one history item.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from voicer.api.services import Services
 from voicer.elevenlabs import tts, voice_changer
 from voicer.elevenlabs.billing import Part, Purchase
 from voicer.encoding.formats import parse_format
-from voicer.errors import InvalidInput
+from voicer.errors import EngineError, InvalidInput
 from voicer.models import DEFAULT_MODEL_ID
 from voicer.recognition.clip import RATE, Clip
 from voicer.voice_settings import VoiceSettings
@@ -66,9 +67,8 @@ ChangeDep = Annotated[Change, Depends()]
 def convert(voice_id: str, asked: ChangeDep, caller: ElevenLabsCaller,
             services: ServicesDep) -> Response:
     """The input's words in the target voice, on the input's timing."""
-    data, purchase, part = _changed(services, caller, voice_id, asked)
-    return Response(data, media_type=purchase.order.format.media_type,
-                    headers=tts.Charged(purchase, part).headers())
+    data, media_type, purchase, part = _changed(services, caller, voice_id, asked)
+    return Response(data, media_type=media_type, headers=tts.Charged(purchase, part).headers())
 
 
 @router.post("/v1/speech-to-speech/{voice_id}/stream", response_class=StreamingResponse,
@@ -78,28 +78,51 @@ def convert(voice_id: str, asked: ChangeDep, caller: ElevenLabsCaller,
 def stream(voice_id: str, asked: ChangeDep, caller: ElevenLabsCaller,
            services: ServicesDep) -> StreamingResponse:
     """The same, sent in pieces once it is made (the whole input is heard first)."""
-    data, purchase, part = _changed(services, caller, voice_id, asked)
+    data, media_type, purchase, part = _changed(services, caller, voice_id, asked)
 
     def pieces() -> Iterator[bytes]:
         for start in range(0, len(data), _PIECE):
             yield data[start:start + _PIECE]
 
-    return StreamingResponse(pieces(), media_type=purchase.order.format.media_type,
+    return StreamingResponse(pieces(), media_type=media_type,
                              headers=tts.Charged(purchase, part).headers())
 
 
 def _changed(services: Services, caller: ElevenLabsCaller, voice_id: str,
-             asked: Change) -> tuple[bytes, Purchase, Part]:
-    """Heard, charged, spoken again, kept in the history."""
+             asked: Change) -> tuple[bytes, str, Purchase, Part]:
+    """Heard, charged, spoken again (here or by the upstream), kept in the history: the audio,
+    its media type, and what was bought."""
     billing = services.billing
     order = billing.order(voice_id, DEFAULT_MODEL_ID, None, _settings(asked.voice_settings),
                           parse_format(asked.output_format))
+    recognizer = services.listener.recognizers.default()
     if services.engines.relays(order.voice.engine):
-        raise InvalidInput("voice_id", f"voice_id: {voice_id} is an ElevenLabs upstream voice; "
-                                       "the voice changer speaks local voices only")
+        upstream = services.upstream
+        if upstream is None:
+            raise EngineError(f"voice {voice_id!r} needs the ElevenLabs upstream, which is not "
+                              "configured")
+        clip = _clip(services, asked.audio, asked.file_format, False)  # heard for the charge
+        answer, purchase, part = voice_changer.relayed(billing, caller, order, clip, recognizer,
+                                                       upstream, _upload(asked))
+        return (answer.content, answer.headers.get("content-type", order.format.media_type),
+                purchase, part)
     clip = _clip(services, asked.audio, asked.file_format, asked.remove_background_noise)
-    return voice_changer.bought(billing, caller, order, clip,
-                                services.listener.recognizers.default(), services.speech)
+    data, purchase, part = voice_changer.bought(billing, caller, order, clip, recognizer,
+                                                services.speech)
+    return data, order.format.media_type, purchase, part
+
+
+def _upload(asked: Change) -> voice_changer.Upload:
+    """The request as the upstream gets it: the caller's file and fields, nothing of ours."""
+    asked.audio.file.seek(0)
+    file = (asked.audio.filename or "audio", asked.audio.file.read(),
+            asked.audio.content_type or "application/octet-stream")
+    given = {"model_id": asked.model_id, "voice_settings": asked.voice_settings,
+             "seed": None if asked.seed is None else str(asked.seed),
+             "remove_background_noise": str(asked.remove_background_noise).lower(),
+             "file_format": asked.file_format}
+    fields = {name: value for name, value in given.items() if value is not None}
+    return voice_changer.Upload(file, fields, {"output_format": asked.output_format})
 
 
 def _clip(services: Services, audio: UploadFile, file_format: str | None, denoise: bool) -> Clip:
