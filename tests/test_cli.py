@@ -54,6 +54,34 @@ def test_synthesize_a_file_into_a_zip(tmp_path: Path) -> None:
     assert [c["text"] for c in manifest["chunks"]] == ["Глава 1. Текст главы.", "Глава 2. Текст главы."]
 
 
+def test_synthesize_verified_hears_every_chunk_back(tmp_path: Path, whisper_dir: Path) -> None:
+    out = tmp_path / "verified.zip"
+    done = voicer("synthesize", "-", "-o", str(out), "--split", "sentences", "--voice",
+                  "en-us-heart", "--verify", stdin="The river rose overnight. Schools are "
+                  "closed for 2 days.", env={"VOICER_STT_MODEL": str(whisper_dir)})
+    assert done.returncode == 0, done.stderr
+    assert "verified: 2 chunks heard back" in done.stderr
+    with zipfile.ZipFile(out) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    assert [chunk["word_error_rate"] for chunk in manifest["chunks"]] == pytest.approx(
+        [0, 0], abs=0.1)
+    assert "river" in manifest["chunks"][0]["heard"].lower()
+
+
+def test_synthesize_verified_names_a_chunk_that_skipped_a_sentence(
+        tmp_path: Path, whisper_dir: Path) -> None:
+    out = tmp_path / "verified.mp3"
+    done = voicer("synthesize", "-", "-o", str(out), "--split", "paragraphs", "--voice",
+                  "voicer-skipping", "--verify",
+                  stdin="The boats were blue. A forgotten song drifted by.\n\nThe sun was warm.",
+                  env={"VOICER_STT_MODEL": str(whisper_dir),
+                       "VOICER_ENGINES": "tests.forgetful_engine:SKIPPING"})
+    assert done.returncode == 0, done.stderr
+    worst = [line for line in done.stderr.splitlines() if line.startswith("  chunk ")]
+    assert worst and worst[0].startswith("  chunk 1: "), done.stderr
+    assert "forgotten" in worst[0]
+
+
 def test_synthesize_in_another_format(tmp_path: Path) -> None:
     out = tmp_path / "news.ogg"
     done = voicer("synthesize", "-", "-o", str(out), "--format", "opus_48000_64", "--split",

@@ -34,10 +34,12 @@ from voicer.errors import VoicerError
 from voicer.language import LanguageDetector
 from voicer.models import DEFAULT_MODEL_ID
 from voicer.output import OutputFile
+from voicer.output.base import WORST_CHUNKS
 from voicer.pauses import PausePlan
-from voicer.pipeline.plan import SynthesisOptions, plan_document
+from voicer.pipeline.plan import Plan, SynthesisOptions, plan_document
 from voicer.pipeline.pool import WorkerPool
 from voicer.pipeline.run import RunProgress, run
+from voicer.pipeline.verify import ChunkVerifier, Heard
 from voicer.pronunciation import pls
 from voicer.pronunciation.rules import AliasRule, PhonemeRule
 from voicer.runtime import local_engines
@@ -89,6 +91,9 @@ def synthesize(
                            "acx, broadcast, off")] = "-16",
     true_peak: Annotated[float | None, typer.Option(
         "--true-peak", help="true-peak ceiling, dBTP (-9 to 0) [default: -1 or the preset's]")] = None,
+    verify: Annotated[bool, typer.Option(
+        "--verify", help="hear every chunk back with the local Whisper model (VOICER_STT_MODEL): "
+                         "word error rates in a ZIP's manifest, the worst chunks shown")] = False,
 ) -> None:
     """Speak a text into one audio file (MP3 unless --format says otherwise), or a ZIP of
     per-chunk files."""
@@ -105,7 +110,7 @@ def synthesize(
             voice_settings=VoiceSettings(speed=speed, stability=stability),
             output_format=output_format, apply_text_normalization=normalize, lexicon=lexicon,
             text_format=_text_format(source), chapter_pause=chapter_pause,
-            loudness=loudness.target(loudness_target, true_peak),
+            loudness=loudness.target(loudness_target, true_peak), verify=verify,
         )
     except ValidationError as error:
         fail(_describe(error))
@@ -129,11 +134,44 @@ def synthesize(
 
         try:
             with atomic_file(out) as file:
-                result = run(plan, pool, plan.output_file.open(file, plan.tags), show)
+                result = run(plan, pool, plan.output_file.open(file, plan.tags), show,
+                             _verifier(settings, registry, processes) if verify else None)
         except VoicerError as error:
             fail(error.message)
     err.print(f"wrote {out}: {result.duration:,.1f} s of audio, {result.chunks} chunks, "
               f"{result.characters:,} characters in {result.elapsed:.1f} s")
+    if verify:
+        _show_heard(plan, result.heard)
+
+
+def _verifier(settings: Settings, registry: EngineRegistry, threads: int) -> ChunkVerifier:
+    """Whisper on as many threads as there are workers: once they have rendered the last
+    chunks, hearing the rest back has every core."""
+    from voicer.recognition.weights import model_directory  # heavy: only to verify
+    from voicer.recognition.whisper import WhisperRecognizer
+
+    recognizer = WhisperRecognizer(model_directory(settings.stt_model, settings.data_dir),
+                                   threads=threads)
+    return ChunkVerifier(lambda: recognizer, settings.verify_threshold, settings.verify_attempts,
+                         registry.varies)
+
+
+def _show_heard(plan: Plan, heard: tuple[Heard, ...]) -> None:
+    """How the chunks were heard back: the mean word error rate, and the worst chunks."""
+    mean = sum(chunk.word_error_rate for chunk in heard) / max(len(heard), 1)
+    err.print(f"verified: {len(heard)} chunks heard back, mean word error rate {mean:.1%}",
+              highlight=False)
+    worst = sorted((chunk for chunk in zip(plan.chunks, heard, strict=True)
+                    if chunk[1].word_error_rate > 0),
+                   key=lambda chunk: (-chunk[1].word_error_rate, chunk[0].index))[:WORST_CHUNKS]
+    for chunk, chunk_heard in worst:
+        err.print(f"  chunk {chunk.index + 1}: {chunk_heard.word_error_rate:.0%} of words wrong; "
+                  f"said {_clipped(chunk.text)!r}, heard {_clipped(chunk_heard.text)!r}",
+                  highlight=False, soft_wrap=True)
+
+
+def _clipped(text: str, length: int = 80) -> str:
+    return text if len(text) <= length else text[:length - 1] + "…"
 
 
 def _lexicon(files: list[Path]) -> tuple[AliasRule | PhonemeRule, ...]:
@@ -183,7 +221,7 @@ def transcribe(
     speakers: Annotated[int | None, typer.Option("--speakers", min=1, max=32,
                                                  help="label N speakers")] = None,
     workers: Annotated[int | None, typer.Option("--workers", min=1, max=64,
-                                                help="processes [default: cores]")] = None,
+                                                help="pieces heard at once [default: cores]")] = None,
 ) -> None:
     """Recognise the speech in FILE with the local Whisper model (VOICER_STT_MODEL)."""
     from voicer.recognition import exports, listener, registry  # heavy: only for this command
@@ -197,7 +235,7 @@ def transcribe(
         asked = whisper_language(language, "--language")
         with source.open("rb") as file:
             clip = decode(file, 24 * 3600.0, "FILE")
-        recognizer = registry.parallel_whisper(settings.stt_model, settings.data_dir,
+        recognizer = registry.threaded_whisper(settings.stt_model, settings.data_dir,
                                                workers or settings.stt_workers)
         try:
             with _listening(clip.duration) as heard:

@@ -31,6 +31,7 @@ from voicer.engines.registry import EngineRegistry, LocalEngine, import_engines
 from voicer.metrics import Metrics
 from voicer.models import LOCAL_ENGINE
 from voicer.pipeline.pool import WorkerPool, default_engine
+from voicer.pipeline.verify import ChunkVerifier
 from voicer.recognition.registry import RecognizerRegistry, whisper
 from voicer.settings import Settings
 from voicer.storage import Storage, make_storage
@@ -79,7 +80,13 @@ class Runtime:
                  assembly_lease: timedelta = ASSEMBLY_LEASE) -> TaskExecutor:
         """A task executor speaking local voices in ``pool`` (None: upstream voices only)."""
         return TaskExecutor(self.database, self.storage, self.engines.renderers(pool),
-                            self.voices, meter, self.metrics, assembly_lease)
+                            self.voices, meter, self.metrics, assembly_lease, self.verifier())
+
+    def verifier(self) -> ChunkVerifier:
+        """What hears a verified task's chunks back: the default recognizer, loaded on first
+        use, and the threshold and renders the settings allow."""
+        return ChunkVerifier(self.recognizers.default, self.settings.verify_threshold,
+                             self.settings.verify_attempts, self.engines.varies)
 
     def chain(self, broker: RedisBroker) -> Chain:
         """What hands on the chunks of ordered upstream tasks, one message at a time."""

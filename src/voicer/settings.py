@@ -144,6 +144,13 @@ class Settings(BaseSettings):
                              description="worker processes recognising the pieces of a "
                                          "recognition task (/v1/stt) in parallel, each with "
                                          "the model loaded (default: one per core)")
+    verify_threshold: float = Field(0.15, ge=0, le=1,
+                                    description="a verified task's chunk heard back with a word "
+                                                "error rate above this is rendered again, when "
+                                                "its engine may render differently (the upstream)")
+    verify_attempts: int = Field(3, ge=1, le=10,
+                                 description="renders of one chunk of a verified task at most, "
+                                             "the first included; the best one is kept")
     stt_characters_per_second: float = Field(
         15.0, ge=0, description="characters of quota one second of audio costs to recognise "
                                 "(15: about what speaking it took)")

@@ -13,7 +13,7 @@ import pytest
 from tests.recognition.speech import speak
 from voicer.errors import EngineError
 from voicer.pipeline.pool import WorkerPool
-from voicer.recognition.parallel import ParallelRecognizer
+from voicer.recognition.parallel import ParallelRecognizer, ThreadedRecognizer
 from voicer.recognition.wer import word_error_rate
 from voicer.recognition.whisper import WhisperRecognizer
 
@@ -47,6 +47,20 @@ def test_pieces_come_back_as_one_transcript(pool: WorkerPool, workers: ParallelR
     starts = [word.start for word in transcript.words]
     assert starts == sorted(starts) and starts[-1] > 38
     assert len(seen) >= 2 and seen == sorted(seen) and seen[-1] == clip.duration
+
+
+def test_threads_sharing_one_model_hear_the_same(pool: WorkerPool, whisper_dir: Path,
+                                                 workers: ParallelRecognizer) -> None:
+    clip = speak(pool, TEXT).clip
+    threaded = ThreadedRecognizer(lambda: whisper_dir, 2, longest=20.0)
+    try:
+        seen: list[float] = []
+        transcript = threaded.recognize(clip, progress=seen.append)
+    finally:
+        threaded.close()
+    assert transcript.text == workers.recognize(clip).text  # the same model, the same pieces
+    assert transcript.duration == clip.duration and seen[-1] == clip.duration
+    assert threaded._pool is None  # no worker process was started
 
 
 def test_a_worker_killed_midway_costs_its_pieces_again_not_the_recognition(

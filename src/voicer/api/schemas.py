@@ -92,6 +92,10 @@ class SynthesizeRequest(BaseModel):
     true_peak: float | None = Field(None, ge=-9.0, le=0.0,
                                     description="True-peak ceiling, dBTP (-9 to 0); default -1, "
                                                 "or the preset's")
+    verify: bool = Field(False, description="hear every chunk back with the local Whisper model "
+                                            "once rendered: each chunk's word error rate in the "
+                                            "ZIP manifest, the worst chunks in the status; an "
+                                            "upstream voice's bad chunk is rendered again")
 
     def options(self, lexicon: tuple[AliasRule | PhonemeRule, ...] = ()) -> SynthesisOptions:
         return SynthesisOptions(
@@ -105,7 +109,7 @@ class SynthesizeRequest(BaseModel):
             apply_text_normalization=self.apply_text_normalization,
             lexicon=lexicon, webhook_url=self.webhook_url, text_format=self.text_format,
             chapter_pause=self.chapter_pause,
-            loudness=loudness.target(self.loudness, self.true_peak),
+            loudness=loudness.target(self.loudness, self.true_peak), verify=self.verify,
         )
 
 

@@ -23,6 +23,7 @@ from voicer.runtime import Runtime, task_runner
 from voicer.settings import Settings
 from voicer.speech import SpeechPool
 from voicer.storage import Storage
+from voicer.tasks.queue import QueueRunner
 from voicer.tasks.runner import TaskRunner
 from voicer.tasks.service import Planner
 from voicer.tasks.throughput import ThroughputMeter
@@ -46,7 +47,7 @@ class Services:
     streams: StreamLimit  # event streams open per token
     billing: Billing  # what ElevenLabs speech costs, and its history
     listener: Listener  # uploads decoded, charged and recognised
-    stt: SttTasks  # recognition tasks, run in this process
+    stt: SttTasks  # recognition tasks, run in this process or handed to the queue
     tts: SpeechTasks  # the Voice API's speech tasks, run in this process
     webhooks: Dispatcher  # tasks' events, POSTed to their callbacks
     dubbing: DubbingTasks  # dubbing projects, made in this process
@@ -67,7 +68,8 @@ class Services:
         speech = SpeechPool(settings.speech_workers or settings.workers, runtime.engines.workers())
         parallel = parallel_whisper(settings.stt_model, settings.data_dir, settings.stt_workers)
         listener = Listener(runtime.database, runtime.recognizers, settings, parallel)
-        stt = SttTasks(runtime.database, runtime.storage, listener, parallel)
+        stt = SttTasks(runtime.database, runtime.storage, listener, parallel,
+                       runner.enqueue_piece if isinstance(runner, QueueRunner) else None)
         stt.recover()
         tts = SpeechTasks(runtime.database, runtime.storage, planner.voices, speech,
                           planner.detector)

@@ -1,6 +1,6 @@
 """Tables: users, their tokens, tasks and the chunks of each task, history, the Voice API's
-recognition and speech tasks, pronunciation dictionaries with their versions, and each user's own
-(cloned and designed) voices."""
+recognition tasks (and their pieces) and speech tasks, pronunciation dictionaries with their
+versions, and each user's own (cloned and designed) voices."""
 
 from __future__ import annotations
 
@@ -148,6 +148,11 @@ class TaskChunk(Base):
     context: Mapped[str | None] = mapped_column(Text, default=None)
     # Its words once spoken, [text offset, length, start s, end s] in its segment: the captions'
     words: Mapped[list[list[float]] | None] = mapped_column(JSON, default=None)
+    # A verified task's chunk, heard back once rendered: its word error rate, what was heard,
+    # and how many renders it took (None: not verified)
+    word_error_rate: Mapped[float | None] = mapped_column(Float, default=None)
+    heard: Mapped[str | None] = mapped_column(Text, default=None)
+    attempts: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class HistoryItem(Base):
@@ -200,6 +205,21 @@ class SttTask(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     started_at: Mapped[datetime | None] = mapped_column(default=None)
     completed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class SttPiece(Base):
+    """A stretch of a recognition task's audio, cut at a silence and heard on its own (its
+    audio in storage while the task runs); ``result`` is its transcript, on the file's clock."""
+
+    __tablename__ = "stt_pieces"
+
+    task_id: Mapped[str] = mapped_column(ForeignKey("stt_tasks.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    start: Mapped[float] = mapped_column(Float)  # seconds into the file
+    end: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(20), default=ChunkStatus.pending)
+    result: Mapped[dict[str, Any] | None] = mapped_column(default=None)
 
 
 class SpeechTask(Base):

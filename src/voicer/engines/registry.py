@@ -48,6 +48,9 @@ class LocalEngine:
     # Seconds of speech one worker makes a second, encoding included, until estimates have
     # measured it.
     speed: float = DEFAULT_SPEED
+    # The same text always sounds the same (espeak-ng, hibari, Piper): a verified task never
+    # renders its chunks again. False for an engine that samples (it may do better next time).
+    deterministic: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "voices",
@@ -125,6 +128,12 @@ class EngineRegistry:
         """Whether ``engine`` (a voice's or a task's) is relayed ElevenLabs requests as they are,
         and renders task chunks itself."""
         return engine in self._relayed
+
+    def varies(self, engine: str) -> bool:
+        """Whether ``engine`` may render the same text differently another time (the upstream,
+        a local engine registered as not ``deterministic``): worth rendering a bad chunk again."""
+        return engine in self._relayed or any(
+            local.name == engine and not local.deterministic for local in self.local)
 
     def voices(self) -> list[Voice]:
         """Every local engine's own voices, in registration order."""

@@ -18,7 +18,7 @@ from voicer.captions import formats as captions
 from voicer.captions.timeline import Timeline
 from voicer.encoding.formats import DEFAULT_FORMAT, OutputFormat
 from voicer.encoding.segments import segment_file
-from voicer.output.base import ChunkAudio
+from voicer.output.base import WORST_CHUNKS, ChunkAudio
 
 
 class ZipOutput:
@@ -55,9 +55,20 @@ class ZipOutput:
             "speech_seconds": round(chunk.speech, 4),
             "pause_seconds": chunk.pause,
             "gap_seconds": round(chunk.duration - chunk.speech, 4),
+            **({} if chunk.word_error_rate is None else {
+                "word_error_rate": chunk.word_error_rate, "heard": chunk.heard,
+                "attempts": chunk.attempts}),
         })
         self._position += chunk.duration
         self._timeline.add(chunk.text, chunk.text_offset, chunk.duration, chunk.words)
+
+    def _worst(self) -> list[object]:
+        """The indexes of a verified task's chunks heard worst, worst first (none heard
+        perfectly)."""
+        heard = [entry for entry in self._entries if entry.get("word_error_rate")]
+        heard.sort(key=lambda entry: (-float(entry["word_error_rate"]),  # type: ignore[arg-type]
+                                      entry["index"]))
+        return [entry["index"] for entry in heard[:WORST_CHUNKS]]
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
@@ -67,6 +78,8 @@ class ZipOutput:
                                            "duration_seconds": round(self._position, 4)}
             if self._chapters:
                 manifest["chapters"] = self._chapter_starts
+            if any("word_error_rate" in entry for entry in self._entries):
+                manifest["worst_chunks"] = self._worst()
             self._zip.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
             for name, (extension, _, _) in captions.FORMATS.items():
                 self._zip.writestr(f"captions.{extension}", captions.write(self._timeline, name))

@@ -12,6 +12,8 @@ from typing import Protocol, Self
 
 from voicer.captions.timeline import StoredWords
 
+WORST_CHUNKS = 5  # a verified task's chunks heard worst, named in its manifest and status
+
 
 @dataclass(frozen=True, slots=True)
 class ChunkAudio:
@@ -25,6 +27,9 @@ class ChunkAudio:
     speech: float  # seconds of speech in it
     pause: float  # the configured pause it earned, 0 if none
     words: StoredWords = ()  # its words' times in the segment, for captions
+    word_error_rate: float | None = None  # heard back, in a verified task; None: not verified
+    heard: str | None = None  # what the recognizer heard, in a verified task
+    attempts: int | None = None  # renders it took, in a verified task
 
 
 class Output(Protocol):

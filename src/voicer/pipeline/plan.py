@@ -55,6 +55,8 @@ class SynthesisOptions(BaseModel):
     text_format: TextFormat = TextFormat.plain
     chapter_pause: float = Field(2.0, ge=0.1, le=30.0)  # seconds of silence after a chapter
     loudness: LoudnessTarget | None = LoudnessTarget()  # None: each chunk as its engine spoke it
+    # every chunk heard back once rendered, its word error rate kept (``voicer.pipeline.verify``)
+    verify: bool = False
 
     @property
     def output_file(self) -> OutputFile:

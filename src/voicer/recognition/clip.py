@@ -7,7 +7,7 @@ without being decoded whole; a file PyAV cannot read as audio is refused naming 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import av
 import numpy as np
@@ -50,12 +50,20 @@ class Clip:
         return cls(samples.astype(np.float32) / 32768.0)
 
 
-def decode(file: BinaryIO, max_seconds: float, field: str = "file", rate: int = RATE) -> Clip:
+# Headerless output formats, and the FFmpeg demuxer that reads each at a given rate
+RAW_DEMUXERS = {"pcm": "s16le", "ulaw": "mulaw", "alaw": "alaw"}
+
+
+def decode(file: BinaryIO, max_seconds: float, field: str = "file", rate: int = RATE,
+           raw: tuple[str, int] | None = None) -> Clip:
     """The audio of ``file`` (any container and codec PyAV reads) as a mono ``Clip`` at ``rate``;
-    ``InvalidInput`` naming ``field`` when it is not audio, is silent-empty or is too long."""
+    ``InvalidInput`` naming ``field`` when it is not audio, is silent-empty or is too long.
+    ``raw``: headerless audio, (codec, rate) as an output format names them (``pcm``, 16000)."""
     limit = int(max_seconds * rate)
+    demuxer: dict[str, Any] = {} if raw is None else {
+        "format": RAW_DEMUXERS[raw[0]], "options": {"sample_rate": str(raw[1]), "ch_layout": "mono"}}
     try:
-        with av.open(file, mode="r") as container:
+        with av.open(file, mode="r", **demuxer) as container:
             if not container.streams.audio:
                 raise InvalidInput(field, f"{field} is not audio: it has no audio stream")
             stream = container.streams.audio[0]

@@ -17,7 +17,7 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from pathlib import Path
@@ -88,6 +88,11 @@ class ParallelRecognizer:
         return Transcript(segments, first.language, first.language_probability,
                           clip.duration if len(results) == len(pieces) else done)
 
+    def recognize_pieces(self, clips: list[Clip], language: str | None) -> list[Transcript]:
+        """Each of ``clips`` (pieces of a file, each on its own clock) recognised in
+        ``language``, in parallel."""
+        return self._all(clips, language)
+
     def _all(self, clips: list[Clip], language: str | None) -> list[Transcript]:
         """Each of ``clips`` recognised by the workers; pieces a dead worker took are given to
         a fresh pool, up to ``_ATTEMPTS`` pools in all."""
@@ -125,6 +130,27 @@ class ParallelRecognizer:
             if self._pool is not None:
                 self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
+
+
+class ThreadedRecognizer(ParallelRecognizer):
+    """The same, in ``threads`` threads of this process sharing one model (CTranslate2 lets go
+    of the GIL while it computes): the memory of one model and its runtime, not one per process.
+    For ``voicer transcribe``, which runs alone; a crash here is the command's own."""
+
+    def __init__(self, locate: Callable[[], Path], threads: int, longest: float = 28.0) -> None:
+        super().__init__(locate, threads, longest)
+        self._whisper: WhisperRecognizer | None = None
+        self._threads = ThreadPoolExecutor(threads, thread_name_prefix="whisper")
+
+    def _all(self, clips: list[Clip], language: str | None) -> list[Transcript]:
+        with self._lock:
+            if self._whisper is None:  # one replica a thread, on one set of weights
+                self._whisper = WhisperRecognizer(self.locate(), workers=self.processes)
+            whisper = self._whisper
+        return list(self._threads.map(lambda clip: whisper.recognize(clip, language), clips))
+
+    def close(self) -> None:
+        self._threads.shutdown(wait=False, cancel_futures=True)
 
 
 def _shifted(segment: Segment, by: float) -> Segment:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from voicer.errors import UnknownModel
 from voicer.recognition.base import Recognizer, RecognizerFactory
-from voicer.recognition.parallel import ParallelRecognizer
+from voicer.recognition.parallel import ParallelRecognizer, ThreadedRecognizer
 from voicer.recognition.weights import model_directory
 from voicer.recognition.whisper import WHISPER, WhisperRecognizer
 
@@ -80,3 +80,8 @@ def local_whisper(spec: str, data_dir: Path, workers: int = 1) -> WhisperRecogni
 def parallel_whisper(spec: str, data_dir: Path, processes: int) -> ParallelRecognizer:
     """The same model in ``processes`` worker processes, for long audio cut at silences."""
     return ParallelRecognizer(partial(model_directory, spec, data_dir), processes)
+
+
+def threaded_whisper(spec: str, data_dir: Path, threads: int) -> ThreadedRecognizer:
+    """The model once, heard with in ``threads`` threads: long audio, in less memory."""
+    return ThreadedRecognizer(partial(model_directory, spec, data_dir), threads)

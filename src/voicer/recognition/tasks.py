@@ -1,28 +1,33 @@
-"""Recognition tasks (the Voice API's ``/v1/stt``): accepted at once, recognised in the background.
+"""Recognition tasks (the Voice API's ``/v1/stt``): accepted at once, recognised in the background,
+a piece at a time (``voicer.recognition.pieces``), where speech tasks are spoken.
 
     submit   the upload is decoded (refused if it is not audio or too long), its cost reserved
              from the quota, the file stored and a ``pending`` row written, all before the
              answer
-    run      one task at a time, in a thread of the API process: the stored file decoded
-             again, cut at silences into pieces of at most 28 s, recognised in parallel by
-             ``VOICER_STT_WORKERS`` worker processes (``voicer.recognition.parallel``);
-             ``processing`` with ``progress`` as pieces are done, then ``succeeded`` with the
-             result, or ``failed`` with the characters refunded
-    cancel   a pending task ends at once, refunded; a processing one stops after the pieces
-             being recognised: what they heard is its result, the audio not heard is refunded
-    recover  at start-up: a task an earlier process left unfinished (it was stopped or killed)
-             is queued again and recognised from the start of its stored file; this assumes
-             one API process runs recognition tasks (they are not on the Dramatiq queue)
+    run      without a broker, in a thread of the API process, one task at a time: the file cut
+             into pieces at silences, the first heard, then the others by ``VOICER_STT_WORKERS``
+             worker processes in parallel (``voicer.recognition.parallel``). With a broker
+             (``VOICER_BROKER_URL``), as Dramatiq messages, one per piece, heard by ``voicer
+             worker`` processes: the first piece's message is enqueued at submit, and the worker
+             that hears it enqueues the others. A piece whose worker died is delivered again
+             (``voicer.tasks.queue``) and recorded once. Either way ``processing`` with
+             ``progress`` as pieces are recorded, then ``succeeded`` with the result, or
+             ``failed`` with the characters refunded
+    cancel   the task ends at once; the pieces being heard are dropped: what was heard before
+             is its result, the audio not heard is refunded
+    recover  at start-up: a task an earlier process left unfinished (stopped or killed) goes on
+             from the pieces it had not heard (without a broker; with one, they are enqueued
+             again, and a piece queued twice is heard once)
 
-The file is kept in storage (``uploads/<task_id>``) only while its task runs: it is removed
-as the task ends, however it ends.
+The file and its pieces are kept in storage only while the task runs: they are removed as the
+task ends, however it ends.
 """
 
 from __future__ import annotations
 
-import io
 import logging
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, BinaryIO
@@ -35,19 +40,18 @@ from voicer.db import Database
 from voicer.db.database import rowcount
 from voicer.db.tables import SttStatus, SttTask, User, utcnow
 from voicer.errors import Conflict
-from voicer.recognition import speakers
-from voicer.recognition.base import Progress, Transcript
 from voicer.recognition.charge import audio_characters
-from voicer.recognition.exports import as_json
 from voicer.recognition.languages import whisper_language
 from voicer.recognition.listener import Listener
 from voicer.recognition.parallel import ParallelRecognizer
+from voicer.recognition.pieces import UNFINISHED, Pieces, result
 from voicer.storage import Storage
-from voicer.voiceapi.rows import changed, failed_now, owned
+from voicer.voiceapi.rows import owned
+
+# Hands piece ``index`` of a task to the queue, for a ``voicer worker`` to hear.
+HandOn = Callable[[str, int], None]
 
 log = logging.getLogger("voicer.stt")
-
-UNFINISHED = (SttStatus.pending, SttStatus.processing)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,25 +67,29 @@ class SttTasks:
     """Every recognition task of this API process; started and stopped with the app."""
 
     def __init__(self, database: Database, storage: Storage, listener: Listener,
-                 recognizer: ParallelRecognizer) -> None:
+                 recognizer: ParallelRecognizer, hand_on: HandOn | None = None) -> None:
         self.database = database
-        self.storage = storage  # each task's file, while it runs
+        self.storage = storage  # each task's file and pieces, while it runs
         self.listener = listener
         self.recognizer = recognizer  # the parallel one, started on the first task
+        self.pieces = Pieces(database, storage, listener.settings.max_audio_seconds)
+        self.hand_on = hand_on  # None: recognised here
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="stt")
-        self._cancelled: set[str] = set()  # processing tasks asked to stop
 
     def recover(self) -> int:
-        """Queue again, from the start of their audio, the tasks an earlier process left
-        unfinished; how many there were. (One API process runs recognition tasks.)"""
+        """Go on with the tasks an earlier process left unfinished, from the pieces they had
+        not heard; how many there were."""
         with self.database.session() as session:
             left = list(session.scalars(select(SttTask.id).where(SttTask.status.in_(UNFINISHED))
                                         .order_by(SttTask.created_at)))
-            session.execute(update(SttTask).where(SttTask.id.in_(left))
-                            .values(status=SttStatus.pending, progress=0))
-            session.commit()
         for task_id in left:
-            self._pool.submit(self._run, task_id)
+            if self.hand_on is None:
+                self._pool.submit(self._run, task_id)
+                continue
+            pending = self.pieces.pending(task_id)
+            # the first piece first (it may not be cut yet); with none left, one message assembles
+            for index in ([0] if not pending or pending[0] == 0 else pending):
+                self.hand_on(task_id, index)
         return len(left)
 
     def submit(self, user: User, file: BinaryIO, request: SttRequest) -> SttTask:
@@ -103,98 +111,76 @@ class SttTasks:
             session.commit()
             session.refresh(task)
             session.expunge(task)
-        self._pool.submit(self._run, task.id)
+        if self.hand_on is None:
+            self._pool.submit(self._run, task.id)
+        else:
+            self.hand_on(task.id, 0)
         return task
 
     def cancel(self, user: User, task_id: str) -> SttTask:
-        """Stop the caller's task: ``Conflict`` if it has ended already."""
+        """Stop the caller's task: ``Conflict`` if it has ended already. What its pieces heard
+        is its result; the audio not heard is refunded."""
         with self.database.session() as session:
             task = get(session, user, task_id)
-            if task.status not in UNFINISHED:
+            stopped = session.execute(update(SttTask).where(
+                SttTask.id == task_id, SttTask.status.in_(UNFINISHED)).values(
+                status=SttStatus.cancelled, completed_at=utcnow()))
+            if rowcount(stopped) != 1:
                 raise Conflict(f"stt task {task_id} is {task.status}; only a pending or "
                                "processing task can be cancelled")
-            self._cancelled.add(task_id)
-            stopped = session.execute(update(SttTask).where(
-                SttTask.id == task_id, SttTask.status == SttStatus.pending).values(
-                status=SttStatus.cancelled, completed_at=utcnow(),
-                error="cancelled before it started"))
-            if rowcount(stopped):
-                refund_characters(session, task.user_id, task.characters)
+            session.refresh(task)
+            self._stopped(session, task)
             session.commit()
-            if rowcount(stopped):
-                self.storage.remove_upload(task_id)
             session.refresh(task)
             session.expunge(task)
-            return task
+        self.pieces.remove(task_id)
+        return task
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
         self.recognizer.close()
 
     def _run(self, task_id: str) -> None:
-        task = self._start(task_id)
+        """Hear what is left of the task here: the first piece, then the others in batches,
+        one a worker process, until they are done or the task has ended."""
+        task = self.pieces.start(task_id)
         if task is None:
             return  # cancelled while it waited
         try:
-            self._recognize(task)
-        finally:
-            self.storage.remove_upload(task_id)
-            self._cancelled.discard(task_id)
-
-    def _recognize(self, task: SttTask) -> None:
-        task_id = task.id
-        try:
-            clip = self.listener.clip(io.BytesIO(self.storage.read_upload(task_id)))
-            transcript = self.recognizer.recognize(clip, task.language,
-                                                   self._progress(task_id, clip.duration),
-                                                   lambda: task_id in self._cancelled)
-            if task.diarize:
-                transcript = speakers.diarize(transcript, clip, task.num_speakers)
+            self.pieces.prepare(task_id, self.recognizer.longest)
+            batch = 2 * max(1, self.recognizer.processes)  # two pieces a process: few idle moments
+            while pending := self.pieces.pending(task_id):
+                task = self.pieces.start(task_id)
+                if task is None:
+                    return  # cancelled
+                # the first piece alone: it settles the language the others are heard in
+                indexes = pending[:1] if task.language is None else pending[:batch]
+                self._hear(task_id, indexes, task.language)
+            self.pieces.assemble(task_id)
         except Exception as error:
             log.exception("recognition task %s failed", task_id)
-            failed_now(self.database, SttTask, task_id, f"recognition failed: {error}")
-            return
-        if task_id in self._cancelled and transcript.duration < clip.duration:
-            self._stopped(task_id, transcript)
-            return
-        self._update(task_id, status=SttStatus.succeeded, progress=100, completed_at=utcnow(),
-                     language=transcript.language, result=result(task_id, transcript))
+            self.pieces.fail(task_id, f"recognition failed: {error}")
 
-    def _start(self, task_id: str) -> SttTask | None:
-        """The task, now processing; None if it is no longer pending (cancelled)."""
-        with self.database.session() as session:
-            started = session.execute(update(SttTask).where(
-                SttTask.id == task_id, SttTask.status == SttStatus.pending).values(
-                status=SttStatus.processing, started_at=utcnow(), progress=1))
-            session.commit()
-            task = session.get(SttTask, task_id) if rowcount(started) == 1 else None
-            if task is not None:
-                session.expunge(task)
-            return task
+    def _hear(self, task_id: str, indexes: list[int], language: str | None) -> None:
+        clips = [self.pieces.clip(task_id, index) for index in indexes]
+        for index, heard in zip(indexes, self.recognizer.recognize_pieces(clips, language),
+                                strict=True):
+            self.pieces.record(task_id, index, heard)
 
-    def _stopped(self, task_id: str, heard: Transcript) -> None:
-        """Cancelled midway: what was heard is the result; the audio not heard is refunded."""
-        with self.database.session() as session:
-            task = session.get(SttTask, task_id)
-            assert task is not None
-            rate = self.listener.settings.stt_characters_per_second
-            kept = min(task.characters, audio_characters(heard.duration, rate))
-            refund_characters(session, task.user_id, task.characters - kept)
-            task.status, task.completed_at = SttStatus.cancelled, utcnow()
-            task.error = (f"cancelled after {heard.duration:,.1f} of {task.duration:,.1f} s; "
+    def _stopped(self, session: Session, task: SttTask) -> None:
+        """Cancelled: what was heard is the result; the audio not heard is refunded."""
+        heard_seconds = Pieces.heard_seconds(task.id, session)
+        rate = self.listener.settings.stt_characters_per_second
+        kept = min(task.characters, audio_characters(heard_seconds, rate)) if heard_seconds else 0
+        refund_characters(session, task.user_id, task.characters - kept)
+        if not heard_seconds:
+            task.error = "cancelled before it started"
+        else:
+            heard = self.pieces.heard(task.id, task.language or "", heard_seconds)
+            task.error = (f"cancelled after {heard_seconds:,.1f} of {task.duration:,.1f} s; "
                           "the rest was refunded")
-            task.characters, task.result, task.language = kept, result(task_id, heard), heard.language
-            session.commit()
-
-    def _progress(self, task_id: str, duration: float) -> Progress:
-        def heard(seconds: float) -> None:  # once a batch of pieces is back
-            if duration > 0:
-                self._update(task_id, progress=max(1, min(99, int(100 * seconds / duration))))
-
-        return heard
-
-    def _update(self, task_id: str, **values: Any) -> None:
-        changed(self.database, SttTask, task_id, **values)
+            task.result, task.language = result(task.id, heard), heard.language
+        task.characters = kept
 
 
 def get(session: Session, user: User, task_id: str) -> SttTask:
@@ -210,8 +196,3 @@ def finished(session: Session, user: User, task_id: str) -> dict[str, Any]:
         raise Conflict(f"stt task {task_id} is {task.status}; read its result once it has "
                        "succeeded")
     return task.result
-
-
-def result(task_id: str, transcript: Transcript) -> dict[str, Any]:
-    """What ``GET /v1/stt/{id}/result`` answers: the transcript in segments with speakers."""
-    return {"task_id": task_id, **as_json(transcript)}

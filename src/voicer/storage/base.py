@@ -1,7 +1,8 @@
 """The storage protocol, and the names things have in every storage.
 
     tasks/<task_id>/chunks/0001.mp3   a chunk's segment while its task runs (MP3, or PCM for
-                                      the other formats, whatever the name says)
+                                      the other formats, whatever the name says); for a
+                                      recognition task, a piece of its audio (16 kHz PCM)
     tasks/<task_id>/output.<ext>      the assembled output of a task: .mp3, .wav, .ogg, ... or .zip
     history/<item_id>.<ext>           the audio of one synchronous text-to-speech request
     previews/<key>.mp3                a voice's sample, rendered once (the key names the voice

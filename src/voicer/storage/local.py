@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
@@ -42,7 +43,10 @@ class LocalStorage:
         return (self.root / chunk_name(task_id, index)).is_file()
 
     def remove_chunks(self, task_id: str) -> None:
-        shutil.rmtree(self.root / chunks_name(task_id), ignore_errors=True)
+        folder = self.root / chunks_name(task_id)
+        shutil.rmtree(folder, ignore_errors=True)
+        with contextlib.suppress(OSError):  # the task's folder, unless its output is in it
+            folder.parent.rmdir()
 
     def write_output(self, task_id: str, suffix: str) -> AbstractContextManager[BinaryIO]:
         return atomic_file(self.root / output_name(task_id, suffix))

@@ -2,6 +2,7 @@
 
 Every finished chunk is stored and recorded before the next one, so a task
 interrupted at any point resumes where it stopped and never speaks a chunk twice.
+A verified task's chunks are heard back before they are recorded (``voicer.pipeline.verify``).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from datetime import timedelta
 from typing import Any
@@ -22,13 +23,14 @@ from voicer.captions.timeline import stored
 from voicer.db import Database
 from voicer.db.database import rowcount
 from voicer.db.tables import ACTIVE, ChunkStatus, Task, TaskChunk, TaskStatus, utcnow
-from voicer.errors import EngineNotConfigured, UpstreamError, VoicerError
+from voicer.errors import EngineError, EngineNotConfigured, UpstreamError, VoicerError
 from voicer.metrics import Metrics
 from voicer.models import LOCAL_ENGINE
 from voicer.output import ChunkAudio
 from voicer.pipeline.jobs import STITCHED_REQUESTS, ChunkJob, RenderSpec
 from voicer.pipeline.plan import render_spec
 from voicer.pipeline.render import ChunkRenderer, RenderedChunk
+from voicer.pipeline.verify import ChunkVerifier, Heard
 from voicer.pipeline.workload import rendered_work
 from voicer.storage import Storage
 from voicer.tasks import service
@@ -58,8 +60,10 @@ def task_engine(voices: Voices, engine: str | None, options: dict[str, Any]) -> 
 class TaskExecutor:
     def __init__(self, database: Database, storage: Storage, renderers: Mapping[str, ChunkRenderer],
                  voices: Voices, meter: ThroughputMeter, metrics: Metrics,
-                 assembly_lease: timedelta = ASSEMBLY_LEASE) -> None:
+                 assembly_lease: timedelta = ASSEMBLY_LEASE,
+                 verifier: ChunkVerifier | None = None) -> None:
         self.metrics = metrics
+        self.verifier = verifier  # hears a verified task's chunks back
         self.assembly_lease = assembly_lease
         self.database = database
         self.storage = storage
@@ -102,9 +106,9 @@ class TaskExecutor:
             if jobs:
                 spec = render_spec(options, self.voices, engine)
                 started = time.perf_counter()
-                for rendered in self._renderer(spec).render(spec, jobs):
+                for rendered, heard in self._rendered(spec, jobs, options.verify):
                     self.storage.put_chunk(task_id, rendered.index, rendered.segment.data)
-                    if not self._record(task_id, rendered):
+                    if not self._record(task_id, rendered, heard):
                         return None  # cancelled
                 self.metrics.chunk_seconds.observe(time.perf_counter() - started)
             if not self._assemble(task_id) and not jobs:
@@ -127,6 +131,18 @@ class TaskExecutor:
             raise EngineNotConfigured(spec.voice.voice_id, spec.voice.engine)
         return renderer
 
+    def _rendered(self, spec: RenderSpec, jobs: Iterable[ChunkJob],
+                  verify: bool) -> Iterator[tuple[RenderedChunk, Heard | None]]:
+        """``jobs`` rendered as each is done; heard back too, for a verified task."""
+        renderer = self._renderer(spec)
+        if not verify:
+            yield from ((rendered, None) for rendered in renderer.render(spec, jobs))
+            return
+        if self.verifier is None:
+            raise EngineError("a verified task needs the recognizer, which this process lacks")
+        for chunk in self.verifier.render(renderer, spec, jobs):
+            yield chunk.rendered, chunk.heard
+
     def _speak(self, task_id: str, should_pause: Callable[[int], bool]) -> bool:
         """Render the unfinished chunks; ``True`` when all are done."""
         with self.database.session() as session:
@@ -136,7 +152,6 @@ class TaskExecutor:
             options, engine = task.synthesis_options, task.engine
             jobs = _pending_jobs(session, task_id)
         spec = render_spec(options, self.voices, engine)
-        renderer = self._renderer(spec)
         done = 0
 
         def handed_out() -> Iterator[ChunkJob]:
@@ -146,9 +161,9 @@ class TaskExecutor:
                 yield job
 
         last = time.perf_counter()
-        for rendered in renderer.render(spec, handed_out()):
+        for rendered, heard in self._rendered(spec, handed_out(), options.verify):
             self.storage.put_chunk(task_id, rendered.index, rendered.segment.data)
-            if not self._record(task_id, rendered):
+            if not self._record(task_id, rendered, heard):
                 return False  # cancelled: what is in flight is dropped
             done += 1
             now = time.perf_counter()
@@ -169,8 +184,10 @@ class TaskExecutor:
             session.refresh(task)
         return task if task.status == TaskStatus.processing else None
 
-    def _record(self, task_id: str, rendered: RenderedChunk) -> bool:
+    def _record(self, task_id: str, rendered: RenderedChunk, heard: Heard | None = None) -> bool:
         """Mark a chunk done, once; ``False`` if the task was cancelled meanwhile."""
+        verified = {} if heard is None else {"word_error_rate": heard.word_error_rate,
+                                             "heard": heard.text, "attempts": heard.attempts}
         with self.database.session() as session:
             marked = session.execute(
                 update(TaskChunk)
@@ -178,7 +195,8 @@ class TaskExecutor:
                        TaskChunk.status == ChunkStatus.pending)
                 .values(status=ChunkStatus.done, duration=rendered.duration,
                         speech=rendered.speech, rendered_at=utcnow(),
-                        request_id=rendered.request_id, words=stored(rendered.words))
+                        request_id=rendered.request_id, words=stored(rendered.words),
+                        **verified)
             )
             if rowcount(marked) != 1:  # recorded by another delivery of the same chunk
                 session.rollback()
@@ -270,7 +288,8 @@ class TaskExecutor:
                         chunk.index, chunk.text, chunk.text_offset,
                         self.storage.read_chunk(task_id, chunk.index),
                         chunk.duration or 0.0, chunk.speech or 0.0, chunk.gap or 0.0,
-                        chunk.words or (),
+                        chunk.words or (), word_error_rate=chunk.word_error_rate,
+                        heard=chunk.heard, attempts=chunk.attempts,
                     ))
             finished = session.execute(
                 update(Task).where(Task.id == task_id, Task.status == TaskStatus.processing)

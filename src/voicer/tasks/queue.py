@@ -18,6 +18,11 @@ An upstream voice with ``ordered`` continuity is spoken one chunk after another,
 stitched to the request-ids of those before it: such a task has one message at a
 time, and the worker that records a chunk hands on the next (``Chain``).
 
+A recognition task (``/v1/stt``) goes the same way, a message per piece of its audio
+(``HEAR``): the first is enqueued when the task is accepted, and the worker that hears it
+enqueues the others (``voicer.recognition.tasks``). A piece is recorded once, however many
+times it is delivered, and whoever records the last assembles the task.
+
 Redis that restarts without its data (no AOF) loses every queued message. Each API
 node keeps a marker key in the broker's Redis: the node that finds it gone puts it
 back and enqueues again the pending chunks of every unfinished task, so a lost
@@ -49,6 +54,8 @@ log = logging.getLogger("voicer.queue")
 QUEUE = "voicer-chunks"
 ACTOR = "speak_chunk"
 GIVEN_UP = "chunk_given_up"  # a chunk that failed every retry: its task fails
+HEAR = "hear_piece"  # a piece of a recognition task's audio
+HEARING_GIVEN_UP = "piece_given_up"  # a piece that failed every retry: its task fails
 _MARKER = "voicer:queue-marker"  # gone from Redis: Redis lost its data
 _GRACE = timedelta(seconds=10)  # a task this fresh is still being enqueued by its own node
 # Out of a million broker commands, how many also look for dead workers' messages. Dramatiq's
@@ -73,6 +80,11 @@ def make_broker(settings: Settings) -> RedisBroker:
 
 def chunk_message(task_id: str, index: int) -> Message[None]:
     return Message(queue_name=QUEUE, actor_name=ACTOR, args=(task_id, index), kwargs={},
+                   options={})
+
+
+def piece_message(task_id: str, index: int) -> Message[None]:
+    return Message(queue_name=QUEUE, actor_name=HEAR, args=(task_id, index), kwargs={},
                    options={})
 
 
@@ -148,6 +160,10 @@ class QueueRunner:
         self._wake.set()
         self._thread.join(timeout=30)
         self.broker.close()
+
+    def enqueue_piece(self, task_id: str, index: int) -> None:
+        """Hand piece ``index`` of recognition task ``task_id`` to the workers."""
+        self.broker.enqueue(piece_message(task_id, index))
 
     def ping(self) -> None:
         """Raises if Redis cannot be reached."""

@@ -18,6 +18,7 @@ from voicer.db.database import rowcount
 from voicer.db.tables import ACTIVE, ChunkStatus, Task, TaskChunk, TaskStatus, User, utcnow
 from voicer.errors import Conflict, IdempotencyMismatch, NotFound
 from voicer.language import LanguageDetector
+from voicer.output.base import WORST_CHUNKS
 from voicer.pipeline.plan import SynthesisOptions, plan_document
 from voicer.tasks.throughput import ThroughputMeter, engine_of
 from voicer.voices import Voices
@@ -30,6 +31,25 @@ class Planner:
 
     voices: Voices
     detector: LanguageDetector
+
+
+class WorstChunk(BaseModel):
+    """A verified task's chunk heard back badly."""
+
+    index: int = Field(description="1-based, as the ZIP manifest numbers chunks")
+    text: str
+    heard: str = Field(description="what the recognizer heard")
+    word_error_rate: float
+    attempts: int = Field(description="renders it took (more only for an upstream voice)")
+
+
+class Verification(BaseModel):
+    """How a verified task's chunks were heard back, so far."""
+
+    chunks_verified: int
+    word_error_rate: float = Field(description="the mean of the chunks' word error rates")
+    worst_chunks: list[WorstChunk] = Field(description="up to five, worst first; a chunk heard "
+                                                       "perfectly is never among them")
 
 
 class TaskView(BaseModel):
@@ -52,6 +72,8 @@ class TaskView(BaseModel):
     output: str = Field(description="zip, or the format's file extension: mp3, wav, pcm, ogg, ...")
     voice_id: str
     model_id: str
+    verification: Verification | None = Field(None, description="a verified task's chunks as "
+                                                                 "heard back; null unless verify")
 
 
 def submit(session: Session, user: User, text: str, options: SynthesisOptions, planner: Planner,
@@ -172,7 +194,26 @@ def describe(session: Session, task: Task, meter: ThroughputMeter) -> TaskView:
         output=options.output_file.suffix.lstrip("."),
         voice_id=options.voice_id,
         model_id=options.model_id,
+        verification=verification(session, task.id) if options.verify else None,
     )
+
+
+def verification(session: Session, task_id: str) -> Verification:
+    """How the chunks of ``task_id`` verified so far were heard."""
+    heard = TaskChunk.word_error_rate.is_not(None)
+    count, mean = session.execute(
+        select(func.count(), func.coalesce(func.avg(TaskChunk.word_error_rate), 0.0))
+        .where(TaskChunk.task_id == task_id, heard)).one()
+    worst = session.scalars(
+        select(TaskChunk).where(TaskChunk.task_id == task_id, heard,
+                                TaskChunk.word_error_rate > 0)
+        .order_by(TaskChunk.word_error_rate.desc(), TaskChunk.index).limit(WORST_CHUNKS))
+    return Verification(chunks_verified=count, word_error_rate=round(float(mean), 4),
+                        worst_chunks=[WorstChunk(index=chunk.index + 1, text=chunk.text,
+                                                 heard=chunk.heard or "",
+                                                 word_error_rate=chunk.word_error_rate or 0.0,
+                                                 attempts=chunk.attempts or 1)
+                                      for chunk in worst])
 
 
 def estimate(session: Session, task: Task, meter: ThroughputMeter) -> float:

@@ -1,4 +1,5 @@
-"""``voicer worker``: Dramatiq worker processes that speak the chunks API nodes enqueue.
+"""``voicer worker``: Dramatiq worker processes that speak the chunks API nodes enqueue, and
+hear the pieces of their recognition tasks (with the Whisper model, loaded on the first).
 
 Each process opens the runtime an API node opens (``voicer.runtime``: database, storage,
 voices, the upstream when configured) and one single-worker engine pool per thread, so a
@@ -29,12 +30,23 @@ import dramatiq
 
 from voicer.engines import EngineFactory
 from voicer.engines.registry import LocalEngine
+from voicer.errors import VoicerError
 from voicer.pipeline.pool import WorkerPool, default_engine
+from voicer.recognition.pieces import Pieces
 from voicer.runtime import Runtime, open_database
 from voicer.settings import Settings
 from voicer.storage import Storage
 from voicer.tasks import service
-from voicer.tasks.queue import ACTOR, GIVEN_UP, QUEUE, chunk_message, make_broker
+from voicer.tasks.queue import (
+    ACTOR,
+    GIVEN_UP,
+    HEAR,
+    HEARING_GIVEN_UP,
+    QUEUE,
+    chunk_message,
+    make_broker,
+    piece_message,
+)
 from voicer.tasks.throughput import ThroughputMeter
 
 log = logging.getLogger("voicer.worker")
@@ -70,6 +82,12 @@ class ChunkWorker:
                        time_limit=_CHUNK_TIME_LIMIT_MS, **_CHUNK_RETRIES)(self.speak_chunk)
         dramatiq.actor(broker=self.broker, actor_name=GIVEN_UP, queue_name=QUEUE,
                        max_retries=_CHUNK_RETRIES["max_retries"])(self.give_up)
+        self.pieces = Pieces(self.runtime.database, self.storage, settings.max_audio_seconds)
+        dramatiq.actor(broker=self.broker, actor_name=HEAR, queue_name=QUEUE,
+                       time_limit=_CHUNK_TIME_LIMIT_MS,
+                       **{**_CHUNK_RETRIES, "on_retry_exhausted": HEARING_GIVEN_UP})(self.hear_piece)
+        dramatiq.actor(broker=self.broker, actor_name=HEARING_GIVEN_UP, queue_name=QUEUE,
+                       max_retries=_CHUNK_RETRIES["max_retries"])(self.give_up_hearing)
 
     @property
     def storage(self) -> Storage:
@@ -88,6 +106,30 @@ class ChunkWorker:
         if again is not None:  # another worker is assembling the task, or died doing it
             self.broker.enqueue(chunk_message(task_id, index), delay=int(again * 1000))
         self.chain.hand_on(task_id)
+
+    def hear_piece(self, task_id: str, index: int) -> None:
+        """Hear one piece of a recognition task. The first hands on the others (it has settled
+        the language), also when delivered again; whoever finds every piece heard assembles
+        the task."""
+        try:
+            self.pieces.hear(task_id, index, self.runtime.recognizers.default())
+            if index == 0 and self.pieces.start(task_id) is not None:
+                for following in self.pieces.pending(task_id):
+                    self.broker.enqueue(piece_message(task_id, following))
+            self.pieces.assemble(task_id)
+        except VoicerError as error:  # its file gone, or not audio: trying again mends nothing
+            self._fail_hearing(task_id, f"recognition failed: {error.message}")
+
+    def give_up_hearing(self, message: dict[str, Any], retries: dict[str, Any]) -> None:
+        """A piece failed every time it was tried: fail its task with the last error."""
+        task_id, index = message["args"]
+        error = (message["options"].get("traceback") or "").strip().splitlines()[-1:] or ["?"]
+        self._fail_hearing(task_id, f"piece {index + 1} failed {retries['retries'] + 1} times; "
+                                    f"the last error: {_in_words(error[0])}")
+
+    def _fail_hearing(self, task_id: str, message: str) -> None:
+        self.pieces.fail(task_id, message)
+        log.error("recognition task %s failed: %s", task_id, message)
 
     def give_up(self, message: dict[str, Any], retries: dict[str, Any]) -> None:
         """A chunk failed every time it was tried: fail its task with the last error."""
