@@ -78,7 +78,7 @@ def wrk(url: str, token: str, seconds: int = 10) -> dict[str, float | str]:
             "errors": float(errors[1]) if errors else 0.0, "tool": "wrk"}
 
 
-def run_job(server: Any, characters: int, load: bool) -> dict[str, Any]:
+def run_job(server: Any, characters: int, load: bool, loudness: str | None = None) -> dict[str, Any]:
     text = prose(characters)
     headers = {"Authorization": f"Bearer {server.token}"}
     watch = MemoryWatch(server.pid)
@@ -86,7 +86,8 @@ def run_job(server: Any, characters: int, load: bool) -> dict[str, Any]:
     with httpx.Client(base_url=server.url, headers=headers, timeout=120) as client:
         cpu_before = tree_cpu(server.pid)
         started = time.perf_counter()
-        task = client.post("/api/v1/voice/synthesize", json={"text": text}).json()
+        body = {"text": text, **({"loudness": loudness} if loudness else {})}
+        task = client.post("/api/v1/voice/synthesize", json=body).json()
         status_url = f"{server.url}/api/v1/voice/status/{task['task_id']}"
         polled = wrk(status_url, server.token) if load else None
         while (status := client.get(status_url).json())["status"] in ("pending", "processing"):
@@ -99,7 +100,8 @@ def run_job(server: Any, characters: int, load: bool) -> dict[str, Any]:
     chunks = [c.text for c in split_text(text, SplitType.smart, 2_000)]
     bound = limit.measure(chunks)
     audio = status["audio_duration_seconds"]
-    return {"characters": len(text), "chunks": task["chunks_count"], "wall_s": wall,
+    return {"characters": len(text), "loudness": loudness or "default (-16 LUFS)",
+            "chunks": task["chunks_count"], "wall_s": wall,
             "audio_s": audio, "realtime": audio / wall, **bound, "job_over_limit": wall /
             bound["limit_s"], "peak_pss_mb": watch.peak_pss / 2**20,
             "peak_rss_mb": watch.peak_rss / 2**20, "status_poll": polled,
@@ -110,16 +112,21 @@ def run_job(server: Any, characters: int, load: bool) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--loudness", nargs="+", default=[""],
+                        help="the tasks' loudness, each in turn ('off', a preset, LUFS); "
+                             "default: the service's default")
     args = parser.parse_args()
     with running_server() as server:
-        runs = [run_job(server, size, load=False) for size in args.sizes]
+        runs = [run_job(server, size, load=False, loudness=loudness or None)
+                for loudness in args.loudness for size in args.sizes]
         if shutil.which("wrk"):
             runs.append(run_job(server, 200_000, load=True))
-    table = Table("characters", "wall s", "audio s", "× realtime", "L s", "job / L",
+    table = Table("characters", "loudness", "wall s", "audio s", "× realtime", "L s", "job / L",
                   "service CPU / L CPU", "peak PSS MB", "peak RSS MB",
                   title="Long jobs through the service (2 workers)")
     for run in runs:
-        table.add_row(f"{run['characters']:,}", f"{run['wall_s']:.1f}", f"{run['audio_s']:,.0f}",
+        table.add_row(f"{run['characters']:,}", run["loudness"], f"{run['wall_s']:.1f}",
+                      f"{run['audio_s']:,.0f}",
                       f"{run['realtime']:.0f}", f"{run['limit_s']:.1f}",
                       f"{run['job_over_limit']:.2f}", f"{run['cpu_over_limit']:.2f}",
                       f"{run['peak_pss_mb']:.0f}", f"{run['peak_rss_mb']:.0f}")

@@ -19,12 +19,11 @@ preset          integrated                 true peak
 from __future__ import annotations
 
 import math
+from functools import cache
 
 import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field
-from scipy.ndimage import minimum_filter1d, uniform_filter1d
-from scipy.signal import firwin, lfilter, upfirdn
 
 from voicer.audio import Audio
 from voicer.errors import InvalidInput
@@ -39,6 +38,15 @@ _LIMITER_WINDOW = 0.005  # seconds the limiter looks ahead (and releases over)
 _HEADROOM = 0.3  # dB the limiter keeps under the ceiling: the codecs' overshoot
 _PASSES = 3  # gain, limit, measure: at most this many times
 _MAX_GAIN = 30.0  # dB: a whisper is raised, near-silence is not made noise
+_PEAK_BLOCK = 1 << 16  # samples oversampled at once, so a long chunk's 4x copy never exists whole
+
+
+def load() -> None:
+    """Import what measuring and limiting need (SciPy's filters: half a second, tens of MB).
+    A worker does it once, before it forks to render, so no fork pays for it; a process that
+    only reads targets (the API's) never does."""
+    _interpolator()
+    from scipy.ndimage import minimum_filter1d  # noqa: F401
 
 
 class LoudnessTarget(BaseModel):
@@ -100,21 +108,36 @@ def _k_filters(rate: int) -> tuple[tuple[Floats, Floats], tuple[Floats, Floats]]
 
 
 def k_weighted(samples: Floats, rate: int) -> Floats:
+    from scipy.signal import lfilter
+
     shelf, high_pass = _k_filters(rate)
     weighted: Floats = lfilter(*high_pass, lfilter(*shelf, samples))
     return weighted
 
 
-def block_powers(samples: Floats, rate: int, block: float = _BLOCK) -> Floats:
+def block_powers(samples: npt.NDArray[np.floating], rate: int,
+                 block: float = _BLOCK) -> Floats:
     """Mean square of the K-weighted signal in each ``block``-second block, 75 % overlap;
-    a signal shorter than a block is one block."""
-    weighted = k_weighted(samples, rate)
+    a signal shorter than a block is one block. Filtered ``_PEAK_BLOCK`` samples at a time
+    (the filters' state carried on), summed by quarter block: a chunk's weighted copy never
+    exists whole."""
+    from scipy.signal import lfilter, lfilter_zi
+
     size, hop = round(block * rate), round(block * rate / 4)
-    if len(weighted) <= size:
+    if len(samples) <= size:
+        weighted = k_weighted(np.asarray(samples, np.float64), rate)
         return np.array([float(np.mean(weighted ** 2))]) if len(weighted) else np.zeros(0)
-    sums = np.concatenate([[0.0], np.cumsum(weighted ** 2)])
-    starts = np.arange(0, len(weighted) - size + 1, hop)
-    powers: Floats = (sums[starts + size] - sums[starts]) / size
+    filters = _k_filters(rate)
+    states = [lfilter_zi(*stage) * 0.0 for stage in filters]  # at rest, as a whole-signal run
+    quarters = np.zeros(len(samples) // hop)
+    step, whole = max(1, _PEAK_BLOCK // hop) * hop, len(quarters) * hop
+    for start in range(0, whole, step):
+        end = min(start + step, whole)
+        piece = np.asarray(samples[start:end], np.float64)
+        for index, stage in enumerate(filters):
+            piece, states[index] = lfilter(*stage, piece, zi=states[index])
+        quarters[start // hop:end // hop] = (piece ** 2).reshape(-1, hop).sum(axis=1)
+    powers: Floats = (quarters[:-3] + quarters[1:-2] + quarters[2:-1] + quarters[3:]) / size
     return powers
 
 
@@ -123,7 +146,7 @@ def _lufs(power: float | Floats) -> Floats:
     return result
 
 
-def integrated(samples: Floats, rate: int) -> float:
+def integrated(samples: npt.NDArray[np.floating], rate: int) -> float:
     """Gated integrated loudness, LUFS (``-inf``: silence), of samples in [-1, 1]."""
     powers = block_powers(samples, rate)
     powers = powers[_lufs(powers) > _ABSOLUTE_GATE]
@@ -140,32 +163,64 @@ def true_peak(samples: Floats) -> float:
     return 20 * math.log10(max(float(np.max(_peaks(samples))), 1e-10))
 
 
-# The interpolator: 48 taps, 12 per phase of the 4x oversampling, as in BS.1770-4 Annex 2
-_INTERPOLATOR = (firwin(48, 0.9 / _OVERSAMPLE, window=("kaiser", 8.0)) * _OVERSAMPLE).astype(np.float32)
-_DELAY = (len(_INTERPOLATOR) - 1) // 2  # in oversampled points
+_TAPS = 48  # of the interpolator: 12 per phase of the 4x oversampling, as in BS.1770-4 Annex 2
+_DELAY = (_TAPS - 1) // 2  # in oversampled points
+_REACH = _TAPS // _OVERSAMPLE  # samples on either side an oversampled point depends on
 
 
-def _peaks(samples: Floats) -> Floats:
+@cache
+def _interpolator() -> npt.NDArray[np.float32]:
+    from scipy.signal import firwin
+
+    taps = firwin(_TAPS, 0.9 / _OVERSAMPLE, window=("kaiser", 8.0)) * _OVERSAMPLE
+    return np.asarray(taps, dtype=np.float32)
+
+
+def _peaks(samples: npt.NDArray[np.floating]) -> npt.NDArray[np.floating]:
     """Each sample's true peak: the highest of it and the oversampled points around it
-    (in single precision: a peak needs no more)."""
-    between = upfirdn(_INTERPOLATOR, samples.astype(np.float32), _OVERSAMPLE)
-    between = np.abs(between[_DELAY:_DELAY + len(samples) * _OVERSAMPLE])
-    phases = [between[phase::_OVERSAMPLE] for phase in range(_OVERSAMPLE)]
-    result: Floats = np.maximum(np.maximum.reduce(phases), np.abs(samples))
-    return result
+    (in single precision: a peak needs no more), ``_PEAK_BLOCK`` samples at a time with the
+    samples around each block, so the values are those of the whole at once."""
+    peaks: npt.NDArray[np.floating] = np.abs(samples)
+    for start in range(0, len(samples), _PEAK_BLOCK):
+        end = min(start + _PEAK_BLOCK, len(samples))
+        lead = min(start, _REACH)
+        piece = samples[start - lead:min(end + _REACH, len(samples))]
+        between = _oversampled(piece)[lead * _OVERSAMPLE:(lead + end - start) * _OVERSAMPLE]
+        phases = [between[phase::_OVERSAMPLE] for phase in range(_OVERSAMPLE)]
+        np.maximum(peaks[start:end], np.maximum.reduce(phases), out=peaks[start:end])
+    return peaks
 
 
-def _limiter_gain(peaks: Floats, ceiling: float, rate: int) -> Floats | None:
-    """The gain that keeps ``peaks`` under ``ceiling`` (linear); ``None`` if none is over it.
-    What each sample needs, its minimum over a short window on either side (look-ahead and
-    hold), averaged over half that window (smooth: no clicks), which never exceeds it."""
-    needed = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-10))
-    if needed.min() >= 1.0:
-        return None
+def _oversampled(samples: npt.NDArray[np.floating]) -> npt.NDArray[np.float32]:
+    """|samples| at 4x, aligned: point ``4 * i + phase`` follows sample ``i``."""
+    from scipy.signal import upfirdn
+
+    between = upfirdn(_interpolator(), samples.astype(np.float32), _OVERSAMPLE)
+    return np.asarray(np.abs(between[_DELAY:_DELAY + len(samples) * _OVERSAMPLE]), np.float32)
+
+
+def _limit(scaled: npt.NDArray[np.floating], peaks: npt.NDArray[np.floating], linear: float,
+           ceiling: float, rate: int) -> bool:
+    """Keep ``scaled`` (the samples times ``linear``; their true ``peaks`` before it) under
+    ``ceiling``, in place; False if nothing was over it. What each sample needs, its minimum
+    over a short window on either side (look-ahead and hold), averaged over half that window
+    (smooth: no clicks), which never exceeds it — worked out only around the peaks over the
+    ceiling (everywhere else it is 1), so a chunk costs what its loud moments cost."""
+    from scipy.ndimage import minimum_filter1d, uniform_filter1d
+
+    over = np.flatnonzero(peaks > ceiling / linear)
+    if not len(over):
+        return False
     window = max(1, round(_LIMITER_WINDOW * rate))
-    held = minimum_filter1d(needed, 2 * window + 1, mode="nearest")
-    gain: Floats = uniform_filter1d(held, window + 1, mode="nearest")
-    return gain
+    reach = 3 * window + 2  # beyond this from every peak over, the gain is 1
+    apart = np.flatnonzero(np.diff(over) > 2 * reach)
+    for first, last in zip(over[np.r_[0, apart + 1]], over[np.r_[apart, len(over) - 1]],
+                           strict=True):
+        start, end = max(0, int(first) - reach), min(len(scaled), int(last) + reach + 1)
+        needed = np.minimum(1.0, ceiling / np.maximum(peaks[start:end] * linear, 1e-10))
+        held = minimum_filter1d(needed, 2 * window + 1, mode="nearest")
+        scaled[start:end] *= uniform_filter1d(held, window + 1, mode="nearest")
+    return True
 
 
 def normalized(audio: Audio, target: LoudnessTarget) -> Audio:
@@ -174,7 +229,7 @@ def normalized(audio: Audio, target: LoudnessTarget) -> Audio:
     speech; a target too loud for its ceiling stays under it)."""
     if len(audio) == 0:
         return audio
-    samples = audio.samples.astype(np.float64) / 32768.0
+    samples = audio.samples.astype(np.float32) / np.float32(32768.0)
     loudness = integrated(samples, audio.rate)
     if loudness == -math.inf:
         return audio
@@ -183,13 +238,13 @@ def normalized(audio: Audio, target: LoudnessTarget) -> Audio:
     gain = min(target.integrated - loudness, _MAX_GAIN)
     for _ in range(_PASSES):
         linear = 10 ** (gain / 20)
-        limiter = _limiter_gain(peaks * linear, ceiling, audio.rate)
-        scaled = samples * linear if limiter is None else samples * linear * limiter
-        if limiter is None:
+        scaled = samples * np.float32(linear)
+        if not _limit(scaled, peaks, linear, ceiling, audio.rate):
             break
         short = target.integrated - integrated(scaled, audio.rate)
         if abs(short) < 0.05 or gain + short > _MAX_GAIN:
             break
         gain += short
-    return Audio.mono(np.clip(np.round(scaled * 32768.0), -32768, 32767).astype(np.int16),
-                      audio.rate)
+    scaled *= 32768.0
+    np.clip(np.round(scaled, out=scaled), -32768, 32767, out=scaled)
+    return Audio.mono(scaled.astype(np.int16), audio.rate)

@@ -10,6 +10,7 @@ from typing import Protocol
 
 import numpy as np
 
+from voicer import loudness
 from voicer.audio import SILENCE_THRESHOLD, Audio, concatenate, silence, speech_bounds
 from voicer.encoding.formats import OutputFormat
 from voicer.encoding.mp3 import Segment
@@ -109,6 +110,7 @@ class Renderer:
         self.engines = engines
         self.default = next(iter(engines), None)
         self.encoder = ChunkEncoder()
+        loudness.load()  # before the forks that render: each would import it again
 
     def prepare(self, spec: RenderSpec, job: ChunkJob) -> None:
         """Load the model that will speak ``job``, if its engine loads on first use."""
