@@ -202,6 +202,7 @@ class SttTask(Base):
     characters: Mapped[int] = mapped_column(Integer)  # charged at submit
     error: Mapped[str | None] = mapped_column(Text, default=None)
     result: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    webhook_url: Mapped[str | None] = mapped_column(Text, default=None)  # None: the owner's
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     started_at: Mapped[datetime | None] = mapped_column(default=None)
     completed_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -11,6 +11,8 @@ on its own and recorded once, and the task assembled by whoever records the last
     assemble  once every piece is heard: the pieces' words joined, the speakers told apart if
               asked, ``succeeded`` with the result; done again harmlessly by a second worker
     cancel    the pieces not heard yet are not; what was heard is the result, the rest refunded
+    tell      ``succeeded`` and ``failed`` write an ``stt.completed`` or ``stt.failed`` event
+              (``voicer.webhooks.events``) in the transaction that changes the status
 
 The upload and the pieces' audio are removed as the task ends, however it ends.
 """
@@ -35,6 +37,7 @@ from voicer.recognition.clip import Clip, decode
 from voicer.recognition.exports import as_json
 from voicer.storage import Storage
 from voicer.voiceapi.rows import failed
+from voicer.webhooks import events
 
 LONGEST = 28.0  # seconds a piece lasts at most: one or two of Whisper's 30 s windows
 UNFINISHED = (SttStatus.pending, SttStatus.processing)
@@ -140,6 +143,10 @@ class Pieces:
                 SttTask.id == task_id, SttTask.status == SttStatus.processing).values(
                 status=SttStatus.succeeded, progress=100, completed_at=utcnow(),
                 language=transcript.language, result=result(task_id, transcript)))
+            if rowcount(finished) == 1:  # its event with it: the assembly that won tells
+                done = session.get(SttTask, task_id, populate_existing=True)
+                assert done is not None
+                events.enqueue_stt(session, done, events.STT_COMPLETED)
             session.commit()
         if rowcount(finished) == 1:
             self.remove(task_id)
@@ -151,6 +158,7 @@ class Pieces:
             task = session.get(SttTask, task_id)
             if task is not None and task.status in UNFINISHED:
                 failed(session, task, message)
+                events.enqueue_stt(session, task, events.STT_FAILED)
             session.commit()
         self.remove(task_id)
 

@@ -61,6 +61,7 @@ class SttRequest:
     diarize: bool = True
     num_speakers: int | None = None
     model_id: str = "whisper"
+    webhook_url: str | None = None  # checked by the caller; None: the owner's default
 
 
 class SttTasks:
@@ -104,7 +105,8 @@ class SttTasks:
                            progress=0, filename=request.filename[:200], language=language,
                            diarize=request.diarize, num_speakers=request.num_speakers,
                            duration=round(clip.duration, 3),
-                           characters=self.listener.cost(clip))
+                           characters=self.listener.cost(clip),
+                           webhook_url=request.webhook_url)
             reserve_characters(session, user.id, task.characters)
             session.add(task)
             self.storage.put_upload(task.id, file.read())  # before the commit: kept if accepted

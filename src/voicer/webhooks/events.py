@@ -12,6 +12,12 @@ A dubbing's, to its ``webhook_url`` or its owner's default callback::
     {"id": "evt_…", "type": "dubbing.completed", "created_at": "…",
      "data": {"dubbing_id", "name", "status", "error", "characters", "duration_seconds",
               "target_languages", "audio_paths"}}
+
+A recognition task's (``/v1/stt``), to its ``webhook_url`` or its owner's default callback::
+
+    {"id": "evt_…", "type": "stt.completed", "created_at": "…",
+     "data": {"task_id", "status", "error", "filename", "language", "duration_seconds",
+              "characters", "result_path"}}
 """
 
 from __future__ import annotations
@@ -22,13 +28,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from voicer.db.tables import DubbingProject, Task, User, WebhookEvent, utcnow
+from voicer.db.tables import DubbingProject, SttTask, Task, User, WebhookEvent, utcnow
 from voicer.webhooks.signing import new_secret
 
 COMPLETED = "task.completed"
 FAILED = "task.failed"
 DUBBING_COMPLETED = "dubbing.completed"
 DUBBING_FAILED = "dubbing.failed"
+STT_COMPLETED = "stt.completed"
+STT_FAILED = "stt.failed"
 
 
 def enqueue(session: Session, task: Task, kind: str) -> None:
@@ -58,6 +66,19 @@ def enqueue_dubbing(session: Session, project: DubbingProject, kind: str) -> Non
         "target_languages": languages,
         "audio_paths": {language: f"/v1/dubbing/{project.id}/audio/{language}"
                         for language in languages} if done else None})
+
+
+def enqueue_stt(session: Session, task: SttTask, kind: str) -> None:
+    """``kind`` of the recognition ``task``, for its callback URL or its owner's default one
+    (none: nothing)."""
+    user = session.get(User, task.user_id)
+    url = task.webhook_url or (user.webhook_url if user else None)
+    done = kind == STT_COMPLETED
+    _add(session, user, url, task.id, kind, {
+        "task_id": task.id, "status": task.status, "error": None if done else task.error,
+        "filename": task.filename, "language": task.language,
+        "duration_seconds": task.duration, "characters": task.characters,
+        "result_path": f"/v1/stt/{task.id}/result" if done else None})
 
 
 def _add(session: Session, user: User | None, url: str | None, subject_id: str, kind: str,

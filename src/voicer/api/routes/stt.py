@@ -13,6 +13,7 @@ from voicer.api.responses import AUTHENTICATED, elevenlabs_errors
 from voicer.db.tables import SttTask
 from voicer.recognition import tasks
 from voicer.recognition.tasks import SttRequest
+from voicer.webhooks import targets
 
 router = APIRouter(responses=elevenlabs_errors(*AUTHENTICATED), prefix="/v1/stt",
                    tags=["Voice API: speech to text"])
@@ -49,10 +50,16 @@ def stt_submit(
     diarize: Annotated[bool, Form(description="label each segment's speaker")] = True,
     num_speakers: Annotated[int | None, Form(ge=1, le=32)] = None,
     model_id: Annotated[str, Form()] = "whisper",
+    webhook_url: Annotated[str | None, Form(
+        description="POSTed a signed stt.completed or stt.failed event; default: your own "
+                    "(PUT /api/v1/user/webhook); private addresses are refused")] = None,
 ) -> SttTaskStatus:
     """Accept a file to recognise; answers at once with the `pending` task. Charged by the
     audio's duration at submit; refunded if recognition fails."""
-    request = SttRequest(file.filename or "upload", language, diarize, num_speakers, model_id)
+    if webhook_url is not None:
+        targets.check(webhook_url, services.settings.webhook_allowed_hosts)
+    request = SttRequest(file.filename or "upload", language, diarize, num_speakers, model_id,
+                         webhook_url)
     return SttTaskStatus.of(services.stt.submit(user, file.file, request))
 
 
