@@ -189,6 +189,43 @@ def test_the_speech_to_text_page_transcribes_a_file(server: Server, page: Page, 
     watch.assert_clean(server.url)
 
 
+def test_design_a_voice_play_a_preview_keep_it_speak_with_it_and_delete_it(server: Server,
+                                                                          page: Page) -> None:
+    watch = Watch(page)
+    token = server.token()
+    sign_in(page, server.url, token)
+    page.get_by_role("link", name="Voices").click()
+    expect(page.get_by_text("No voices of your own yet")).to_be_visible()
+    page.get_by_label("Describe the voice").fill("A deep, calm male narrator")
+    page.get_by_role("button", name="Make previews").click()
+    previews = page.get_by_role("list", name="Previews").get_by_role("listitem")
+    expect(previews).to_have_count(3, timeout=60_000)
+    page.get_by_role("button", name="Play Preview 2").click()
+    assert audio_duration(page, "#design-audio") > 1.0
+    page.get_by_label("Name for the designed voice").fill("Deep narrator")
+    page.get_by_role("button", name="Keep Preview 2").click()
+
+    row = page.get_by_role("row").filter(has_text="Deep narrator")
+    expect(row).to_contain_text("Designed")
+    listed = httpx.get(f"{server.url}/v1/voices", headers={"xi-api-key": token}).json()["voices"]
+    (kept,) = [voice for voice in listed if voice["name"] == "Deep narrator"]
+    assert kept["category"] == "generated"
+    page.get_by_role("link", name="Speak").click()
+    page.get_by_label("Search voices").fill("Deep narrator")
+    expect(page.get_by_label("Voice", exact=True)).to_have_value(kept["voice_id"])
+
+    page.get_by_role("link", name="Voices").click()
+    row.get_by_role("button", name="Delete Deep narrator").click()
+    expect(row).to_have_count(0)
+    expect(page.get_by_text("No voices of your own yet")).to_be_visible()
+    page.get_by_role("link", name="Speak").click()
+    page.get_by_label("Search voices").fill("Deep narrator")
+    expect(page.get_by_label("Voice", exact=True).locator("option")).to_have_count(0)
+    listed = httpx.get(f"{server.url}/v1/voices", headers={"xi-api-key": token}).json()["voices"]
+    assert all(voice["voice_id"] != kept["voice_id"] for voice in listed)
+    watch.assert_clean(server.url)
+
+
 def test_a_markdown_file_is_sent_as_markdown_for_the_server_to_find_its_chapters(
         server: Server, page: Page, tmp_path: Path) -> None:
     book = tmp_path / "book.md"
@@ -261,13 +298,14 @@ CONTRASTS = """() => {
 }"""
 
 
-LOADED = {"tasks": "#tasks-empty:not([hidden])", "account": "#stats dd"}  # what each page fetches
+LOADED = {"tasks": "#tasks-empty:not([hidden])", "voices": "#voices-empty:not([hidden])",
+          "account": "#stats dd"}  # what each page fetches
 
 
 def test_every_control_is_labelled_reached_by_keyboard_and_legible(server: Server,
                                                                     page: Page) -> None:
     sign_in(page, server.url, server.token())
-    for name in ("speak", "tasks", "stt", "account"):
+    for name in ("speak", "tasks", "stt", "voices", "account"):
         page.goto(f"{server.url}/#{name}")
         page.wait_for_selector(f"#page-{name}:not([hidden])")
         page.wait_for_selector(LOADED.get(name, "body"))
@@ -294,7 +332,7 @@ def test_the_studio_fits_a_phone(server: Server, browser: Browser) -> None:
                                   has_touch=True)
     page = context.new_page()
     sign_in(page, server.url, server.token())
-    for name in ("speak", "tasks", "stt", "account"):
+    for name in ("speak", "tasks", "stt", "voices", "account"):
         page.goto(f"{server.url}/#{name}")
         page.wait_for_selector(f"#page-{name}:not([hidden])")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, name

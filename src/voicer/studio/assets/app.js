@@ -4,9 +4,10 @@ import { showAccount } from "./account.js";
 import { Speak } from "./speak.js";
 import { Stt } from "./stt.js";
 import { Tasks } from "./tasks.js";
+import { Voices } from "./voices.js";
 
 const $ = (id) => document.getElementById(id);
-const PAGES = ["speak", "tasks", "stt", "account"];
+const PAGES = ["speak", "tasks", "stt", "voices", "account"];
 
 export function notify(error) {
   const notice = $("notice");
@@ -26,7 +27,8 @@ async function start() {
   const speak = new Speak(config, notify);
   const tasks = new Tasks(notify, (id) => { location.hash = "#speak"; speak.open(id); });
   speak.onSubmitted = () => tasks.stale();
-  return { speak, tasks, stt: new Stt(notify), account: { show: showAccount } };
+  const voices = new Voices(notify, () => speak.voicesChanged());
+  return { speak, tasks, stt: new Stt(notify), voices, account: { show: showAccount } };
 }
 
 async function route() {

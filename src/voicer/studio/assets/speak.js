@@ -54,9 +54,15 @@ export class Speak {
     const languages = [...new Set(voices.flatMap((voice) => voice.languages))].sort();
     const names = new Intl.DisplayNames(["en"], { type: "language" });
     const label = (code) => { try { return `${names.of(code)} (${code})`; } catch { return code; } };
-    $("voice-language").append(...languages.map((code) => new Option(label(code), code)));
+    const language = $("voice-language").value;
+    $("voice-language").replaceChildren(new Option("All languages", ""),
+      ...languages.map((code) => new Option(label(code), code)));
+    $("voice-language").value = languages.includes(language) ? language : "";
     this.listVoices();
   }
+
+  // A voice was made or deleted on the Voices page: the picker asks again when next shown.
+  voicesChanged() { this.voices = null; }
 
   count() {
     $("text-count").textContent = this.book ? "Its chapters are read by the server"
