@@ -8,7 +8,10 @@ import json
 import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tests.api.conftest import Api
 
 
 @dataclass(frozen=True)
@@ -62,3 +65,20 @@ class Receiver:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+
+
+# Webhook settings for tests: the loopback receiver allowed, retries within a second.
+FAST = {"webhook_allowed_hosts": ("127.0.0.1",), "webhook_backoff_seconds": 0.2,
+        "webhook_backoff_cap_seconds": 0.5, "webhook_poll_seconds": 0.05}
+
+
+def secret(api: Api, headers: dict[str, str]) -> str:
+    """The user's webhook signing secret."""
+    found: str = api.client.get("/api/v1/user/webhook", headers=headers).json()["secret"]
+    return found
+
+
+def xi_user(api: Api) -> dict[str, str]:
+    """A new user's token as a Bearer and as ElevenLabs clients send it."""
+    headers = api.user()
+    return {**headers, "xi-api-key": headers["Authorization"].removeprefix("Bearer ")}

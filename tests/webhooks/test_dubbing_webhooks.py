@@ -12,10 +12,8 @@ from pathlib import Path
 import pytest
 
 from tests.api.conftest import Api, make_api
-from tests.servers import free_port
 from tests.waiting import wait_until
-from tests.webhooks.receiver import Receiver
-from tests.webhooks.test_webhooks import FAST
+from tests.webhooks.receiver import FAST, Receiver, secret, xi_user
 
 SAID = "The weather was calm on the morning of the first day."
 
@@ -26,20 +24,6 @@ def api(tmp_path_factory: pytest.TempPathFactory, whisper_dir: Path) -> Iterator
                         stt_model=str(whisper_dir), **FAST)
 
 
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    listening = Receiver(free_port())
-    listening.up()
-    yield listening
-    listening.down()
-
-
-def xi_user(api: Api) -> dict[str, str]:
-    """A new user's token as a Bearer and as ElevenLabs clients send it."""
-    headers = api.user()
-    return {**headers, "xi-api-key": headers["Authorization"].removeprefix("Bearer ")}
-
-
 def dub(api: Api, headers: dict[str, str], name: str, audio: bytes, **asked: str) -> str:
     """``audio`` dubbed in English: its id."""
     created = api.client.post("/v1/dubbing", headers=headers, files={"file": (name, audio)}, data={
@@ -48,11 +32,6 @@ def dub(api: Api, headers: dict[str, str], name: str, audio: bytes, **asked: str
     assert created.status_code == 200, created.text
     dubbing_id: str = created.json()["dubbing_id"]
     return dubbing_id
-
-
-def secret(api: Api, headers: dict[str, str]) -> str:
-    found: str = api.client.get("/api/v1/user/webhook", headers=headers).json()["secret"]
-    return found
 
 
 def silence(seconds: float = 3.0, rate: int = 16_000) -> bytes:

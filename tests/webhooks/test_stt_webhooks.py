@@ -11,11 +11,9 @@ from pathlib import Path
 import pytest
 
 from tests.api.conftest import Api, make_api
-from tests.servers import free_port
 from tests.waiting import wait_until
-from tests.webhooks.receiver import Receiver
-from tests.webhooks.test_dubbing_webhooks import SAID, secret, silence, xi_user
-from tests.webhooks.test_webhooks import FAST
+from tests.webhooks.receiver import FAST, Receiver, secret, xi_user
+from tests.webhooks.test_dubbing_webhooks import SAID, silence
 from voicer.recognition.wer import word_error_rate
 
 
@@ -23,14 +21,6 @@ from voicer.recognition.wer import word_error_rate
 def api(tmp_path_factory: pytest.TempPathFactory, whisper_dir: Path) -> Iterator[Api]:
     yield from make_api(tmp_path_factory.mktemp("stt-webhooks"), requests_per_minute=10_000,
                         stt_model=str(whisper_dir), **FAST)
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    listening = Receiver(free_port())
-    listening.up()
-    yield listening
-    listening.down()
 
 
 def recognise(api: Api, headers: dict[str, str], name: str, audio: bytes, **asked: str) -> str:

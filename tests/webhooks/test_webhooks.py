@@ -14,24 +14,14 @@ from tests.api.conftest import Api, make_api
 from tests.pipeline.test_pipeline import BrokenEngine
 from tests.servers import free_port
 from tests.waiting import wait_until
-from tests.webhooks.receiver import Receiver
+from tests.webhooks.receiver import FAST, Receiver, secret
 
 TEXT = "The weather was calm on the morning of the first day."
-FAST = {"webhook_allowed_hosts": ("127.0.0.1",), "webhook_backoff_seconds": 0.2,
-        "webhook_backoff_cap_seconds": 0.5, "webhook_poll_seconds": 0.05}
 
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     yield from make_api(tmp_path_factory.mktemp("webhooks"), requests_per_minute=10_000, **FAST)
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    listening = Receiver(free_port())
-    listening.up()
-    yield listening
-    listening.down()
 
 
 def submit(api: Api, headers: dict[str, str], **asked: object) -> str:
@@ -40,11 +30,6 @@ def submit(api: Api, headers: dict[str, str], **asked: object) -> str:
     assert created.status_code == 200, created.text
     task_id: str = created.json()["task_id"]
     return task_id
-
-
-def secret(api: Api, headers: dict[str, str]) -> str:
-    found: str = api.client.get("/api/v1/user/webhook", headers=headers).json()["secret"]
-    return found
 
 
 def test_a_completed_task_posts_one_signed_event(api: Api, receiver: Receiver) -> None:
