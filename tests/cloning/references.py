@@ -3,13 +3,12 @@ pitch and pace, as WAV bytes."""
 
 from __future__ import annotations
 
-import io
-import wave
 from dataclasses import replace
 
 import numpy as np
 
 from tests.audio_tools import Decoded
+from tests.recognition.speech import wav
 from voicer.voice_settings import VoiceSettings
 from voicer.voices import VoiceCatalogue
 
@@ -32,15 +31,6 @@ def reference(voice_id: str, engine: object, pitch: float | None, pace: float,
     pieces = list(engine.synthesize(text, voice, VoiceSettings()))  # type: ignore[attr-defined]
     samples = np.concatenate([piece.samples for piece in pieces])
     rate = pieces[0].audio.rate
-    return wav_bytes(samples, rate), Decoded(samples.astype(np.float32) / 32768, rate, "pcm")
+    return wav(samples, rate), Decoded(samples.astype(np.float32) / 32768, rate, "pcm")
 
 
-def wav_bytes(samples: np.ndarray, rate: int) -> bytes:
-    """Mono 16-bit samples as a WAV file."""
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(samples.astype("<i2").tobytes())
-    return buffer.getvalue()

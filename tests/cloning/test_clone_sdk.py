@@ -20,7 +20,8 @@ from websockets.sync.client import connect
 
 from tests.api.conftest import Server
 from tests.audio_tools import Decoded, decode, decode_as, median_pitch
-from tests.cloning.references import PARAGRAPH, reference, wav_bytes
+from tests.cloning.references import PARAGRAPH, reference
+from tests.recognition.speech import wav
 from tests.waiting import wait_until
 from voicer.engines.hibari import HibariEngine
 from voicer.engines.neural import JOE
@@ -205,7 +206,7 @@ def test_a_noisy_reference_is_cleaned_first_when_asked(
         server: Server, key: str, owner: ElevenLabs, heard: tuple[bytes, Decoded]) -> None:
     clean = heard[1]
     noise = np.random.default_rng(7).normal(0, 0.1, len(clean.samples)).astype(np.float32)
-    noisy = wav_bytes(np.clip((clean.samples + noise) * 32767, -32768, 32767), clean.rate)
+    noisy = wav(np.clip((clean.samples + noise) * 32767, -32768, 32767), clean.rate)
     voice_id = owner.voices.ivc.create(name="Noisy", files=[("noisy.wav", noisy, "audio/wav")],
                                        remove_background_noise=True).voice_id
     listed = httpx.get(f"{server.url}/v1/voices/{voice_id}", headers={"xi-api-key": key}).json()
@@ -245,7 +246,7 @@ def test_a_reference_too_long_is_refused_naming_the_limit(server: Server, key: s
                                                           heard: tuple[bytes, Decoded]) -> None:
     samples = (np.concatenate([heard[1].samples] * 9) * 32767).astype("<i2")  # over 120 s
     refused = httpx.post(f"{server.url}/v1/clone", headers={"Authorization": f"Bearer {key}"},
-                         files={"file": ("long.wav", wav_bytes(samples, heard[1].rate))})
+                         files={"file": ("long.wav", wav(samples, heard[1].rate))})
     assert refused.status_code == 400
     assert "limit of 120 seconds" in refused.text and "file" in refused.text
 

@@ -21,7 +21,7 @@ from elevenlabs.core.api_error import ApiError
 from tests.api.conftest import Server
 from tests.audio_tools import Decoded, decode, median_pitch
 from tests.elevenlabs.conftest import sdk_on
-from tests.recognition.speech import ADAM, RACHEL
+from tests.recognition.speech import ADAM, RACHEL, wav
 from voicer.recognition.clip import decode as decode_clip
 from voicer.recognition.wer import word_error_rate
 from voicer.recognition.whisper import WhisperRecognizer
@@ -61,7 +61,7 @@ def dialogue(live: Live) -> Dialogue:
         voice, text=text, output_format=f"pcm_{RATE}")), "<i2") for voice, text in
         ((RACHEL, HER), (ADAM, HIM))]
     samples = np.concatenate([turns[0], np.zeros(int(PAUSE * RATE), "<i2"), turns[1]])
-    return Dialogue(_wav(samples), (len(turns[0]) + PAUSE * RATE) / RATE, len(samples) / RATE)
+    return Dialogue(wav(samples, RATE), (len(turns[0]) + PAUSE * RATE) / RATE, len(samples) / RATE)
 
 
 @pytest.fixture(scope="module")
@@ -150,7 +150,7 @@ def test_another_language_without_the_upstream_is_refused(live: Live,
 
 def test_silence_fails_and_is_refunded(live: Live) -> None:
     before = live.client.user.subscription.get().character_count
-    made = live.client.dubbing.create(file=("silence.wav", _wav(np.zeros(2 * RATE, "<i2"))),
+    made = live.client.dubbing.create(file=("silence.wav", wav(np.zeros(2 * RATE, "<i2"), RATE)),
                                       target_lang="en")
     failed = _done(live.client, made.dubbing_id, "failed")
     assert failed.error is not None and "no speech" in failed.error
@@ -199,11 +199,3 @@ def _floats(data: bytes) -> Decoded:
         return Decoded(samples.astype(np.float32) / 32768, file.getframerate(), "pcm")
 
 
-def _wav(samples: np.ndarray) -> bytes:
-    out = io.BytesIO()
-    with wave.open(out, "wb") as file:
-        file.setnchannels(1)
-        file.setsampwidth(2)
-        file.setframerate(RATE)
-        file.writeframes(samples.astype("<i2").tobytes())
-    return out.getvalue()

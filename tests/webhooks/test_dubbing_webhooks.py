@@ -3,15 +3,15 @@ has failed: the same signed events, from the same dispatcher, as a task's."""
 
 from __future__ import annotations
 
-import io
 import time
-import wave
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.api.conftest import Api, make_api
+from tests.recognition.speech import wav
 from tests.waiting import wait_until
 from tests.webhooks.receiver import FAST, Receiver, secret, xi_user
 
@@ -35,13 +35,7 @@ def dub(api: Api, headers: dict[str, str], name: str, audio: bytes, **asked: str
 
 
 def silence(seconds: float = 3.0, rate: int = 16_000) -> bytes:
-    out = io.BytesIO()
-    with wave.open(out, "wb") as file:
-        file.setnchannels(1)
-        file.setsampwidth(2)
-        file.setframerate(rate)
-        file.writeframes(b"\0\0" * int(seconds * rate))
-    return out.getvalue()
+    return wav(np.zeros(int(seconds * rate), "<i2"), rate)
 
 
 def test_a_dubbing_posts_a_signed_dubbing_completed_event(api: Api, receiver: Receiver) -> None:
