@@ -66,7 +66,8 @@ def test_a_split_task_is_a_zip_in_the_bucket(bucket_api: tuple[Api, str], s3_ser
     assert download.headers["content-type"] == "application/zip"
     assert download.content == stored(s3_server, bucket, f"tasks/{task_id}/output.zip")
     with zipfile.ZipFile(io.BytesIO(download.content)) as archive:
-        assert archive.namelist() == ["0001.mp3", "0002.mp3", "manifest.json"]
+        assert archive.namelist() == ["0001.mp3", "0002.mp3", "manifest.json", "captions.srt",
+                                      "captions.vtt", "captions.json"]
         assert decode(archive.read("0002.mp3")).duration > 0.5
 
 
