@@ -36,8 +36,8 @@ class Watch:
             self.paths.append(urlsplit(url).path)
 
     def assert_clean(self, origin: str) -> None:
-        assert self.errors == []
-        assert self.hosts == {urlsplit(origin).netloc}
+        assert self.errors == [], self.errors
+        assert self.hosts == {urlsplit(origin).netloc}, self.hosts
 
 
 def sign_in(page: Page, origin: str, token: str) -> None:

@@ -106,6 +106,7 @@ export class Speak {
   }
 
   listVoices() {
+    if (!this.voices) return;  // asked again (a voice was made or deleted): listed once it is back
     const words = $("voice-search").value.trim().toLowerCase().split(/\s+/).filter(Boolean);
     const language = $("voice-language").value;
     const chosen = $("voice").value;
