@@ -19,6 +19,10 @@ from voicer.settings import Settings
 from voicer.tasks.execute import TaskExecutor
 from voicer.tasks.throughput import ThroughputMeter
 
+# These tests are about the order and stitching of requests, not timeouts: the upstream (a second
+# Voicer) loads its neural voice on its first request, which a busy machine can take seconds over.
+SPEAKING = 30.0
+
 
 def check_stitched(requests: list[Seen], chunks: int) -> None:
     """One task's chunk requests: in order, each carrying its neighbours' texts and the
@@ -44,7 +48,8 @@ def test_a_resumed_task_is_stitched_to_the_request_ids_it_stored(
         pool: WorkerPool) -> None:
     with FaultProxy(upstream.url) as proxy:
         # with a broker the API only enqueues; this test speaks the task itself, in two runs
-        for api in front(tmp_path, proxy, upstream_key, broker_url=f"{redis_url}/12"):
+        for api in front(tmp_path, proxy, upstream_key, broker_url=f"{redis_url}/12",
+                         elevenlabs_timeout=SPEAKING):
             headers = api.user()
             task_id = submit(api, headers, book(6))
             executor(api, pool).run(task_id, should_pause=lambda done: done >= 3)
@@ -110,11 +115,15 @@ def _split(requests: list[Seen]) -> list[list[Seen]]:
 def test_the_server_speaks_upstream_tasks_side_by_side_and_local_ones_meanwhile(
         tmp_path: Path, upstream: Server, upstream_key: str) -> None:
     with FaultProxy(upstream.url) as proxy:
-        for api in front(tmp_path, proxy, upstream_key):  # embedded runner, ordered, cap 3
+        for api in front(tmp_path, proxy, upstream_key,  # embedded runner, ordered, cap 3
+                         elevenlabs_timeout=SPEAKING):
             headers = api.user()
+            note = {"text": "Коротка примітка, прочитана тут.", "voice_id": "uk-oksana"}
+            # the worker pool started first: the note below then waits for nothing but a worker
+            api.wait(api.client.post("/api/v1/voice/synthesize", headers=headers,
+                                     json=note).json()["task_id"], headers)
             books = [submit(api, headers, book(8)) for _ in range(3)]
-            local = api.client.post("/api/v1/voice/synthesize", headers=headers, json={
-                "text": "Коротка примітка, прочитана тут.", "voice_id": "uk-oksana"})
+            local = api.client.post("/api/v1/voice/synthesize", headers=headers, json=note)
             finished = [api.wait(task_id, headers, timeout=120) for task_id in books]
             spoken = api.wait(local.json()["task_id"], headers)
 
