@@ -182,3 +182,24 @@ def test_a_text_file_is_refused_with_the_apis_message(server: Server, token: str
     expect(form.get_by_role("button", name="Isolate the speech")).to_be_enabled()
     expect(form.get_by_role("status")).to_have_text("")
     watch.assert_clean(server.url, refused=("400 /v1/audio-isolation",))
+
+
+CONTROLS = ["isolate-file", "isolate-submit", "sts-file", "sts-voice-search", "sts-voice-language",
+            "sts-voice", "sts-voice-preview", "sts-output", "sts-denoise", "sts-submit",
+            "sound-text", "sound-seconds", "sound-loop", "sound-submit", "dub-file", "dub-source",
+            "dub-target", "dub-speakers", "dub-submit"]
+
+
+def test_every_tool_is_reached_by_keyboard_in_order_with_its_focus_shown(
+        server: Server, token: str, page: Page) -> None:
+    tools(page, server, token)
+    page.wait_for_selector("#sts-voice option")
+    page.get_by_role("link", name="Tools").focus()
+    outlines = {}  # of each control reached
+    for _ in range(len(CONTROLS) + 4):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.id")
+        if focused in CONTROLS:
+            outlines[focused] = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert list(outlines) == CONTROLS
+    assert set(outlines.values()) == {"solid"}
