@@ -9,8 +9,6 @@ const POLL_MS = 1000;
 const ENDED = new Set(["dubbed", "failed"]);
 const LABELS = { dubbing: "Dubbing", dubbed: "Dubbed", failed: "Failed" };
 
-const xiJson = async (path) => (await request(path, { headers: xi() })).json();
-
 export class Dubbing {
   constructor(voices, notify) {
     this.voices = voices;
@@ -42,7 +40,6 @@ export class Dubbing {
     form.append("source_lang", $("dub-source").value);
     form.append("target_lang", target);
     form.append("num_speakers", $("dub-speakers").value || "0");
-    $("dub-result").hidden = true;
     this.phase = "Sending";
     const made = await busy("dub", () => this.phase, async () => {
       const { dubbing_id: id } = await (await request("/v1/dubbing",
@@ -61,7 +58,7 @@ export class Dubbing {
     progress.value = 0;
     progress.hidden = false;
     for (;;) {
-      const project = await xiJson(`/v1/dubbing/${id}`);
+      const project = await (await request(`/v1/dubbing/${id}`, { headers: xi() })).json();
       progress.value = project.progress ?? 0;
       this.phase = `${LABELS[project.status] ?? project.status} · ${Math.round(progress.value)}%`;
       if (ENDED.has(project.status)) return project;

@@ -9,13 +9,14 @@ const $ = (id) => document.getElementById(id);
 // The name of an uploaded file without its extension, for the name of what is made of it.
 export const stem = (file) => file.name.replace(/\.[^.]*$/, "") || "audio";
 
-// While `work` runs, the form `${name}-form` is busy: its button off, and what it is doing (a
-// text, or a function that says it) with the seconds so far in its status. What `work`
-// answers, or null when it threw (the API's message is shown).
+// While `work` runs, the form `${name}-form` is busy: its last result gone, its button off, and
+// what it is doing (a text, or a function that says it) with the seconds so far in its status.
+// What `work` answers, or null when it threw (the API's message is shown).
 export async function busy(name, doing, work, notify) {
   const form = $(`${name}-form`);
   const status = $(`${name}-status`);
   notify(null);
+  $(`${name}-result`).hidden = true;
   $(`${name}-submit`).disabled = true;
   form.setAttribute("aria-busy", "true");
   const started = Date.now();
@@ -40,22 +41,22 @@ export async function busy(name, doing, work, notify) {
 
 // Audio a tool made, in the player and the download link of `${name}`, and its seconds in the
 // status once the player knows them.
-export async function present(name, audio, filename, done = "Made") {
+export async function present(name, audio, filename, said = "Made") {
   const player = $(`${name}-audio`);
   const link = $(`${name}-download`);
-  if (link.href.startsWith("blob:")) URL.revokeObjectURL(link.href);
+  const before = link.href;
   const url = URL.createObjectURL(audio);
   link.href = url;
   link.download = filename;
   $(`${name}-result`).hidden = false;
-  const known = new Promise((done) => {
-    player.addEventListener("loadedmetadata", () => done(player.duration), { once: true });
-    player.addEventListener("error", () => done(NaN), { once: true });
+  const seconds = await new Promise((resolve) => {
+    player.onloadedmetadata = () => resolve(player.duration);
+    player.onerror = () => resolve(NaN); // a format the browser does not play
+    player.src = url;
   });
-  player.src = url;
-  const seconds = await known;
+  if (before.startsWith("blob:")) URL.revokeObjectURL(before);
   $(`${name}-status`).textContent = Number.isFinite(seconds)
-    ? `${done}: ${seconds.toFixed(1)} s of audio.` : `${done}: download it to play it.`;
+    ? `${said}: ${seconds.toFixed(1)} s of audio.` : `${said}: download it to play it.`;
 }
 
 async function audioOf(path, init) {
