@@ -1,5 +1,6 @@
 """The README's pictures of the studio: ``python -m tests.studio.screenshots`` writes them to
-docs/images/ from a live server, as a new user sees it after one three-chapter book."""
+docs/images/ from a live server, as a new user sees it after one three-chapter book and one
+sound effect."""
 
 from __future__ import annotations
 
@@ -32,6 +33,15 @@ def speak(page: Page) -> None:
     page.get_by_label("Search voices").blur()
 
 
+def sound(page: Page) -> None:
+    page.get_by_role("link", name="Tools").click()
+    form = page.locator("#sound-form")
+    form.get_by_label("Describe the sound").fill("rain on a window")
+    form.get_by_label("Duration, seconds").fill("2")
+    form.get_by_role("button", name="Make the sound").click()
+    expect(form.get_by_role("status")).to_contain_text("Made:", timeout=60_000)
+
+
 def main() -> None:
     IMAGES.mkdir(parents=True, exist_ok=True)
     server = Server(Path(tempfile.mkdtemp(prefix="voicer-shots-")))
@@ -48,6 +58,9 @@ def main() -> None:
             desktop.wait_for_selector("#tasks-table tbody tr")
             desktop.set_viewport_size({"width": 1100, "height": 360})
             desktop.screenshot(path=IMAGES / "studio-tasks.png")
+            desktop.set_viewport_size({"width": 1100, "height": 1000})
+            sound(desktop)
+            desktop.screenshot(path=IMAGES / "studio-tools.png", full_page=True)
             phone = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=1,
                                      is_mobile=True, has_touch=True)
             sign_in(phone, server.url, token)

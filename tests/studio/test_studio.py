@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from tests.api.conftest import Server
 from tests.audio_tools import decode
 from tests.books.epubs import epub
-from tests.studio.browsing import CHROMIUM, FLAGS, Watch, sign_in
+from tests.studio.browsing import Watch, audio_duration, sign_in
 from tests.waiting import wait_until
 from voicer.studio import ASSETS
 
@@ -28,37 +26,6 @@ EPUB_CHAPTERS = [("One", "The keeper climbed the stairs."), ("Two", "A boat came
                  ("Three", "The lamp was lit again.")]
 EPUB_TITLES = ["The Stairs", "The Boat", "The Lamp"]
 HEARD = "The weather was calm on the morning of the first day."
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    running = Server(tmp_path_factory.mktemp("studio"))
-    running.start()
-    yield running
-    running.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(accept_downloads=True)
-    yield context.new_page()
-    context.close()
-
-
-def audio_duration(page: Page, selector: str) -> float:
-    """The seconds an audio element has loaded, once it knows (the page's CSP forbids the
-    eval that ``wait_for_function`` polls with)."""
-    element = page.locator(selector)
-    return wait_until(lambda: element.evaluate("audio => audio.duration || null"), 60,
-                      f"{selector} knowing its duration", every=0.1)
 
 
 def test_a_browser_gets_the_studio_and_api_clients_keep_the_json(server: Server) -> None:
@@ -298,14 +265,15 @@ CONTRASTS = """() => {
 }"""
 
 
+PAGES = ("speak", "tasks", "stt", "voices", "tools", "account")
 LOADED = {"tasks": "#tasks-empty:not([hidden])", "voices": "#voices-empty:not([hidden])",
-          "account": "#stats dd"}  # what each page fetches
+          "tools": "#sts-voice option", "account": "#stats dd"}  # what each page fetches
 
 
 def test_every_control_is_labelled_reached_by_keyboard_and_legible(server: Server,
                                                                     page: Page) -> None:
     sign_in(page, server.url, server.token())
-    for name in ("speak", "tasks", "stt", "voices", "account"):
+    for name in PAGES:
         page.goto(f"{server.url}/#{name}")
         page.wait_for_selector(f"#page-{name}:not([hidden])")
         page.wait_for_selector(LOADED.get(name, "body"))
@@ -332,7 +300,7 @@ def test_the_studio_fits_a_phone(server: Server, browser: Browser) -> None:
                                   has_touch=True)
     page = context.new_page()
     sign_in(page, server.url, server.token())
-    for name in ("speak", "tasks", "stt", "voices", "account"):
+    for name in PAGES:
         page.goto(f"{server.url}/#{name}")
         page.wait_for_selector(f"#page-{name}:not([hidden])")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, name

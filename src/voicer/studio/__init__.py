@@ -11,7 +11,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 from starlette.responses import HTMLResponse
 
-from voicer import loudness
+from voicer import loudness, sounds
 from voicer.books import TextFormat
 from voicer.encoding.formats import BOOK_FORMATS, DEFAULT_FORMAT, FORMATS, OutputFormat
 
@@ -48,10 +48,16 @@ class StudioConfig(BaseModel):
     uploads: dict[str, TextFormat] = Field(description="file extensions the text box opens, and "
                                                        "the text_format each is sent as")
     loudness: list[Loudness] = Field(description="the loudness presets, the default first")
+    sounds: list[str] = Field(description="the sound effects this server makes itself: the "
+                                          "prompts the sound effects tool suggests")
+    sound_seconds: tuple[float, float] = Field(description="the shortest and longest sound "
+                                                           "effect, seconds")
 
 
 def config() -> StudioConfig:
-    return StudioConfig(outputs=outputs(), uploads=UPLOADS, loudness=loudness_menu())
+    return StudioConfig(outputs=outputs(), uploads=UPLOADS, loudness=loudness_menu(),
+                        sounds=[sound.name for sound in sounds.SOUNDS],
+                        sound_seconds=(sounds.MIN_SECONDS, sounds.MAX_SECONDS))
 
 
 def loudness_menu() -> list[Loudness]:

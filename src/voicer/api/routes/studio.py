@@ -19,5 +19,6 @@ def page() -> HTMLResponse:
 
 @router.get("/config.json", summary="🖥️ The studio's menus")
 def config() -> StudioConfig:
-    """What the studio offers: the outputs this server writes, the files it opens."""
+    """What the studio offers: the outputs this server writes, the files it opens, the sound
+    effects it makes."""
     return studio.config()

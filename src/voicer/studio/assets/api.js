@@ -12,6 +12,9 @@ export const token = {
   clear: () => localStorage.removeItem(TOKEN_KEY),
 };
 
+// The ElevenLabs routes take the token as xi-api-key.
+export const xi = () => ({ "xi-api-key": token.get() });
+
 function headers(extra = {}) {
   const value = token.get();
   return value ? { Authorization: `Bearer ${value}`, ...extra } : extra;

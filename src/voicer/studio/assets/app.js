@@ -1,13 +1,16 @@
 // The studio's shell: sign in, pages by the address's #hash, notices.
 import { ApiError, getJson, token } from "./api.js";
 import { showAccount } from "./account.js";
+import { Dubbing } from "./dubbing.js";
+import { VoiceList } from "./picker.js";
 import { Speak } from "./speak.js";
 import { Stt } from "./stt.js";
 import { Tasks } from "./tasks.js";
+import { Tools } from "./tools.js";
 import { Voices } from "./voices.js";
 
 const $ = (id) => document.getElementById(id);
-const PAGES = ["speak", "tasks", "stt", "voices", "account"];
+const PAGES = ["speak", "tasks", "stt", "voices", "tools", "account"];
 
 export function notify(error) {
   const notice = $("notice");
@@ -18,17 +21,22 @@ export function notify(error) {
   }
   notice.textContent = error.message || String(error);
   notice.hidden = false;
+  notice.scrollIntoView({ block: "nearest" }); // a form far down a phone's page sent it
 }
 
 let studio = null; // the pages, made once on the first signed-in visit
 
 async function start() {
   const config = await getJson("/studio/config.json");
-  const speak = new Speak(config, notify);
+  const catalogue = new VoiceList(); // what every voice picker lists
+  const speak = new Speak(config, catalogue, notify);
   const tasks = new Tasks(notify, (id) => { location.hash = "#speak"; speak.open(id); });
   speak.onSubmitted = () => tasks.stale();
-  const voices = new Voices(notify, () => speak.voicesChanged());
-  return { speak, tasks, stt: new Stt(notify), voices, account: { show: showAccount } };
+  const voices = new Voices(notify, () => catalogue.changed());
+  const tools = new Tools(config, catalogue, notify);
+  const dubbing = new Dubbing(catalogue, notify);
+  const both = { show: () => Promise.all([tools.show(), dubbing.show()]) };
+  return { speak, tasks, stt: new Stt(notify), voices, tools: both, account: { show: showAccount } };
 }
 
 async function route() {

@@ -1,6 +1,7 @@
 // The Speak page: text, voice, settings, submit, then progress and the player.
-import { events, getJson, request, sendJson, token } from "./api.js";
+import { events, getJson, sendJson } from "./api.js";
 import { Player } from "./player.js";
+import { VoicePicker } from "./picker.js";
 
 const $ = (id) => document.getElementById(id);
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
@@ -16,9 +17,10 @@ function base64(file) {
 }
 
 export class Speak {
-  constructor(config, notify) {
+  constructor(config, voices, notify) {
     this.notify = notify;
-    this.voices = null;
+    this.picker = new VoicePicker(voices, "", notify);
+    this.models = false; // the model menu, filled when first shown
     this.outputs = config.outputs;
     this.following = null;
     this.taskId = null;
@@ -36,10 +38,6 @@ export class Speak {
     $("text").addEventListener("input", () => this.count());
     $("text-file").addEventListener("change", () => this.openFile());
     $("text-format").addEventListener("change", () => this.textFormat());
-    $("voice-search").addEventListener("input", () => this.listVoices());
-    $("voice-language").addEventListener("change", () => this.listVoices());
-    $("voice").addEventListener("change", () => this.describeVoice());
-    $("voice-preview").addEventListener("click", () => this.preview());
     $("pauses").addEventListener("change", () => { $("pause-settings").hidden = !$("pauses").checked; });
     $("pause-preset").addEventListener("change", () => this.preset());
     $("speak-form").addEventListener("submit", (event) => { event.preventDefault(); this.submit(); });
@@ -47,22 +45,15 @@ export class Speak {
   }
 
   async show() {
-    if (this.voices) return;
-    const [voices, models] = await Promise.all([getJson("/api/v1/voices"), getJson("/api/v1/models")]);
-    this.voices = voices;
-    $("model").replaceChildren(...models.map((m) => new Option(`${m.name} — ${m.description}`, m.model_id)));
-    const languages = [...new Set(voices.flatMap((voice) => voice.languages))].sort();
-    const names = new Intl.DisplayNames(["en"], { type: "language" });
-    const label = (code) => { try { return `${names.of(code)} (${code})`; } catch { return code; } };
-    const language = $("voice-language").value;
-    $("voice-language").replaceChildren(new Option("All languages", ""),
-      ...languages.map((code) => new Option(label(code), code)));
-    $("voice-language").value = languages.includes(language) ? language : "";
-    this.listVoices();
+    await Promise.all([this.listModels(), this.picker.show()]);
   }
 
-  // A voice was made or deleted on the Voices page: the picker asks again when next shown.
-  voicesChanged() { this.voices = null; }
+  async listModels() {
+    if (this.models) return;
+    const models = await getJson("/api/v1/models");
+    $("model").replaceChildren(...models.map((m) => new Option(`${m.name} — ${m.description}`, m.model_id)));
+    this.models = true;
+  }
 
   count() {
     $("text-count").textContent = this.book ? "Its chapters are read by the server"
@@ -105,49 +96,6 @@ export class Speak {
     $("chapter-settings").hidden = format === "plain";
   }
 
-  listVoices() {
-    if (!this.voices) return;  // asked again (a voice was made or deleted): listed once it is back
-    const words = $("voice-search").value.trim().toLowerCase().split(/\s+/).filter(Boolean);
-    const language = $("voice-language").value;
-    const chosen = $("voice").value;
-    const shown = this.voices.filter((voice) => {
-      const about = [voice.voice_id, voice.name, voice.accent, voice.gender, voice.description,
-        voice.use_case, voice.engine].join(" ").toLowerCase();
-      return (!language || voice.languages.includes(language)) && words.every((w) => about.includes(w));
-    });
-    $("voice").replaceChildren(...shown.map((voice) =>
-      new Option(`${voice.name} · ${voice.languages.join(", ")} · ${voice.engine}`, voice.voice_id)));
-    if (shown.some((voice) => voice.voice_id === chosen)) $("voice").value = chosen;
-    else if (shown.length) $("voice").selectedIndex = 0;
-    this.describeVoice();
-  }
-
-  describeVoice() {
-    const voice = this.voices.find((v) => v.voice_id === $("voice").value);
-    $("voice-about").textContent = voice
-      ? [voice.gender, voice.age, voice.accent, voice.description].filter(Boolean).join(", ")
-      : "No voice matches.";
-    $("voice-preview").disabled = !voice;
-  }
-
-  async preview() {
-    const audio = $("preview-audio");
-    $("voice-preview").disabled = true;
-    try {
-      const sample = await (await request(`/v1/voices/${encodeURIComponent($("voice").value)}/preview`,
-        { headers: { "xi-api-key": token.get() } })).blob();
-      if (audio.src) URL.revokeObjectURL(audio.src);
-      audio.src = URL.createObjectURL(sample);
-      audio.controls = true;
-      audio.hidden = false;
-      await audio.play().catch(() => {}); // a browser may refuse to start sound; the controls stay
-    } catch (error) {
-      this.notify(error);
-    } finally {
-      $("voice-preview").disabled = false;
-    }
-  }
-
   preset() {
     const option = $("pause-preset").selectedOptions[0];
     const duration = $("pause-duration");
@@ -160,7 +108,7 @@ export class Speak {
     const output = this.outputs.find((o) => o.id === $("output").value);
     const body = {
       text: this.book ? this.book.text : $("text").value, text_format: $("text-format").value,
-      loudness: $("loudness").value, voice_id: $("voice").value, model_id: $("model").value,
+      loudness: $("loudness").value, voice_id: this.picker.value, model_id: $("model").value,
       split_type: $("split").value, output_format: output.output_format, split_output: output.split_output,
       auto_pause_enabled: $("pauses").checked,
     };

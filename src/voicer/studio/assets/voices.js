@@ -1,13 +1,10 @@
 // The Voices page: the caller's own voices (cloned or designed), design one from a description
 // (three previews, keep one), clone one from reference audio, delete one.
-import { request, token } from "./api.js";
+import { request, xi } from "./api.js";
 
 const $ = (id) => document.getElementById(id);
 const OWN = new Set(["cloned", "generated"]);
 const KINDS = { cloned: "Cloned", generated: "Designed" };
-
-// The ElevenLabs routes take the token as xi-api-key.
-const xi = () => ({ "xi-api-key": token.get() });
 
 function bytes(base64, type) {
   const raw = atob(base64);
@@ -29,7 +26,7 @@ function button(text, label, onClick, kind = "quiet") {
 export class Voices {
   constructor(notify, changed) {
     this.notify = notify;
-    this.changed = changed; // tells the Speak page's picker
+    this.changed = changed; // tells the voice pickers
     this.description = "";
     $("design-form").addEventListener("submit", (event) => { event.preventDefault(); this.design(); });
     $("clone-form").addEventListener("submit", (event) => { event.preventDefault(); this.clone(); });
