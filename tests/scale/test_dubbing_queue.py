@@ -9,20 +9,27 @@ import signal
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import numpy as np
 import pytest
+import redis
 from elevenlabs import ElevenLabs
 
+from tests.api.conftest import make_api
 from tests.audio_tools import decode, median_pitch
 from tests.recognition.speech import ADAM, RACHEL, speak, wav
 from tests.scale.test_scale_out import Cluster, _environment, _until
+from tests.waiting import wait_until
+from voicer import accounts
 from voicer.db import Database
-from voicer.db.tables import DubbingProject
+from voicer.db.tables import DubbingProject, utcnow
 from voicer.pipeline.pool import WorkerPool
+from voicer.runtime import open_database
+from voicer.settings import Settings
 
 HER = "The weather was calm on the morning of the first day."
 HIM = "Later that afternoon, the children played in the garden."
@@ -132,3 +139,33 @@ def test_a_worker_killed_mid_dub_leaves_it_to_another_which_makes_it_once(
         assert client.user.subscription.get().character_count == charged  # charged once
         audio = decode(b"".join(client.dubbing.audio.get(made.dubbing_id, "en")))
         assert audio.duration == pytest.approx(dialogue.duration, rel=0.10)
+
+
+def test_a_project_accepted_but_never_enqueued_is_enqueued_by_the_reconcile(
+        tmp_path: Path, redis_url: str) -> None:
+    """An API node that died between accepting a project and enqueueing it: the next node's
+    reconcile hands it to the workers."""
+    broker_url = f"{redis_url}/5"
+    database = open_database(Settings(data_dir=tmp_path))
+    with database.session() as session:
+        user = accounts.create_user(session, "left-behind", 1_000, accounts.RatePlan.basic)
+        session.add(DubbingProject(id="leftbehind", user_id=user.id, status="dubbing",
+                                   target_language="en", duration=7.0, characters=7,
+                                   created_at=utcnow() - timedelta(minutes=5)))
+        session.commit()
+    database.close()
+    apis = make_api(tmp_path, broker_url=broker_url)
+    api = next(apis)
+    try:
+        def enqueued() -> bool:
+            with api.services.database.session() as session:
+                project = session.get(DubbingProject, "leftbehind")
+                return project is not None and project.enqueued_at is not None
+
+        wait_until(enqueued, 30, "the project enqueued", every=0.1)
+        with redis.Redis.from_url(broker_url) as broker:
+            queued = broker.hvals("dramatiq:voicer-chunks.msgs")
+        assert [message for message in queued if b"leftbehind" in message
+                and b"dub_project" in message]
+    finally:
+        apis.close()
