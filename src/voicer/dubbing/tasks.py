@@ -55,7 +55,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from voicer import isolation
-from voicer.accounts import refund_characters, reserve_characters
+from voicer.accounts import paid, refund_characters, reserve_characters
 from voicer.audio import Audio
 from voicer.db import Database
 from voicer.db.database import rowcount
@@ -314,6 +314,45 @@ class DubbingTasks:
             log.exception("could not enqueue render %s of dubbing %s", render_id, dubbing_id)
             return self._finish_render(dubbing_id, language, render_id, False) or snapshot
         return snapshot
+
+    def transcribe(self, user: User, dubbing_id: str,
+                   segment_ids: list[str]) -> resources.Resource:
+        """The source audio of ``segment_ids`` (none: every segment) heard again, their source
+        text replaced by what is heard (their dubs unchanged); charged as speech to text."""
+        with self.database.session() as session:
+            project = self.made(session, user, dubbing_id)
+            assert project.resource is not None
+            times = {segment_id: (project.resource["segments"][segment_id]["start"],
+                                  project.resource["segments"][segment_id]["end"])
+                     for segment_id in resources.chosen(project.resource, segment_ids)}
+            language, start, end = project.source_language, project.start_time, project.end_time
+        clip = _cut(decode(io.BytesIO(self.storage.read_upload(dubbing_id)),
+                           self.listener.settings.max_audio_seconds, "file"), start, end)
+        seconds = sum(max(0.0, finish - begin) for begin, finish in times.values())
+        recognizer = self.listener.recognizers.default()
+        with paid(self.database, user.id, audio_characters(
+                seconds, self.listener.settings.stt_characters_per_second)):
+            heard = {segment_id: " ".join(recognizer.recognize(
+                clip.cut(begin, finish), language).text.split())
+                for segment_id, (begin, finish) in times.items() if finish > begin}
+        return self.edit(user, dubbing_id, lambda made: resources.transcribed(made, {
+            segment_id: text for segment_id, text in heard.items()
+            if segment_id in made["segments"]}))
+
+    def dub(self, user: User, dubbing_id: str, segment_ids: list[str],
+            languages: list[str]) -> resources.Resource:
+        """``segment_ids`` (none: every segment) spoken again in ``languages`` (none: the
+        dubbing's): their dubs marked stale, then each language rendered (and so charged)."""
+        def stale(made: resources.Resource) -> resources.Resource:
+            chosen = resources.chosen(made, segment_ids)
+            for language in languages or made["target_languages"]:
+                made = resources.restaled(made, chosen, resources.language_of(made, language))
+            return made
+
+        made = self.edit(user, dubbing_id, stale)
+        for language in languages or made["target_languages"]:
+            made = self.render(user, dubbing_id, language)
+        return made
 
     def delete(self, user: User, dubbing_id: str) -> None:
         with self.database.session() as session:
