@@ -112,6 +112,14 @@ def test_a_worker_makes_a_dubbing_the_api_node_enqueued(
         assert (median_pitch(audio.samples[:turn], audio.rate)
                 > 1.3 * median_pitch(audio.samples[turn:], audio.rate))
         assert len(client.dubbing.resource.get(made.dubbing_id).speaker_tracks) == 2
+        render = client.dubbing.resource.render(made.dubbing_id, "en", render_type="mp3")
+
+        def rendered() -> str | None:  # by the worker too
+            status = client.dubbing.resource.get(made.dubbing_id).renders["en"].status
+            return status if status != "processing" else None
+
+        assert _until(rendered, timeout=120, why=cluster.worker_troubles) == "complete"
+        assert client.dubbing.resource.get(made.dubbing_id).renders["en"].id == render.render_id
 
 
 @pytest.mark.slow
