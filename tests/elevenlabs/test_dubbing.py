@@ -137,6 +137,72 @@ def test_segments_are_added_and_deleted(live: Live, dubbed: str) -> None:
     assert refused.value.status_code == 400 and "start_time" in str(refused.value.body)
 
 
+def test_a_segment_transcribed_again_has_the_words_of_its_audio(live: Live,
+                                                                 dubbed: str) -> None:
+    client = live.client
+    resource = client.dubbing.resource.get(dubbed)
+    first = min(resource.speaker_segments.values(), key=lambda segment: segment.start_time)
+    speaker = next(track.id for track in resource.speaker_tracks.values()
+                   if first.id in track.segments)
+    added = client.dubbing.resource.speaker.segment.create(
+        dubbed, speaker, start_time=first.start_time, end_time=first.end_time, text="Hello.")
+    before = client.user.subscription.get().character_count
+    version = client.dubbing.resource.transcribe(dubbed, segments=[added.new_segment]).version
+    heard = client.dubbing.resource.get(dubbed)
+    assert heard.version == version == added.version + 1
+    segment = heard.speaker_segments[added.new_segment]
+    assert word_error_rate(first.text or "", segment.text or "") <= 0.2  # the same audio
+    assert segment.dubs["en"].text == "Hello."  # the dub is left as it was
+    assert client.user.subscription.get().character_count > before  # charged as speech to text
+
+    client.dubbing.resource.translate(dubbed, segments=[added.new_segment], languages=["en"])
+    dub = client.dubbing.resource.get(dubbed).speaker_segments[added.new_segment].dubs["en"]
+    assert dub.text == segment.text and dub.audio_stale
+    with pytest.raises(ApiError) as refused:
+        client.dubbing.resource.translate(dubbed, segments=[added.new_segment], languages=["de"])
+    assert refused.value.status_code == 400
+    assert "languages" in str(refused.value.body) and "upstream" in str(refused.value.body)
+    client.dubbing.resource.segment.delete(dubbed, added.new_segment)
+
+
+def test_segments_dubbed_again_are_rendered_and_charged(live: Live, dubbed: str) -> None:
+    client = live.client
+    resource = client.dubbing.resource.get(dubbed)
+    segment_id, segment = next(iter(resource.speaker_segments.items()))
+    assert not segment.dubs["en"].audio_stale
+    before = client.user.subscription.get().character_count
+    client.dubbing.resource.dub(dubbed, segments=[segment_id], languages=["en"])
+    render = _rendered(client, dubbed)
+    assert render.id != (resource.renders["en"].id if "en" in resource.renders else None)
+    after = client.dubbing.resource.get(dubbed)
+    assert not after.speaker_segments[segment_id].dubs["en"].audio_stale
+    assert client.user.subscription.get().character_count - before == len(
+        segment.dubs["en"].text or "")
+
+
+def test_segments_moved_to_another_speaker_are_spoken_in_its_voice(
+        live: Live, dialogue: Dialogue, dubbed: str) -> None:
+    client = live.client
+    resource = client.dubbing.resource.get(dubbed)
+    first = min(resource.speaker_segments.values(), key=lambda segment: segment.start_time)
+    her = next(track for track in resource.speaker_tracks.values() if first.id in track.segments)
+    him = next(track for track in resource.speaker_tracks.values() if track.id != her.id)
+    moved = client.dubbing.resource.migrate_segments(dubbed, segment_ids=list(her.segments),
+                                                     speaker_id=him.id)
+    tracks = client.dubbing.resource.get(dubbed).speaker_tracks
+    assert moved.version == resource.version + 1 and tracks[her.id].segments == []
+    assert set(tracks[him.id].segments) == set(her.segments) | set(him.segments)
+    with pytest.raises(ApiError) as unknown:
+        client.dubbing.resource.migrate_segments(dubbed, segment_ids=[first.id],
+                                                 speaker_id="nobody")
+    assert unknown.value.status_code == 404
+    client.dubbing.resource.render(dubbed, "en", render_type="mp3")
+    _rendered(client, dubbed)
+    made = decode(b"".join(client.dubbing.audio.get(dubbed, "en")))
+    # her turn is now spoken in his voice: no higher than his own
+    assert _pitch(made, 0, dialogue.turn) < 1.15 * _pitch(made, dialogue.turn, dialogue.duration)
+
+
 def test_another_language_without_the_upstream_is_refused(live: Live,
                                                           dialogue: Dialogue) -> None:
     before = live.client.user.subscription.get().character_count
@@ -187,6 +253,16 @@ def _done(client: ElevenLabs, dubbing_id: str, status: str = "dubbed") -> Any:
         time.sleep(0.5)
     assert project.status == status, project.error
     return project
+
+
+def _rendered(client: ElevenLabs, dubbing_id: str) -> Any:
+    """The render of English, once complete."""
+    deadline = time.monotonic() + 120
+    while (render := client.dubbing.resource.get(dubbing_id).renders["en"]).status != "complete":
+        assert render.status == "processing", render.status
+        assert time.monotonic() < deadline, "the render did not complete"
+        time.sleep(0.5)
+    return render
 
 
 def _pitch(audio: Decoded, start: float, end: float) -> float:

@@ -50,7 +50,7 @@ class Services:
     stt: SttTasks  # recognition tasks, run in this process or handed to the queue
     tts: SpeechTasks  # the Voice API's speech tasks, run in this process
     webhooks: Dispatcher  # tasks' events, POSTed to their callbacks
-    dubbing: DubbingTasks  # dubbing projects, made in this process
+    dubbing: DubbingTasks  # dubbing projects, made in this process or handed to the queue
     cloner: Cloner  # users' voices cloned from their references
     models: PageCache  # the Voice API's models list, its pages asked often
     designer: VoiceDesigner  # users' voices designed from a description
@@ -77,7 +77,8 @@ class Services:
         webhooks = Dispatcher(runtime.database, settings)
         webhooks.start()
         dubbing = DubbingTasks(runtime.database, runtime.storage, listener, planner.voices, speech,
-                               runtime.upstream)
+                               runtime.upstream,
+                               runner if isinstance(runner, QueueRunner) else None)
         dubbing.recover()
         cloner = Cloner(settings, OwnedVoices(runtime.database), planner.voices, speech,
                         runtime.recognizers, planner.detector, runtime.upstream)

@@ -266,6 +266,8 @@ class DubbingProject(Base):
     error: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     completed_at: Mapped[datetime | None] = mapped_column(default=None)
+    enqueued_at: Mapped[datetime | None] = mapped_column(default=None)  # handed to the queue
+    claimed_at: Mapped[datetime | None] = mapped_column(default=None)  # its maker, renewed
 
 
 class PronunciationDictionary(Base):

@@ -2,6 +2,12 @@
 and its dub in the target, as ElevenLabs' dubbing resource shows them, and the edits made to
 it (a segment's text or times changed, a segment added or removed).
 
+The SDK's other resource calls work on it too: ``transcribe`` puts what is heard again in
+segments' source text, ``translate`` copies a segment's source text into its dub (the only
+translation done locally: the dub speaks the source language), ``dub`` marks segments' dubs to
+be spoken again at the render it starts, ``migrate_segments`` moves segments to another speaker
+(their dubs then spoken in that speaker's voice).
+
 It is kept as JSON in the project's row: ``version`` counts the edits; a dub whose text or
 times changed since its audio was made is ``audio_stale`` until the language is rendered again.
 """
@@ -15,6 +21,11 @@ from voicer.errors import InvalidInput, NotFound
 from voicer.recognition.base import Segment, Transcript
 
 Resource = dict[str, Any]
+UNTRANSLATED = ("languages: {language} is not this dubbing's source language ({source}); Voicer "
+                "translates locally only into the source language (re-voicing: no translation "
+                "model ships its weights here), and other languages need the ElevenLabs "
+                "upstream: create the dubbing with that target_lang and "
+                "VOICER_ELEVENLABS_API_KEY set")
 
 
 def built(transcript: Transcript, voices: dict[str, str], source: str, target: str) -> Resource:
@@ -84,6 +95,71 @@ def added(resource: Resource, speaker_id: str, start: float, end: float, text: s
                                        "text": source, "dubs": dubs}
     speaker["segments"].append(segment_id)
     return _next(changed), segment_id
+
+
+def chosen(resource: Resource, segment_ids: list[str]) -> list[str]:
+    """``segment_ids`` (none: every segment), each one of the resource's, else ``NotFound``."""
+    for segment_id in segment_ids:
+        _segment(resource, segment_id)
+    return list(dict.fromkeys(segment_ids)) or list(resource["segments"])
+
+
+def transcribed(resource: Resource, heard: dict[str, str]) -> Resource:
+    """Each segment of ``heard`` with its source text as heard again; its dubs unchanged."""
+    changed = copy.deepcopy(resource)
+    for segment_id, text in heard.items():
+        _segment(changed, segment_id)["text"] = text.strip()
+    return _next(changed)
+
+
+def translated(resource: Resource, segment_ids: list[str], languages: list[str]) -> Resource:
+    """The dubs of ``segment_ids`` in ``languages`` (none: the dubbing's; each must be the
+    source language) given their segment's source text; a dub whose text so changed is
+    ``audio_stale``. Another language is refused naming ``languages``."""
+    source = resource["source_language"]
+    languages = languages or resource["target_languages"]
+    for language in languages:
+        if language != source:
+            raise InvalidInput("languages", UNTRANSLATED.format(language=language, source=source))
+    changed = copy.deepcopy(resource)
+    for segment_id in chosen(changed, segment_ids):
+        segment = _segment(changed, segment_id)
+        for language in languages:
+            dub = segment["dubs"].setdefault(
+                language, {**_dub(segment["start"], segment["end"], ""), "audio_stale": True})
+            if dub["text"] != segment["text"]:
+                dub.update(text=segment["text"], audio_stale=True)
+    return _next(changed)
+
+
+def restaled(resource: Resource, segment_ids: list[str], language: str) -> Resource:
+    """The dubs of ``segment_ids`` in ``language`` to be spoken again at the next render."""
+    changed = copy.deepcopy(resource)
+    for segment_id in segment_ids:
+        dub = _segment(changed, segment_id)["dubs"].get(language)
+        if dub is not None and dub["text"].strip():
+            dub["audio_stale"] = True
+    return changed
+
+
+def migrated(resource: Resource, segment_ids: list[str], speaker_id: str) -> Resource:
+    """``segment_ids`` moved to ``speaker_id``: spoken in its voice at the next render."""
+    changed = copy.deepcopy(resource)
+    speaker = changed["speakers"].get(speaker_id)
+    if speaker is None:
+        raise NotFound(f"speaker {speaker_id} not found in this dubbing; its speakers are "
+                       f"{', '.join(changed['speakers'])}")
+    for segment_id in segment_ids:
+        segment = _segment(changed, segment_id)
+        if segment["speaker"] == speaker_id:
+            continue
+        changed["speakers"][segment["speaker"]]["segments"].remove(segment_id)
+        segment["speaker"] = speaker_id
+        speaker["segments"].append(segment_id)
+        for dub in segment["dubs"].values():
+            dub["audio_stale"] = True
+    speaker["segments"].sort(key=lambda segment_id: changed["segments"][segment_id]["start"])
+    return _next(changed)
 
 
 def spoken(resource: Resource, language: str) -> list[Segment]:

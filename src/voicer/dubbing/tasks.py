@@ -4,17 +4,30 @@
              ``start_time``..``end_time``, its cost reserved from the quota — one second of
              audio costs ``VOICER_DUBBING_CHARACTERS_PER_SECOND`` characters, rounded up — the
              file stored and a ``dubbing`` row written, all before the answer
-    run      in a thread of the API process: recognised (0-40 %; over 28 s by the recognition
-             worker processes, as ``/v1/stt`` tasks are), speakers told apart and each
-             given a voice, the background isolated (40-60 %), every segment spoken and fitted
-             to its time (60-95 %), mixed and kept as MP3: ``dubbed``; or ``failed`` with the
-             characters refunded; either way a ``dubbing.completed`` or ``dubbing.failed``
-             event for its ``webhook_url`` or its owner's default, written with the change
+    run      recognised (0-40 %; over 28 s by the recognition worker processes, as ``/v1/stt``
+             tasks are), speakers told apart and each given a voice, the background isolated
+             (40-60 %), every segment spoken and fitted to its time (60-95 %), mixed and kept
+             as MP3: ``dubbed``; or ``failed`` with the characters refunded; either way a
+             ``dubbing.completed`` or ``dubbing.failed`` event for its ``webhook_url`` or its
+             owner's default, written with the change
     render   a language spoken again from the resource as edited; the characters of the dubs
              changed since the last render are charged, and refunded if it fails
-    recover  at start-up: a project an earlier process left ``dubbing`` is made again from its
-             stored upload; a render left ``processing`` is marked ``failed``, refunded
+    recover  at start-up, without a broker: a project an earlier process left ``dubbing`` is
+             made again from its stored upload; a render left ``processing`` is marked
+             ``failed``, refunded
     delete   the row and every file of the project
+
+Where it runs. Without a broker (the embedded runner's mode), projects and renders are made in
+a thread of the API process that took them. With one (``VOICER_BROKER_URL``), the API node only
+stores the upload and enqueues a Dramatiq message (``voicer.tasks.queue``: ``DUB``, ``RENDER``);
+a ``voicer worker`` process makes it, calling the same ``DubbingTasks.run`` (or ``make_render``)
+the thread calls. A project's maker claims its row and renews the claim while it works, so a
+message delivered twice (a worker killed mid-dub is noticed after ``VOICER_WORKER_HEARTBEAT``
+seconds and its message delivered again) makes the project once: the second delivery waits
+until the first claim has expired, then makes it again from the stored upload, or finds it
+made. A render is made only while the resource still says it is ``processing``, and finished
+(or refunded) once. A project an API node accepted but never enqueued (it died in between, or
+Redis was away) is enqueued by the reconcile of the queue runner.
 
 Translation is not done here: no permissively licensed translation model ships its weights on
 PyPI (argostranslate fetches its models from its own index at run time), so a local dubbing
@@ -29,17 +42,20 @@ from __future__ import annotations
 import io
 import json
 import logging
+import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from datetime import timedelta
+from typing import Any, BinaryIO, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from voicer import isolation
-from voicer.accounts import refund_characters, reserve_characters
+from voicer.accounts import paid, refund_characters, reserve_characters
 from voicer.audio import Audio
 from voicer.db import Database
 from voicer.db.database import rowcount
@@ -70,6 +86,15 @@ LOCAL_ONLY = ("target_lang: {target} differs from source_lang {source}; Voicer d
               "the source language only (re-voicing: no translation model ships its weights "
               "here), and other languages need the ElevenLabs upstream, which is not "
               "configured (VOICER_ELEVENLABS_API_KEY)")
+CLAIM_LEASE = timedelta(seconds=30)  # a maker's claim not renewed this long: it died
+
+
+class DubbingQueue(Protocol):
+    """Where projects and renders go with a broker: ``voicer.tasks.queue.QueueRunner``."""
+
+    def enqueue_dubbing(self, dubbing_id: str) -> None: ...
+
+    def enqueue_render(self, dubbing_id: str, language: str, render_id: str) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,16 +111,20 @@ class DubbingRequest:
 
 
 class DubbingTasks:
-    """Every dubbing project of this API process; started and stopped with the app."""
+    """The dubbing projects of an API node (made here, or handed to ``queue``), or those a
+    ``voicer worker`` process makes; started and stopped with the app or the worker."""
 
     def __init__(self, database: Database, storage: Storage, listener: Listener, voices: Voices,
-                 speech: SpeechPool, upstream: Upstream | None = None) -> None:
+                 speech: SpeechPool, upstream: Upstream | None = None,
+                 queue: DubbingQueue | None = None, claim_lease: timedelta = CLAIM_LEASE) -> None:
         self.database = database
         self.upstream = upstream  # where other languages are dubbed
         self.storage = storage  # the upload, the background and each language's audio
         self.listener = listener
         self.voices = voices
         self.speech = speech
+        self.queue = queue  # None: made in this process
+        self.claim_lease = claim_lease
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="dubbing")
 
     @property
@@ -103,7 +132,11 @@ class DubbingTasks:
         return self.listener.settings.dubbing_characters_per_second
 
     def recover(self) -> int:
-        """Make again the projects an earlier process left unfinished; how many there were."""
+        """Make again the projects an earlier process left unfinished; how many there were.
+        With a broker, nothing: the queue holds them, and its reconcile enqueues any never
+        enqueued."""
+        if self.queue is not None:
+            return 0
         with self.database.session() as session:
             left = list(session.scalars(select(DubbingProject).where(
                 DubbingProject.status == DUBBING, DubbingProject.upstream_id.is_(None))
@@ -117,11 +150,11 @@ class DubbingTasks:
                         project.resource["renders"].values() if render["status"] == "processing"))
                     project.resource = _renders_failed(project.resource)
             for project in left:
-                project.progress = 0
+                project.progress, project.claimed_at = 0, None  # its maker was this node's
             session.commit()
             ids = [project.id for project in left]
         for project_id in ids:
-            self._pool.submit(self._run, project_id)
+            self._pool.submit(self.run, project_id)
         return len(ids)
 
     def submit(self, user: User, file: BinaryIO, request: DubbingRequest) -> DubbingProject:
@@ -159,8 +192,17 @@ class DubbingTasks:
             session.refresh(project)
             session.expunge(project)
         if not relayed:
-            self._pool.submit(self._run, project.id)
+            self._start(project.id)
         return project
+
+    def _start(self, dubbing_id: str) -> None:
+        if self.queue is None:
+            self._pool.submit(self.run, dubbing_id)
+            return
+        try:
+            self.queue.enqueue_dubbing(dubbing_id)
+        except Exception:  # Redis away: the queue runner's reconcile enqueues it later
+            log.exception("could not enqueue dubbing %s; it waits for the reconcile", dubbing_id)
 
     def status(self, user: User, dubbing_id: str) -> dict[str, Any]:
         """What ``GET /v1/dubbing/{id}`` answers; a relayed project's as the upstream says it,
@@ -263,8 +305,54 @@ class DubbingTasks:
             project.resource = resources.rendering(project.resource, language, render_id, cost)
             session.commit()
             snapshot = project.resource
-        self._pool.submit(self._render, dubbing_id, user.id, language, render_id, cost)
+        if self.queue is None:
+            self._pool.submit(self.make_render, dubbing_id, language, render_id)
+            return snapshot
+        try:
+            self.queue.enqueue_render(dubbing_id, language, render_id)
+        except Exception:  # Redis away: the render fails at once, refunded
+            log.exception("could not enqueue render %s of dubbing %s", render_id, dubbing_id)
+            return self._finish_render(dubbing_id, language, render_id, False) or snapshot
         return snapshot
+
+    def transcribe(self, user: User, dubbing_id: str,
+                   segment_ids: list[str]) -> resources.Resource:
+        """The source audio of ``segment_ids`` (none: every segment) heard again, their source
+        text replaced by what is heard (their dubs unchanged); charged as speech to text."""
+        with self.database.session() as session:
+            project = self.made(session, user, dubbing_id)
+            assert project.resource is not None
+            times = {segment_id: (project.resource["segments"][segment_id]["start"],
+                                  project.resource["segments"][segment_id]["end"])
+                     for segment_id in resources.chosen(project.resource, segment_ids)}
+            language, start, end = project.source_language, project.start_time, project.end_time
+        clip = _cut(decode(io.BytesIO(self.storage.read_upload(dubbing_id)),
+                           self.listener.settings.max_audio_seconds, "file"), start, end)
+        seconds = sum(max(0.0, finish - begin) for begin, finish in times.values())
+        recognizer = self.listener.recognizers.default()
+        with paid(self.database, user.id, audio_characters(
+                seconds, self.listener.settings.stt_characters_per_second)):
+            heard = {segment_id: " ".join(recognizer.recognize(
+                clip.cut(begin, finish), language).text.split())
+                for segment_id, (begin, finish) in times.items() if finish > begin}
+        return self.edit(user, dubbing_id, lambda made: resources.transcribed(made, {
+            segment_id: text for segment_id, text in heard.items()
+            if segment_id in made["segments"]}))
+
+    def dub(self, user: User, dubbing_id: str, segment_ids: list[str],
+            languages: list[str]) -> resources.Resource:
+        """``segment_ids`` (none: every segment) spoken again in ``languages`` (none: the
+        dubbing's): their dubs marked stale, then each language rendered (and so charged)."""
+        def stale(made: resources.Resource) -> resources.Resource:
+            chosen = resources.chosen(made, segment_ids)
+            for language in languages or made["target_languages"]:
+                made = resources.restaled(made, chosen, resources.language_of(made, language))
+            return made
+
+        made = self.edit(user, dubbing_id, stale)
+        for language in languages or made["target_languages"]:
+            made = self.render(user, dubbing_id, language)
+        return made
 
     def delete(self, user: User, dubbing_id: str) -> None:
         with self.database.session() as session:
@@ -279,7 +367,61 @@ class DubbingTasks:
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
-    def _run(self, dubbing_id: str) -> None:
+    def run(self, dubbing_id: str) -> float | None:
+        """Make the project, if it is still to be made and no one else is making it: its row
+        claimed, the claim renewed while it is made. ``None`` once nothing is left to do here;
+        seconds to wait if another maker holds a claim (which expires if it died)."""
+        if not self._claim(dubbing_id):
+            return self._claim_expires_in(dubbing_id)
+        with self._renewing(dubbing_id):
+            self._make(dubbing_id)
+        return None
+
+    def _claim(self, dubbing_id: str) -> bool:
+        """Whether this maker got the project: one still to be made, whose last maker's claim
+        (if any) was not renewed for ``claim_lease`` (it died). Its progress starts again."""
+        now = utcnow()
+        with self.database.session() as session:
+            claimed = session.execute(update(DubbingProject).where(
+                DubbingProject.id == dubbing_id, DubbingProject.status == DUBBING,
+                DubbingProject.upstream_id.is_(None),
+                or_(DubbingProject.claimed_at.is_(None),
+                    DubbingProject.claimed_at < now - self.claim_lease))
+                .values(claimed_at=now, progress=0))
+            session.commit()
+            return rowcount(claimed) == 1
+
+    def _claim_expires_in(self, dubbing_id: str) -> float | None:
+        """Seconds until another maker's claim on the project expires, if it stops renewing
+        it; ``None`` if the project is made, failed, deleted or relayed."""
+        with self.database.session() as session:
+            project = session.get(DubbingProject, dubbing_id)
+            if project is None or project.status != DUBBING or project.claimed_at is None:
+                return None
+            expires = project.claimed_at + self.claim_lease - utcnow()
+            return max(expires.total_seconds(), 0.0) + 1.0
+
+    @contextmanager
+    def _renewing(self, dubbing_id: str) -> Iterator[None]:
+        """Keep this maker's claim on the project fresh while it is made."""
+        done = threading.Event()
+
+        def renew() -> None:
+            while not done.wait(self.claim_lease.total_seconds() / 3):
+                try:
+                    self._set(dubbing_id, claimed_at=utcnow())
+                except Exception:  # the database away: try again; the claim may go stale
+                    log.exception("could not renew the claim on dubbing %s", dubbing_id)
+
+        renewer = threading.Thread(target=renew, name=f"dubbing-claim-{dubbing_id}", daemon=True)
+        renewer.start()
+        try:
+            yield
+        finally:
+            done.set()
+            renewer.join()
+
+    def _make(self, dubbing_id: str) -> None:
         with self.database.session() as session:
             project = session.get(DubbingProject, dubbing_id)
             if project is None or project.status != DUBBING:
@@ -297,14 +439,14 @@ class DubbingTasks:
             return
         with self.database.session() as session:
             done = session.execute(update(DubbingProject).where(
-                DubbingProject.id == dubbing_id).values(
+                DubbingProject.id == dubbing_id, DubbingProject.status == DUBBING).values(
                 status=DUBBED, progress=100, completed_at=utcnow(), resource=made,
                 source_language=made["source_language"]))
             project = session.get(DubbingProject, dubbing_id)
             if rowcount(done) and project is not None:
                 events.enqueue_dubbing(session, project, events.DUBBING_COMPLETED)
             session.commit()
-        if not rowcount(done):  # deleted while it was made
+        if project is None:  # deleted while it was made (else another maker finished first)
             self._remove_files(dubbing_id, made["target_languages"])
 
     def _dub(self, project: DubbingProject) -> resources.Resource:
@@ -351,37 +493,55 @@ class DubbingTasks:
         self.storage.put_upload(_audio_name(dubbing_id, language),
                                 encode_whole(voicing.mixed(speech, bed), OUTPUT))
 
-    def _render(self, dubbing_id: str, user_id: str, language: str, render_id: str,
-                cost: int) -> None:
+    def make_render(self, dubbing_id: str, language: str, render_id: str) -> None:
+        """Speak ``language`` again, if the render ``render_id`` is still waiting for it (a
+        repeated delivery of a finished one does nothing); finished, or refunded, once."""
         ok = True
         try:
             with self.database.session() as session:
                 project = session.get(DubbingProject, dubbing_id)
-                if project is None or project.resource is None:
+                if project is None or _render_of(project, language, render_id) is None:
                     return
+                assert project.resource is not None
                 snapshot, duration = project.resource, project.duration
             self._speak(dubbing_id, snapshot, language, duration)
         except Exception:
             log.exception("render %s of dubbing %s failed", render_id, dubbing_id)
             ok = False
-        with self.database.session() as session:
-            project = session.get(DubbingProject, dubbing_id)
-            if not ok:
-                refund_characters(session, user_id, cost)
-            if project is not None and project.resource is not None:
-                project.resource = resources.rendered(project.resource, language, render_id, ok)
-            session.commit()
+        self._finish_render(dubbing_id, language, render_id, ok)
 
-    def _failed(self, dubbing_id: str, error: Exception) -> None:
-        message = str(error) if isinstance(error, InvalidInput) else f"dubbing failed: {error}"
+    def _finish_render(self, dubbing_id: str, language: str, render_id: str,
+                       ok: bool) -> resources.Resource | None:
+        """The render marked complete, or failed and refunded, unless that was done; the
+        resource as it now is."""
         with self.database.session() as session:
+            project = session.get(DubbingProject, dubbing_id, with_for_update=True)
+            render = None if project is None else _render_of(project, language, render_id)
+            if project is None or project.resource is None or render is None:
+                return None
+            if not ok:
+                refund_characters(session, project.user_id, render.get("characters", 0))
+            project.resource = resources.rendered(project.resource, language, render_id, ok)
+            session.commit()
+            return project.resource
+
+    def fail(self, dubbing_id: str, message: str) -> None:
+        """The project ``failed`` with ``message`` and refunded, unless it has ended already."""
+        with self.database.session() as session:
+            ended = session.execute(update(DubbingProject).where(
+                DubbingProject.id == dubbing_id, DubbingProject.status == DUBBING).values(
+                status=FAILED, error=message, completed_at=utcnow()))
             project = session.get(DubbingProject, dubbing_id)
-            if project is not None:
+            if rowcount(ended) and project is not None:
                 refund_characters(session, project.user_id, project.characters)
-                project.status, project.error, project.completed_at = FAILED, message, utcnow()
                 events.enqueue_dubbing(session, project, events.DUBBING_FAILED)
             session.commit()
-        self._remove_files(dubbing_id, [])
+        if rowcount(ended):
+            self._remove_files(dubbing_id, [])
+
+    def _failed(self, dubbing_id: str, error: Exception) -> None:
+        self.fail(dubbing_id, str(error) if isinstance(error, InvalidInput)
+                  else f"dubbing failed: {error}")
 
     def _progress(self, dubbing_id: str, duration: float, low: int,
                   high: int) -> Callable[[float], None]:
@@ -425,6 +585,15 @@ def _cut(clip: Clip, start: int | None, end: int | None) -> Clip:
         raise InvalidInput("start_time", f"start_time ({begin}) is past the end of the audio "
                                          f"({clip.duration:,.1f} s)")
     return clip.cut(begin, min(finish, clip.duration))
+
+
+def _render_of(project: DubbingProject, language: str,
+               render_id: str) -> dict[str, Any] | None:
+    """The render ``render_id`` of ``language`` while it is still being made, else None."""
+    render = (project.resource or {}).get("renders", {}).get(language)
+    if render is None or render["id"] != render_id or render["status"] != "processing":
+        return None
+    return dict(render)
 
 
 def _renders_failed(made: resources.Resource) -> resources.Resource:

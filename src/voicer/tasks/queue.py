@@ -23,10 +23,16 @@ A recognition task (``/v1/stt``) goes the same way, a message per piece of its a
 enqueues the others (``voicer.recognition.tasks``). A piece is recorded once, however many
 times it is delivered, and whoever records the last assembles the task.
 
+A dubbing project (``/v1/dubbing``) is one message (``DUB``), enqueued when it is accepted and
+then marked ``enqueued_at``; the reconcile enqueues a project never marked, as it does tasks. Its
+worker claims the project's row and renews the claim, so a repeated delivery makes it once
+(``voicer.dubbing.tasks``). A render of its resource is one message too (``RENDER``).
+
 Redis that restarts without its data (no AOF) loses every queued message. Each API
 node keeps a marker key in the broker's Redis: the node that finds it gone puts it
-back and enqueues again the pending chunks of every unfinished task, so a lost
-queue costs at most one reconcile interval, not the tasks.
+back and enqueues again the pending chunks of every unfinished task (and every unfinished
+dubbing project and render), so a lost queue costs at most one reconcile interval, not the
+tasks.
 """
 
 from __future__ import annotations
@@ -43,7 +49,16 @@ from redis.retry import Retry
 from sqlalchemy import func, or_, select, update
 
 from voicer.db import Database
-from voicer.db.tables import ACTIVE, ChunkStatus, Task, TaskChunk, TaskStatus, utcnow
+from voicer.db.tables import (
+    ACTIVE,
+    ChunkStatus,
+    DubbingProject,
+    Task,
+    TaskChunk,
+    TaskStatus,
+    utcnow,
+)
+from voicer.dubbing.tasks import DUBBED, DUBBING
 from voicer.engines.registry import EngineRegistry
 from voicer.settings import Settings
 from voicer.tasks.execute import task_engine
@@ -56,6 +71,9 @@ ACTOR = "speak_chunk"
 GIVEN_UP = "chunk_given_up"  # a chunk that failed every retry: its task fails
 HEAR = "hear_piece"  # a piece of a recognition task's audio
 HEARING_GIVEN_UP = "piece_given_up"  # a piece that failed every retry: its task fails
+DUB = "dub_project"  # a dubbing project, made whole by one worker
+DUBBING_GIVEN_UP = "dub_given_up"  # a project that failed every retry: it fails
+RENDER = "render_dub"  # a language of a dubbing spoken again from its resource
 _MARKER = "voicer:queue-marker"  # gone from Redis: Redis lost its data
 _GRACE = timedelta(seconds=10)  # a task this fresh is still being enqueued by its own node
 # Out of a million broker commands, how many also look for dead workers' messages. Dramatiq's
@@ -86,6 +104,15 @@ def chunk_message(task_id: str, index: int) -> Message[None]:
 def piece_message(task_id: str, index: int) -> Message[None]:
     return Message(queue_name=QUEUE, actor_name=HEAR, args=(task_id, index), kwargs={},
                    options={})
+
+
+def dub_message(dubbing_id: str) -> Message[None]:
+    return Message(queue_name=QUEUE, actor_name=DUB, args=(dubbing_id,), kwargs={}, options={})
+
+
+def render_message(dubbing_id: str, language: str, render_id: str) -> Message[None]:
+    return Message(queue_name=QUEUE, actor_name=RENDER, args=(dubbing_id, language, render_id),
+                   kwargs={}, options={})
 
 
 class Chain:
@@ -165,6 +192,19 @@ class QueueRunner:
         """Hand piece ``index`` of recognition task ``task_id`` to the workers."""
         self.broker.enqueue(piece_message(task_id, index))
 
+    def enqueue_dubbing(self, dubbing_id: str) -> None:
+        """Hand a dubbing project to the workers, then mark it (a crash in between enqueues it
+        twice, and it is made once)."""
+        self.broker.enqueue(dub_message(dubbing_id))
+        with self.database.session() as session:
+            session.execute(update(DubbingProject).where(DubbingProject.id == dubbing_id)
+                            .values(enqueued_at=utcnow()))
+            session.commit()
+
+    def enqueue_render(self, dubbing_id: str, language: str, render_id: str) -> None:
+        """Hand a render of a dubbing's resource to the workers."""
+        self.broker.enqueue(render_message(dubbing_id, language, render_id))
+
     def ping(self) -> None:
         """Raises if Redis cannot be reached."""
         self.broker.client.ping()
@@ -186,10 +226,18 @@ class QueueRunner:
         query = select(Task.id).where(Task.status == TaskStatus.pending, Task.enqueued_at.is_(None))
         if not woken:
             query = query.where(Task.created_at < utcnow() - _GRACE)
+        dubbings = select(DubbingProject.id).where(
+            DubbingProject.status == DUBBING, DubbingProject.upstream_id.is_(None),
+            DubbingProject.enqueued_at.is_(None))
+        if not woken:
+            dubbings = dubbings.where(DubbingProject.created_at < utcnow() - _GRACE)
         with self.database.session() as session:
             waiting = session.scalars(query.order_by(Task.created_at)).all()
+            projects = session.scalars(dubbings.order_by(DubbingProject.created_at)).all()
         for task_id in waiting:
             self.enqueue(task_id)
+        for dubbing_id in projects:
+            self.enqueue_dubbing(dubbing_id)
 
     def _recover_lost_queue(self) -> None:
         """If the marker is gone, Redis lost its data (or is new): whoever puts the marker back
@@ -205,6 +253,22 @@ class QueueRunner:
                         len(unfinished))
         for task_id in unfinished:
             self.enqueue(task_id)
+        self._enqueue_dubbings_again()
+
+    def _enqueue_dubbings_again(self) -> None:
+        """Every unfinished dubbing project and render, enqueued again after a lost queue."""
+        with self.database.session() as session:
+            projects = session.scalars(select(DubbingProject.id).where(
+                DubbingProject.status == DUBBING, DubbingProject.upstream_id.is_(None),
+                DubbingProject.enqueued_at.is_not(None))).all()
+            renders = [(project.id, language, render["id"]) for project in session.scalars(
+                select(DubbingProject).where(DubbingProject.status == DUBBED))
+                for language, render in (project.resource or {}).get("renders", {}).items()
+                if render["status"] == "processing"]
+        for dubbing_id in projects:
+            self.enqueue_dubbing(dubbing_id)
+        for render in renders:
+            self.enqueue_render(*render)
 
     def enqueue(self, task_id: str) -> None:
         """One message per pending chunk (only the first for a chained task), then the mark

@@ -1,5 +1,7 @@
-"""``voicer worker``: Dramatiq worker processes that speak the chunks API nodes enqueue, and
-hear the pieces of their recognition tasks (with the Whisper model, loaded on the first).
+"""``voicer worker``: Dramatiq worker processes that speak the chunks API nodes enqueue, hear
+the pieces of their recognition tasks (with the Whisper model, loaded on the first), and make
+their dubbing projects and renders (``voicer.dubbing.tasks``, as an API node without a broker
+makes them).
 
 Each process opens the runtime an API node opens (``voicer.runtime``: database, storage,
 voices, the upstream when configured) and one single-worker engine pool per thread, so a
@@ -28,22 +30,29 @@ from typing import Any
 
 import dramatiq
 
+from voicer.dubbing.tasks import DubbingTasks
 from voicer.engines import EngineFactory
 from voicer.engines.registry import LocalEngine
 from voicer.errors import VoicerError
 from voicer.pipeline.pool import WorkerPool, default_engine
+from voicer.recognition.listener import Listener
 from voicer.recognition.pieces import Pieces
 from voicer.runtime import Runtime, open_database
 from voicer.settings import Settings
+from voicer.speech import SpeechPool
 from voicer.storage import Storage
 from voicer.tasks import service
 from voicer.tasks.queue import (
     ACTOR,
+    DUB,
+    DUBBING_GIVEN_UP,
     GIVEN_UP,
     HEAR,
     HEARING_GIVEN_UP,
     QUEUE,
+    RENDER,
     chunk_message,
+    dub_message,
     make_broker,
     piece_message,
 )
@@ -88,6 +97,19 @@ class ChunkWorker:
                        **{**_CHUNK_RETRIES, "on_retry_exhausted": HEARING_GIVEN_UP})(self.hear_piece)
         dramatiq.actor(broker=self.broker, actor_name=HEARING_GIVEN_UP, queue_name=QUEUE,
                        max_retries=_CHUNK_RETRIES["max_retries"])(self.give_up_hearing)
+        # dubbing speaks in pools of its own, started on the first project
+        self.dubbing = DubbingTasks(
+            self.runtime.database, self.storage,
+            Listener(self.runtime.database, self.runtime.recognizers, settings),
+            self.runtime.voices, SpeechPool(settings.worker_threads, self._engines),
+            self.runtime.upstream, claim_lease=self.assembly_lease)
+        dramatiq.actor(broker=self.broker, actor_name=DUB, queue_name=QUEUE,
+                       time_limit=_CHUNK_TIME_LIMIT_MS,
+                       **{**_CHUNK_RETRIES, "on_retry_exhausted": DUBBING_GIVEN_UP})(self.dub)
+        dramatiq.actor(broker=self.broker, actor_name=DUBBING_GIVEN_UP, queue_name=QUEUE,
+                       max_retries=_CHUNK_RETRIES["max_retries"])(self.give_up_dubbing)
+        dramatiq.actor(broker=self.broker, actor_name=RENDER, queue_name=QUEUE,
+                       time_limit=_CHUNK_TIME_LIMIT_MS, **_CHUNK_RETRIES)(self.dubbing.make_render)
 
     @property
     def storage(self) -> Storage:
@@ -131,6 +153,20 @@ class ChunkWorker:
         self.pieces.fail(task_id, message)
         log.error("recognition task %s failed: %s", task_id, message)
 
+    def dub(self, dubbing_id: str) -> None:
+        """Make a dubbing project, unless it is made or another worker is making it; if that
+        worker stops renewing its claim (it died), this message comes back once the claim has
+        expired."""
+        again = self.dubbing.run(dubbing_id)
+        if again is not None:
+            self.broker.enqueue(dub_message(dubbing_id), delay=int(again * 1000))
+
+    def give_up_dubbing(self, message: dict[str, Any], retries: dict[str, Any]) -> None:
+        """A project failed every time it was tried: it fails, refunded, with the last error."""
+        error = (message["options"].get("traceback") or "").strip().splitlines()[-1:] or ["?"]
+        self.dubbing.fail(message["args"][0], f"dubbing failed {retries['retries'] + 1} times; "
+                                              f"the last error: {_in_words(error[0])}")
+
     def give_up(self, message: dict[str, Any], retries: dict[str, Any]) -> None:
         """A chunk failed every time it was tried: fail its task with the last error."""
         task_id, index = message["args"]
@@ -170,6 +206,8 @@ class ChunkWorker:
         (``_process`` kills their processes)."""
         while not self._pools.empty():
             self._pools.get().close()
+        self.dubbing.close()
+        self.dubbing.speech.close()
         self.broker.close()
         self.runtime.close()
 

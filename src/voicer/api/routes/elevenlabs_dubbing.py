@@ -1,6 +1,7 @@
 """ElevenLabs dubbing: ``/v1/dubbing`` (create, read, audio, transcript, delete) and the
-dubbing resource (``/v1/dubbing/resource/...``: read it, edit, add and delete segments, render
-a language again).
+dubbing resource (``/v1/dubbing/resource/...``: read it, edit, add and delete segments,
+transcribe, translate and dub segments again, move them to another speaker, render a language
+again).
 
 A dubbing is made in the background (``voicer.dubbing.tasks``); ``GET /v1/dubbing/{id}`` says
 ``dubbing`` (with ``progress``), then ``dubbed`` or ``failed``. Locally it re-voices: the
@@ -227,6 +228,65 @@ def render(dubbing_id: str, language: str, caller: ElevenLabsCaller, services: S
         return far
     changed = services.dubbing.render(caller.user, dubbing_id, language)
     return {"version": changed["version"], "render_id": changed["renders"][language]["id"]}
+
+
+@router.post("/resource/{dubbing_id}/transcribe", response_model=None)
+def transcribe(dubbing_id: str, caller: ElevenLabsCaller, services: ServicesDep,
+               segments: Annotated[list[str], Body(embed=True, max_length=1_000,
+                                                   description="none: every segment")],
+               ) -> dict[str, int] | Response:
+    """The segments' source audio heard again: their source text as heard (their dubs are
+    unchanged). Charged as speech to text of the segments' seconds."""
+    if far := _relayed(services, caller, dubbing_id, "POST", "/v1/dubbing/resource/{}/transcribe",
+                       body={"segments": segments}):
+        return far
+    return {"version": services.dubbing.transcribe(caller.user, dubbing_id, segments)["version"]}
+
+
+@router.post("/resource/{dubbing_id}/translate", response_model=None)
+def translate(dubbing_id: str, caller: ElevenLabsCaller, services: ServicesDep,
+              segments: Annotated[list[str], Body(max_length=1_000,
+                                                  description="none: every segment")],
+              languages: Annotated[list[str] | None, Body(max_length=32)] = None,
+              ) -> dict[str, int] | Response:
+    """The segments' dubs given their source text: locally, only into the source language
+    (another is a 400 naming ``languages``). The dubs are spoken at the next render."""
+    if far := _relayed(services, caller, dubbing_id, "POST", "/v1/dubbing/resource/{}/translate",
+                       body={"segments": segments, "languages": languages}):
+        return far
+    changed = services.dubbing.edit(caller.user, dubbing_id, lambda made: resources.translated(
+        made, segments, languages or []))
+    return {"version": changed["version"]}
+
+
+@router.post("/resource/{dubbing_id}/dub", response_model=None)
+def dub(dubbing_id: str, caller: ElevenLabsCaller, services: ServicesDep,
+        segments: Annotated[list[str], Body(max_length=1_000,
+                                            description="none: every segment")],
+        languages: Annotated[list[str] | None, Body(max_length=32)] = None,
+        ) -> dict[str, int] | Response:
+    """The segments spoken again in each language, which is then rendered in the background
+    (charged as a render: the characters of the dubs spoken again)."""
+    if far := _relayed(services, caller, dubbing_id, "POST", "/v1/dubbing/resource/{}/dub",
+                       body={"segments": segments, "languages": languages}):
+        return far
+    return {"version": services.dubbing.dub(caller.user, dubbing_id, segments,
+                                            languages or [])["version"]}
+
+
+@router.post("/resource/{dubbing_id}/migrate-segments", response_model=None)
+def migrate_segments(dubbing_id: str, caller: ElevenLabsCaller, services: ServicesDep,
+                     segment_ids: Annotated[list[str], Body(max_length=1_000)],
+                     speaker_id: Annotated[str, Body(max_length=100)],
+                     ) -> dict[str, int] | Response:
+    """The segments moved to ``speaker_id``: spoken in its voice at the next render."""
+    if far := _relayed(services, caller, dubbing_id, "POST",
+                       "/v1/dubbing/resource/{}/migrate-segments",
+                       body={"segment_ids": segment_ids, "speaker_id": speaker_id}):
+        return far
+    changed = services.dubbing.edit(caller.user, dubbing_id, lambda made: resources.migrated(
+        made, segment_ids, speaker_id))
+    return {"version": changed["version"]}
 
 
 def _relayed(services: Services, caller: Caller, dubbing_id: str, method: str, path: str,
