@@ -82,7 +82,8 @@ class RecognizerRegistry:
 
 def recognition_engines(settings: Settings, upstream: Upstream | None) -> list[RecognitionEngine]:
     """The local Whisper model (the default, first) and, with the upstream, its Scribe, each
-    answering to the Scribe ids as ``VOICER_ELEVENLABS_SCRIBE`` says."""
+    answering to the Scribe ids as ``VOICER_ELEVENLABS_SCRIBE`` says. The Scribe's factory holds
+    this process's upstream connection, so it does not pickle: every process opens its own."""
     if upstream is None or settings.elevenlabs_scribe == "local":
         return [whisper(settings.stt_model, settings.data_dir)]
     return [whisper(settings.stt_model, settings.data_dir, ()),
