@@ -32,7 +32,7 @@ from voicer.metrics import Metrics
 from voicer.models import LOCAL_ENGINE
 from voicer.pipeline.pool import WorkerPool, default_engine
 from voicer.pipeline.verify import ChunkVerifier
-from voicer.recognition.registry import RecognizerRegistry, whisper
+from voicer.recognition.registry import RecognizerRegistry, recognition_engines
 from voicer.settings import Settings
 from voicer.storage import Storage, make_storage
 from voicer.tasks.execute import ASSEMBLY_LEASE, TaskExecutor, task_engine
@@ -56,7 +56,7 @@ class Runtime:
     engines: EngineRegistry  # who speaks what: the local engines and the upstream
     voices: VoiceDirectory
     metrics: Metrics
-    recognizers: RecognizerRegistry  # who listens: Whisper, loaded on first use
+    recognizers: RecognizerRegistry  # who listens: Whisper (loaded on first use), Scribe upstream
 
     @classmethod
     def open(cls, settings: Settings, *, migrate: bool = True,
@@ -72,7 +72,7 @@ class Runtime:
         registry = EngineRegistry(local_engines(settings, engine, engines), upstream)
         voices = VoiceDirectory(local_voices(registry), upstream,
                                 settings.elevenlabs_premade, OwnedVoices(database))
-        recognizers = RecognizerRegistry([whisper(settings.stt_model, settings.data_dir)])
+        recognizers = RecognizerRegistry(recognition_engines(settings, upstream))
         return cls(settings, storage, database, upstream, registry, voices, Metrics(database),
                    recognizers)
 

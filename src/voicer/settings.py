@@ -192,6 +192,9 @@ class Settings(BaseSettings):
     elevenlabs_cache_seconds: float = Field(600.0, ge=0, description="voice and model list TTL")
     elevenlabs_premade: Literal["upstream", "local"] = Field(
         "upstream", description="who speaks the ElevenLabs premade voice ids")
+    elevenlabs_scribe: Literal["upstream", "local"] = Field(
+        "upstream", description="who hears the Scribe model ids (scribe_v1, ...) on speech to "
+                                "text: the upstream's Scribe, or the local Whisper model")
     elevenlabs_task_format: str = Field("pcm_24000", pattern=r"^pcm_\d+$",
                                         description="what task chunks are fetched as; PCM so "
                                                     "chunks join gaplessly")

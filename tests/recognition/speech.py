@@ -29,6 +29,16 @@ PARAGRAPH = ("The weather was calm on the morning of the first day. We walked al
              "and talked about the book we had read. Later that afternoon, the children played "
              "in the garden while their parents cooked dinner. In the evening we sat by the "
              "window and listened to the rain. Everyone agreed that it had been a very good day.")
+# Two more, for measuring word times on more than one text (``benchmarks/bench_word_times.py``)
+HARBOUR = ("A small boat drifted slowly toward the harbour as the sun went down. The old fisherman "
+           "counted his nets and hummed a quiet song. Two gulls circled above the mast, waiting "
+           "for scraps. When the lights of the village appeared, he smiled and reached for his "
+           "coat. Tomorrow, he thought, the sea would be kinder.")
+LIBRARY = ("Our library opens at nine o'clock every weekday and closes early on Saturday. "
+           "Students often borrow books about history, science and music. Last winter the "
+           "building was repaired after a storm damaged the roof. Since then, many more visitors "
+           "have come to read, study and meet their friends in the new reading room.")
+PARAGRAPHS = {"weather": PARAGRAPH, "harbour": HARBOUR, "library": LIBRARY}
 # Whisper base names espeak-ng's Russian rightly only given several sentences: on one short
 # sentence it says Polish, French or Hungarian; on these four (13 s), Russian for Ivan, Dmitry
 # and Natalia, with probability 0.22-0.32 (and a poor transcript).

@@ -34,12 +34,13 @@ def test_an_english_paragraph_comes_back_word_for_word_on_time(
     assert word_error_rate(PARAGRAPH, transcript.text) <= 0.05
     errors = [abs(e) for e in timing_errors(spoken.words,
                                             [(w.text, w.start) for w in transcript.words])]
-    # Whisper's own word times (cross-attention alignment, 20 ms frames), measured on this
-    # paragraph: median 36 ms, 43 of 54 words within ±100 ms, the worst 217 ms early or late.
+    # Whisper's own word times (cross-attention alignment, 20 ms frames) on this paragraph:
+    # median 36 ms, 43 of 54 words within ±100 ms, the worst 217 ms. Its starts corrected on
+    # the sound (voicer.recognition.word_starts): median 24 ms, 53 of 54, the worst 131 ms.
     assert len(errors) >= 0.95 * len(spoken.words)
-    assert statistics.median(errors) <= 0.06
-    assert sum(e <= 0.1 for e in errors) >= 0.7 * len(errors)
-    assert max(errors) <= 0.3
+    assert statistics.median(errors) <= 0.04
+    assert sum(e <= 0.1 for e in errors) >= 0.95 * len(errors)
+    assert max(errors) <= 0.2
 
 
 @pytest.mark.parametrize("voice", ["ru-dmitry", "ru-natalia"])

@@ -5,22 +5,29 @@ The transcript is ElevenLabs' ``SpeechToTextChunkResponseModel``: the text, the 
 ISO 639-3 with its probability, and ``words`` where a ``spacing`` entry sits between every two
 words, each with ``logprob`` (the log of Whisper's word probability) and, with
 ``timestamps_granularity=character``, its characters (the word's time shared evenly).
+
+A Scribe model id that routes to the upstream (``voicer.recognition.scribe``) is ``relayed``:
+the upstream's own answer comes back, bought as a local transcript is.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import secrets
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Literal
 
-from voicer.errors import InvalidInput
+from voicer.accounts import paid
+from voicer.elevenlabs.voice_changer import Upload
+from voicer.errors import InvalidInput, UpstreamError
 from voicer.recognition import forced
 from voicer.recognition.base import Transcript, Word
 from voicer.recognition.exports import EXPORTS, ExportOptions
 from voicer.recognition.languages import iso_639_3, whisper_language
 from voicer.recognition.listener import Listener
+from voicer.recognition.scribe import UpstreamScribe
 
 Granularity = Literal["none", "word", "character"]
 _EXPORT_FIELDS = frozenset(ExportOptions.__dataclass_fields__)
@@ -48,6 +55,23 @@ def convert(listener: Listener, user_id: str, file: BinaryIO, asked: Asked) -> d
     transcript = listener.listen(user_id, clip, recognizer, language, asked.diarize,
                                  asked.num_speakers)
     return chunk(transcript, asked)
+
+
+def relayed(listener: Listener, user_id: str, scribe: UpstreamScribe, upload: Upload,
+            file_format: str | None) -> dict[str, Any]:
+    """The upstream's transcript of ``upload`` (sent on as it came), charged to ``user_id`` by
+    the audio's duration as a local one is, and given back if the upstream fails."""
+    clip = listener.clip(io.BytesIO(upload.file[1]), file_format)
+    with paid(listener.database, user_id, listener.cost(clip)):
+        answer = scribe.relay(upload.file, upload.fields, upload.params)
+        try:
+            transcript = json.loads(answer.content)
+        except ValueError:
+            transcript = None
+        if not isinstance(transcript, dict):
+            raise UpstreamError("ElevenLabs upstream answered speech to text with no transcript",
+                                None)
+        return transcript
 
 
 def align(listener: Listener, user_id: str, file: BinaryIO, text: str) -> dict[str, Any]:

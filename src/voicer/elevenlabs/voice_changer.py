@@ -17,6 +17,7 @@ given back if the upstream refuses, and kept in the history with the upstream's 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -69,8 +70,8 @@ class Upload:
     """The caller's request as the upstream is to get it: the file, the form fields, the query."""
 
     file: tuple[str, bytes, str]  # name, bytes, media type
-    fields: dict[str, str]
-    params: dict[str, str]
+    fields: Mapping[str, str | list[str]]  # a field sent more than once: its values in order
+    params: Mapping[str, str]
 
 
 def relayed(billing: Billing, caller: Caller, order: SpeechRequest, clip: Clip,

@@ -2,8 +2,9 @@
 
 Recognition engines register as the speech engines do (``voicer.engines.registry``): a name and
 a picklable factory. Each is made once per process, when first asked for, and held by the
-``Runtime``. ElevenLabs' Scribe model ids route to the local Whisper model: the upstream's
-Scribe, when a key is configured, is not relayed yet.
+``Runtime``. ElevenLabs' Scribe model ids route to the upstream's Scribe when a key is configured
+(``voicer.recognition.scribe``), unless ``VOICER_ELEVENLABS_SCRIBE=local``; without a key, or
+told so, to the local Whisper model, as premade voice ids go to local voices.
 """
 
 from __future__ import annotations
@@ -13,12 +14,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from voicer.errors import UnknownModel
 from voicer.recognition.base import Recognizer, RecognizerFactory
 from voicer.recognition.parallel import ParallelRecognizer, ThreadedRecognizer
+from voicer.recognition.scribe import UpstreamScribe
 from voicer.recognition.weights import model_directory
 from voicer.recognition.whisper import WHISPER, WhisperRecognizer
+from voicer.settings import Settings
+
+if TYPE_CHECKING:
+    from voicer.upstream.engine import Upstream
 
 # ElevenLabs' speech-to-text model ids, and Voicer's own: which engine each is.
 SCRIBE_MODELS = ("scribe_v1", "scribe_v1_experimental", "scribe_v2")
@@ -58,6 +65,11 @@ class RecognizerRegistry:
             raise UnknownModel(model_id, self.model_ids)
         return name
 
+    def relay_for(self, model_id: str) -> UpstreamScribe | None:
+        """The upstream's Scribe if ``model_id`` routes there (its requests are relayed)."""
+        recognizer = self.for_model(model_id)
+        return recognizer if isinstance(recognizer, UpstreamScribe) else None
+
     def default(self) -> Recognizer:
         return self.get(next(iter(self._engines)))
 
@@ -68,9 +80,21 @@ class RecognizerRegistry:
             return self._made[name]
 
 
-def whisper(spec: str, data_dir: Path) -> RecognitionEngine:
-    """The local Whisper model ``VOICER_STT_MODEL`` names, answering to the Scribe ids."""
-    return RecognitionEngine(WHISPER, partial(local_whisper, spec, data_dir), SCRIBE_MODELS)
+def recognition_engines(settings: Settings, upstream: Upstream | None) -> list[RecognitionEngine]:
+    """The local Whisper model (the default, first) and, with the upstream, its Scribe, each
+    answering to the Scribe ids as ``VOICER_ELEVENLABS_SCRIBE`` says. The Scribe's factory holds
+    this process's upstream connection, so it does not pickle: every process opens its own."""
+    if upstream is None or settings.elevenlabs_scribe == "local":
+        return [whisper(settings.stt_model, settings.data_dir)]
+    return [whisper(settings.stt_model, settings.data_dir, ()),
+            RecognitionEngine(UpstreamScribe.name, partial(UpstreamScribe, upstream),
+                              SCRIBE_MODELS)]
+
+
+def whisper(spec: str, data_dir: Path,
+            model_ids: tuple[str, ...] = SCRIBE_MODELS) -> RecognitionEngine:
+    """The local Whisper model ``VOICER_STT_MODEL`` names, answering to ``model_ids``."""
+    return RecognitionEngine(WHISPER, partial(local_whisper, spec, data_dir), model_ids)
 
 
 def local_whisper(spec: str, data_dir: Path, workers: int = 1) -> WhisperRecognizer:

@@ -2,7 +2,8 @@
 
 The model is loaded on first use, once per process, and given a local directory only: with a
 path faster-whisper never looks at the network. Words come with their own times (cross-attention
-alignment); a voice activity filter (Silero VAD, bundled with faster-whisper) skips silence.
+alignment), their starts corrected on the clip's sound (``voicer.recognition.word_starts``); a
+voice activity filter (Silero VAD, bundled with faster-whisper) skips silence.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from voicer.recognition.base import Progress, Segment, Transcript, Word
 from voicer.recognition.clip import Clip
+from voicer.recognition.word_starts import refined
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
@@ -29,6 +31,7 @@ class WhisperRecognizer:
     threads: int = 1  # CPU threads per recognition
     workers: int = 1  # recognitions at once (model replicas), each on its own threads
     beam_size: int = 5
+    refine: bool = True  # word starts corrected on the sound (False: Whisper's own)
     name: str = WHISPER
     _model: WhisperModel | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
@@ -57,6 +60,8 @@ class WhisperRecognizer:
                                     piece.text.strip(), words))
             if progress is not None:
                 progress(float(piece.end))
+        if self.refine:
+            segments = refined(segments, clip)
         return Transcript(tuple(segments), info.language,
                           round(float(info.language_probability), 4), clip.duration)
 

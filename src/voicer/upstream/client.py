@@ -20,7 +20,7 @@ import json
 import logging
 import random
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -191,7 +191,8 @@ class UpstreamClient:
         return await self._with_retries(path, lambda: self._fetch("DELETE", path, None, None))
 
     async def send(self, method: str, path: str, params: dict[str, Any] | None = None,
-                   body: dict[str, Any] | None = None, form: dict[str, str] | None = None,
+                   body: dict[str, Any] | None = None,
+                   form: Mapping[str, str | list[str]] | None = None,
                    files: Files | None = None) -> Answer:
         """A whole answer to any request (JSON ``body``, or ``form`` fields and ``files`` as
         multipart), within the concurrency limit, retried like speech: uploads and relayed

@@ -285,7 +285,8 @@ class Upstream:
     # -- relayed requests --------------------------------------------------------------------
 
     def send(self, method: str, path: str, params: Mapping[str, Any] | None = None,
-             body: dict[str, Any] | None = None, form: dict[str, str] | None = None,
+             body: dict[str, Any] | None = None,
+             form: Mapping[str, str | list[str]] | None = None,
              files: dict[str, tuple[str, bytes, str]] | None = None) -> Answer:
         """The upstream's whole answer to one request (see ``UpstreamClient.send``)."""
         return self.call(self.client.send(method, path, dict(params or {}), body, form, files))
