@@ -66,7 +66,7 @@ def check_against(subtitles: list[srt.Subtitle], audio: Decoded) -> None:
     assert said == " ".join(TEXT.split())
 
 
-@pytest.mark.parametrize("voice", ["en-us-espeak", "en-us-joe"])
+@pytest.mark.parametrize("voice", ["en-us-espeak", "en-us-joe", "en-us-heart"])
 def test_captions_follow_the_audio(api: Api, voice: str) -> None:
     task_id, headers, data = spoken(api, voice)
     audio = decode_as(data, "mp3_44100")

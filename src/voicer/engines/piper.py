@@ -25,8 +25,8 @@ import onnxruntime
 from voicer.audio import Audio, AudioFormat
 from voicer.engines.base import Speech
 from voicer.engines.espeak import phonemize
-from voicer.engines.onnx import cpu_session
-from voicer.engines.timing import has_words, word_events
+from voicer.engines.onnx import TimedGraph
+from voicer.engines.timing import Phonemes, has_words, symbol_starts, word_events
 from voicer.errors import EngineError
 from voicer.text.sentences import sentences
 from voicer.voice_settings import VoiceSettings
@@ -61,12 +61,20 @@ class PiperConfig:
 
     def ids(self, phonemes: str) -> list[int]:
         """``^``, each known phoneme followed by the pad ``_``, then ``$``."""
+        return self.placed(phonemes)[0]
+
+    def placed(self, phonemes: str) -> tuple[list[int], list[int]]:
+        """The ids, and where each phoneme's begin among them (-1: a phoneme the voice lacks)."""
         pad = list(self.phoneme_ids["_"])
         ids = [*self.phoneme_ids["^"], *pad]
+        positions = []
         for phoneme in phonemes:
             if phoneme in self.phoneme_ids:
+                positions.append(len(ids))
                 ids += [*self.phoneme_ids[phoneme], *pad]
-        return [*ids, *self.phoneme_ids["$"]]
+            else:
+                positions.append(-1)
+        return [*ids, *self.phoneme_ids["$"]], positions
 
 
 def model_name(voice: Voice) -> str:
@@ -101,9 +109,9 @@ class PiperEngine:
         for span in sentences(text, (0, len(text)), model.config.language):
             if not has_words(text[span[0]:span[1]]):
                 continue  # the model would sound marks alone ("...", "—")
-            samples = model.speak(text[span[0]:span[1]], settings.speed * pace(voice))
+            samples, said = model.speak(text[span[0]:span[1]], settings.speed * pace(voice))
             yield Speech(Audio(samples, fmt),
-                         tuple(word_events(text, span, samples, fmt.rate, offset)))
+                         tuple(word_events(text, span, samples, fmt.rate, offset, said)))
             offset += len(samples)
         if offset == 0:
             yield Speech(Audio(np.zeros(0, np.int16), fmt))
@@ -121,15 +129,26 @@ class _Model:
     def __init__(self, path: Path) -> None:
         self.config = PiperConfig.read(path)
         onnxruntime.set_seed(SEED)  # the graph's noise generators are seeded as it loads
-        self._session = cpu_session(path)
+        self._graph = TimedGraph(path)
 
-    def speak(self, sentence: str, speed: float) -> np.ndarray[Any, np.dtype[np.int16]]:
-        ids = self.config.ids(phonemize(sentence, self.config.espeak_voice))
+    def speak(self, sentence: str,
+              speed: float) -> tuple[np.ndarray[Any, np.dtype[np.int16]], Phonemes | None]:
+        """The sentence's samples, and its phonemes with their starts (None: the graph does not
+        say its durations)."""
+        phonemes = phonemize(sentence, self.config.espeak_voice)
+        ids, positions = self.config.placed(phonemes)
         noise, length, noise_w = self.config.scales
         scales = np.array([noise, length / speed, noise_w], dtype=np.float32)
-        audio = self._session.run(None, {
+        (audio, *_), frames = self._graph.run({
             "input": np.array([ids], dtype=np.int64),
             "input_lengths": np.array([len(ids)], dtype=np.int64),
-            "scales": scales})[0]
+            "scales": scales})
         wave = np.asarray(audio, dtype=np.float32).reshape(-1)
-        return (np.clip(wave, -1.0, 1.0) * 32767).astype(np.int16)
+        samples = (np.clip(wave, -1.0, 1.0) * 32767).astype(np.int16)
+        if frames is None or len(frames) != len(ids):
+            return samples, None
+        return samples, Phonemes(phonemes, symbol_starts(positions, frames, len(samples)),
+                                 self._spell)
+
+    def _spell(self, word: str) -> str:
+        return phonemize(word, self.config.espeak_voice)
