@@ -49,15 +49,19 @@ def test_the_written_word_is_heard_without_phonemes(neural: tuple[WorkerPool, Vo
 
 
 @pytest.mark.parametrize("voice_id", VOICES)
-@pytest.mark.parametrize("element", [IPA, ARPABET])
+@pytest.mark.parametrize(("element", "ssml"), [(IPA, False), (ARPABET, False), (IPA, True)])
 def test_a_phoneme_element_is_said_as_its_phonemes(neural: tuple[WorkerPool, VoiceCatalogue],
                                                    recognizer: WhisperRecognizer,
-                                                   voice_id: str, element: str) -> None:
+                                                   voice_id: str, element: str,
+                                                   ssml: bool) -> None:
     text = f"I would like a {element}, please."
+    text = f"<speak>{text}</speak>" if ssml else text
     said, starts = heard(neural, recognizer, voice_id, text)
     assert "potato" in said and "tomato" not in said, said
-    element_start = next(start for word, start in starts.items() if word.startswith("<phoneme"))
-    assert starts["a"] < element_start < starts["please."]
+    def start(word: str) -> float:  # of the caller's word that begins so
+        return next(at for written, at in starts.items() if written.startswith(word))
+
+    assert start("a") < start("<phoneme") < start("please"), starts
 
 
 @pytest.mark.parametrize("voice_id", VOICES)
