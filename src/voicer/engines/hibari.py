@@ -38,9 +38,9 @@ RATE = 24_000
 SEED = 0
 # A sentence longer than this many phonemes is spoken a clause group at a time (as hibari does).
 MAX_PHONEMES = 400
-# Its decoder sounds a phoneme this long before the frames its durations give it: Whisper hears
-# its words 85 ms before those frames (median, PARAGRAPH of tests/recognition/speech.py), and
-# espeak-ng's exactly known words 34 ms early.
+# Its decoder sounds a phoneme about this long before the frames its durations give it: Whisper
+# hears its words 85 ms before those frames (median, PARAGRAPH of tests/recognition/speech.py),
+# and espeak-ng's exactly known words 34 ms early.
 LEAD = round(0.05 * RATE)
 _CLAUSE = re.compile(r"(?<=[,;:—])\s+")
 # IPA (as ``voicer.text.phonemes.to_ipa`` writes it) in the symbols of hibari's American G2P

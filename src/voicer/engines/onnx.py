@@ -35,7 +35,7 @@ class TimedGraph:
     """A speech graph whose per-phoneme durations, where it predicts them, come out beside its
     own outputs: the whole frames each input id lasts (VITS/Piper's ``w_ceil``, hibari's rounded
     durations), found as the rounded tensor its frame layout sums up. A graph without one runs as
-    it is, and ``durations`` is None."""
+    it is, and ``timed`` is None."""
 
     def __init__(self, model: Path) -> None:
         proto = onnx.load(str(model))

@@ -1,9 +1,10 @@
 """Word timings for engines whose graph keeps its durations inside (hibari, Piper).
 
 Where the graph's predicted durations come out beside its audio (``voicer.engines.onnx``), each
-word starts where its first phoneme does: the sentence's phonemes are matched, sound by sound,
-with each word's own (``Phonemes.spell``), which finds the words in phonemes that run together
-("on the" → "ɔnðə") or that one word spells as several ("1,200").
+word starts at the word space before its first phoneme (or at the phoneme, where none is): the
+sentence's phonemes are matched, sound by sound, with each word's own (``Phonemes.spell``),
+which finds the words in phonemes that run together ("on the" → "ɔnðə") or that one word
+spells as several ("1,200").
 
 A graph without them gets an estimate: the sentence's words share its sounding audio in
 proportion to their letters, and where the audio's pauses match the sentence's clauses one for
