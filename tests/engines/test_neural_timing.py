@@ -3,6 +3,7 @@ Whisper where they say, and without a change to the audio."""
 
 from __future__ import annotations
 
+import json
 import statistics
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import numpy as np
 import onnx
 import onnxruntime
 import pytest
+from hibari import dsp
 from hibari.voices import voice_path
 
 from tests.recognition.speech import PARAGRAPH, Spoken, wav
@@ -55,16 +57,30 @@ def test_word_starts_are_where_whisper_hears_them(neural: tuple[WorkerPool, Voic
     assert sorted(errors)[int(0.9 * len(errors))] <= 0.18
 
 
-def test_the_durations_output_leaves_the_audio_as_it_was() -> None:
-    config = PiperConfig.read(JOE)
-    ids = config.ids("ðə wˈɛðɚ wʌz kˈɑːm.")
-    feeds = {"input": np.array([ids], np.int64),
-             "input_lengths": np.array([len(ids)], np.int64),
-             "scales": np.array(config.scales, np.float32)}
+def feeds(graph: str) -> tuple[Path, dict[str, np.ndarray]]:
+    """A short sentence's inputs to Piper's joe or hibari's heart."""
+    if graph == "joe":
+        config = PiperConfig.read(JOE)
+        ids = config.ids("ðə wˈɛðɚ wʌz kˈɑːm.")
+        return JOE, {"input": np.array([ids], np.int64),
+                     "input_lengths": np.array([len(ids)], np.int64),
+                     "scales": np.array(config.scales, np.float32)}
+    vocab = json.loads((Path(dsp.__file__).parent / "assets" / "vocab.json").read_text("utf-8"))
+    ids = [0, *(vocab[c] for c in "ðə wˈɛðəɹ wʌz kˈɑm."), 0]
+    return Path(voice_path("heart")), {"ids": np.array([ids], np.int64),
+                                       "speed": np.array([1.0], np.float32)}
+
+
+@pytest.mark.parametrize("graph", ["joe", "heart"])
+def test_the_durations_output_leaves_the_audio_as_it_was(graph: str) -> None:
+    model, inputs = feeds(graph)
     onnxruntime.set_seed(0)
-    plain = cpu_session(JOE).run(None, feeds)[0]
+    plain = cpu_session(model).run(None, inputs)
     onnxruntime.set_seed(0)
-    (timed, *_), frames = TimedGraph(JOE).run(feeds)
-    assert np.array_equal(plain, timed)
-    assert frames is not None and len(frames) == len(ids)
-    assert frames.sum() * 256 == plain.size  # whole frames of the hop, one value per id
+    timed, frames = TimedGraph(model).run(inputs)
+    assert len(plain) == len(timed)
+    assert all(np.array_equal(a, b) for a, b in zip(plain, timed, strict=True))
+    ids = next(iter(inputs.values()))
+    assert frames is not None and len(frames) == ids.shape[1]  # one value per id
+    if graph == "joe":
+        assert frames.sum() * 256 == plain[0].size  # whole frames of the hop
