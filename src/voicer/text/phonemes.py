@@ -1,9 +1,11 @@
 """Phonemes as callers write them (IPA, CMU ARPAbet) in espeak-ng's own mnemonics, which it
-reads between ``[[`` and ``]]``."""
+reads between ``[[`` and ``]]``; and those mnemonics back as IPA, as espeak-ng writes its
+American English (``ɹ``, ``ɚ``, ``oʊ``), for the neural engines, which read the same ``[[…]]``."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 ALPHABETS = ("ipa", "cmu-arpabet")
 
@@ -28,6 +30,21 @@ _IPA = {
     "u": "u", "v": "v", "w": "w", "y": "y", "z": "z", " ": " ",
 }
 _IPA_SYMBOL = re.compile("|".join(re.escape(s) for s in sorted(_IPA, key=len, reverse=True)))
+
+
+# espeak-ng mnemonics (longest first when read) to IPA
+_MNEMONICS = {
+    "tS": "tʃ", "dZ": "dʒ", "oU": "oʊ", "aI": "aɪ", "aU": "aʊ", "OI": "ɔɪ", "eI": "eɪ",
+    "i@": "ɪɹ", "e@": "ɛɹ", "U@": "ʊɹ", "3:": "ɜː", "A:": "ɑː", "O:": "ɔː", "i:": "iː",
+    "u:": "uː", "n^": "ɲ", "l^": "ʎ", "@": "ə", "3": "ɚ", "a": "æ", "A": "ɑ", "0": "ɑ",
+    "O": "ɔ", "U": "ʊ", "I": "ɪ", "E": "ɛ", "V": "ʌ", "T": "θ", "D": "ð", "S": "ʃ", "Z": "ʒ",
+    "N": "ŋ", "r": "ɹ", "*": "ɾ", "g": "ɡ", "?": "ʔ", "C": "ç", "Q": "ɣ", ";": "ʲ", "'": "ˈ",
+    ",": "ˌ", ":": "ː", "_": " ",
+}
+_MNEMONIC = re.compile("|".join(re.escape(s) for s in sorted(_MNEMONICS, key=len, reverse=True)))
+_GIVEN = re.compile(r"\[\[(.*?)\]\]")
+_VOWELS = frozenset("aeiouyæɑɒɔəɚɛɜɝɪʊʌɐɨøœɵɯɤ")
+_MARKS = frozenset(",.;:!?…—")
 
 
 def to_espeak(phonemes: str, alphabet: str) -> str:
@@ -64,3 +81,42 @@ def _from_ipa(phonemes: str) -> str:
     if not "".join(spoken).strip():
         raise ValueError("no phonemes")
     return "".join(spoken).replace(" ", "_")
+
+
+def to_ipa(mnemonics: str) -> str:
+    """espeak-ng's mnemonics (what ``to_espeak`` writes) as IPA, each stress mark right before
+    its vowel (as espeak-ng and hibari write them: "təmˈeɪtoʊ"); a letter that is its own
+    symbol stays as it is."""
+    ipa = _MNEMONIC.sub(lambda match: _MNEMONICS[match.group()], mnemonics)
+    out, stress = [], ""
+    for symbol in ipa:
+        if symbol in "ˈˌ":
+            stress = symbol
+            continue
+        if stress and (symbol in _VOWELS or symbol == " "):
+            out.append(stress if symbol in _VOWELS else "")
+            stress = ""
+        out.append(symbol)
+    return "".join(out)
+
+
+def phonemized(text: str, words: Callable[[str], str], phonemes: Callable[[str], str]) -> str:
+    """``text`` as one phoneme string: its words as ``words`` reads them, the phonemes given as
+    ``[[…]]`` as ``phonemes`` writes them; a space between pieces, none before a mark."""
+    out = ""
+    for piece, given_as_phonemes in given(text):
+        part = (phonemes(piece) if given_as_phonemes else words(piece)).strip()
+        if part:
+            out = f"{out} {part}" if out and part[0] not in _MARKS else out + part
+    return out
+
+
+def given(text: str) -> list[tuple[str, bool]]:
+    """``text`` in pieces, in order: its words, and the phonemes given as ``[[…]]`` (True)."""
+    pieces: list[tuple[str, bool]] = []
+    position = 0
+    for match in _GIVEN.finditer(text):
+        pieces += [(text[position:match.start()], False), (match.group(1), True)]
+        position = match.end()
+    pieces.append((text[position:], False))
+    return [(piece, phonemes) for piece, phonemes in pieces if piece]
