@@ -1,8 +1,10 @@
-"""Uploads decoded: any container, 16 kHz mono, refused when not audio or too long."""
+"""Uploads decoded: any container, 16 kHz mono, refused when not audio or too long; long audio
+kept as 16-bit samples."""
 
 from __future__ import annotations
 
 import io
+import tracemalloc
 
 import av
 import numpy as np
@@ -10,7 +12,7 @@ import pytest
 
 from tests.recognition.speech import wav
 from voicer.errors import InvalidInput
-from voicer.recognition.clip import RATE, Clip, decode
+from voicer.recognition.clip import RATE, Clip, LongClip, decode, decode_long
 
 
 def tone(seconds: float, rate: int = 44_100) -> np.ndarray:
@@ -66,3 +68,31 @@ def test_audio_past_the_cap_is_refused_before_it_is_decoded_whole() -> None:
 
 def test_raw_pcm_is_read_as_16_khz() -> None:
     assert Clip.from_pcm16(tone(1.0, 16_000).tobytes()).duration == 1.0
+
+
+def test_long_audio_is_decoded_into_two_bytes_a_sample() -> None:
+    minutes = wav(np.tile(tone(1.0, 16_000), 600), 16_000)  # ten minutes: 9.6 million samples
+    tracemalloc.start()
+    try:
+        clip = decode_long(io.BytesIO(minutes), 3600)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert isinstance(clip, LongClip) and clip.pcm.dtype == np.int16
+    assert clip.duration == pytest.approx(600.0, abs=0.1)
+    assert peak < 2.2 * clip.length  # float32 would be 4 bytes a sample, twice it while growing
+
+
+def test_long_audio_cuts_into_the_floats_decode_gives() -> None:
+    data = wav(tone(3.0, 22_050), 22_050)
+    whole, long = decode(io.BytesIO(data), 60), decode_long(io.BytesIO(data), 60)
+    assert long.length == whole.length
+    piece = long.cut(1.0, 2.5)
+    assert piece.samples.dtype == np.float32 and piece.duration == pytest.approx(1.5)
+    assert np.abs(piece.samples - whole.cut(1.0, 2.5).samples).max() < 2 / 32768
+
+
+def test_long_audio_past_the_cap_is_refused_naming_the_field() -> None:
+    with pytest.raises(InvalidInput, match="longer than the limit of 1 seconds") as refused:
+        decode_long(io.BytesIO(wav(tone(3.0, 16_000), 16_000)), 1, "FILE")
+    assert refused.value.field == "FILE"

@@ -2,12 +2,14 @@
 
 Decoding stops as soon as the audio runs past the duration cap, so a long file is refused
 without being decoded whole; a file PyAV cannot read as audio is refused naming the field.
+Long audio (an hour) is kept as 16-bit samples instead (``decode_long``, a ``LongClip``): half
+the memory of float32, each piece made float only when it is recognised.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 import av
 import numpy as np
@@ -20,6 +22,7 @@ from voicer.errors import InvalidInput
 RATE = 16_000  # what Whisper listens at
 
 Floats = npt.NDArray[np.float32]
+Shorts = npt.NDArray[np.int16]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +35,14 @@ class Clip:
     @property
     def duration(self) -> float:
         return len(self.samples) / self.rate
+
+    @property
+    def length(self) -> int:
+        return len(self.samples)
+
+    def floats(self, first: int, last: int) -> Floats:
+        """Samples ``first`` to ``last`` (a view)."""
+        return self.samples[first:last]
 
     def cut(self, start: float, end: float) -> Clip:
         return Clip(self.samples[int(start * self.rate):int(end * self.rate)], self.rate)
@@ -46,8 +57,54 @@ class Clip:
     @classmethod
     def from_pcm16(cls, data: bytes) -> Clip:
         """Raw s16le mono at 16 kHz (ElevenLabs' ``file_format=pcm_s16le_16``)."""
-        samples = np.frombuffer(data[: len(data) // 2 * 2], dtype="<i2")
-        return cls(samples.astype(np.float32) / 32768.0)
+        long = LongClip.from_pcm16(data)
+        return cls(long.floats(0, long.length))
+
+
+@dataclass(frozen=True, slots=True)
+class LongClip:
+    """Mono 16-bit samples, at 16 kHz unless ``rate`` says otherwise: long audio in half the
+    memory of a ``Clip`` (an hour: 115 MB, not 230); a piece is made float when it is cut."""
+
+    pcm: Shorts
+    rate: int = RATE
+
+    @property
+    def duration(self) -> float:
+        return len(self.pcm) / self.rate
+
+    @property
+    def length(self) -> int:
+        return len(self.pcm)
+
+    def floats(self, first: int, last: int) -> Floats:
+        """Samples ``first`` to ``last``, as float32 in [-1, 1] (a copy of those only)."""
+        return self.pcm[first:last].astype(np.float32) / np.float32(32768.0)
+
+    def cut(self, start: float, end: float) -> Clip:
+        return Clip(self.floats(int(start * self.rate), int(end * self.rate)), self.rate)
+
+    @classmethod
+    def from_pcm16(cls, data: bytes) -> LongClip:
+        """Raw s16le mono at 16 kHz, as it is (no copy)."""
+        return cls(np.frombuffer(data[: len(data) // 2 * 2], dtype="<i2").astype(np.int16, copy=False))
+
+
+class Sound(Protocol):
+    """Audio that is cut into pieces before it is heard: a ``Clip`` or a ``LongClip``."""
+
+    @property
+    def rate(self) -> int: ...
+
+    @property
+    def duration(self) -> float: ...
+
+    @property
+    def length(self) -> int: ...
+
+    def floats(self, first: int, last: int) -> Floats: ...
+
+    def cut(self, start: float, end: float) -> Clip: ...
 
 
 # Headerless output formats, and the FFmpeg demuxer that reads each at a given rate
@@ -59,6 +116,20 @@ def decode(file: BinaryIO, max_seconds: float, field: str = "file", rate: int = 
     """The audio of ``file`` (any container and codec PyAV reads) as a mono ``Clip`` at ``rate``;
     ``InvalidInput`` naming ``field`` when it is not audio, is silent-empty or is too long.
     ``raw``: headerless audio, (codec, rate) as an output format names them (``pcm``, 16000)."""
+    samples = _decoded(file, max_seconds, field, rate, raw, np.dtype(np.float32))
+    return Clip(samples.astype(np.float32, copy=False), rate)
+
+
+def decode_long(file: BinaryIO, max_seconds: float, field: str = "file") -> LongClip:
+    """The audio of ``file`` as ``decode`` reads it, kept as 16-bit samples at 16 kHz. Stereo is
+    mixed down so that it cannot clip (FFmpeg halves the sum for 16-bit output): 3 dB softer
+    than ``decode``'s floats, which recognition and the cuts at pauses do not hear."""
+    samples = _decoded(file, max_seconds, field, RATE, None, np.dtype(np.int16))
+    return LongClip(samples.astype(np.int16, copy=False))
+
+
+def _decoded(file: BinaryIO, max_seconds: float, field: str, rate: int,
+             raw: tuple[str, int] | None, dtype: np.dtype[Any]) -> npt.NDArray[Any]:
     limit = int(max_seconds * rate)
     demuxer: dict[str, Any] = {} if raw is None else {
         "format": RAW_DEMUXERS[raw[0]], "options": {"sample_rate": str(raw[1]), "ch_layout": "mono"}}
@@ -67,45 +138,48 @@ def decode(file: BinaryIO, max_seconds: float, field: str = "file", rate: int = 
             if not container.streams.audio:
                 raise InvalidInput(field, f"{field} is not audio: it has no audio stream")
             stream = container.streams.audio[0]
-            resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
-            samples = _Samples(_expected(container, limit, rate), rate)
+            resampler = av.AudioResampler(format=_FORMATS[dtype.name], layout="mono", rate=rate)
+            samples = _Samples(_expected(container, limit, rate), rate, dtype)
             for frame in container.decode(stream):
                 for out in resampler.resample(frame):
-                    samples.add(_floats(out))
+                    samples.add(out.to_ndarray().reshape(-1))
                     if len(samples) > limit:
                         raise InvalidInput(field, f"{field} is longer than the limit of "
                                                   f"{max_seconds:,.0f} seconds of audio")
             for out in resampler.resample(None):
-                samples.add(_floats(out))
+                samples.add(out.to_ndarray().reshape(-1))
     except (av.FFmpegError, UnicodeDecodeError, ValueError, IndexError):
         raise InvalidInput(field, f"{field} is not audio that can be read (mp3, wav, m4a, ogg, "
                                   "flac, webm, ... any container FFmpeg reads)") from None
     if not len(samples):
         raise InvalidInput(field, f"{field} holds no audio samples")
-    return Clip(samples.array(), rate)
+    return samples.array()
+
+
+_FORMATS = {"float32": "flt", "int16": "s16"}  # the resampler's sample format for each dtype
 
 
 class _Samples:
     """Decoded samples written into one array, sized from the container's duration when it
     says one, doubled when it runs out: an hour's audio is not held twice to be joined."""
 
-    def __init__(self, expected: int, rate: int) -> None:
-        self._array = np.empty(max(expected, rate), dtype=np.float32)
+    def __init__(self, expected: int, rate: int, dtype: np.dtype[Any]) -> None:
+        self._array: npt.NDArray[Any] = np.empty(max(expected, rate), dtype=dtype)
         self._length = 0
 
     def __len__(self) -> int:
         return self._length
 
-    def add(self, piece: Floats) -> None:
+    def add(self, piece: npt.NDArray[Any]) -> None:
         end = self._length + len(piece)
         if end > len(self._array):
-            grown = np.empty(max(end, 2 * len(self._array)), dtype=np.float32)
+            grown = np.empty(max(end, 2 * len(self._array)), dtype=self._array.dtype)
             grown[:self._length] = self._array[:self._length]
             self._array = grown
         self._array[self._length:end] = piece
         self._length = end
 
-    def array(self) -> Floats:
+    def array(self) -> npt.NDArray[Any]:
         return self._array[:self._length]
 
 
@@ -115,6 +189,3 @@ def _expected(container: av.container.InputContainer, limit: int, rate: int) -> 
         return rate * 60
     return min(int(container.duration / av.time_base * rate * 1.02) + rate, limit + rate)
 
-
-def _floats(frame: av.AudioFrame) -> Floats:
-    return frame.to_ndarray().reshape(-1).astype(np.float32, copy=False)
