@@ -8,7 +8,10 @@ the memory of float32, each piece made float only when it is recognised.
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
 import av
@@ -90,6 +93,59 @@ class LongClip:
         return cls(np.frombuffer(data[: len(data) // 2 * 2], dtype="<i2").astype(np.int16, copy=False))
 
 
+class StreamedClip:
+    """Audio in a file, decoded forward as it is asked for (16-bit, 16 kHz), holding only the
+    stretch being read: an hour costs no copy of itself. Asked for audio behind what it holds,
+    it decodes from the start again: cutting an hour into pieces (a pass over its loudness) and
+    hearing them in order decodes the file three times (the first pass, here, for its length
+    and to refuse what is not audio or too long), a few seconds each for an hour of mp3."""
+
+    def __init__(self, path: Path, max_seconds: float, field: str = "file") -> None:
+        self.path, self.max_seconds, self.field = path, max_seconds, field
+        self.rate = RATE
+        self.length = sum(len(block) for block, _ in self._decoding())
+        if not self.length:
+            raise InvalidInput(field, f"{field} holds no audio samples")
+        self._reader: Generator[tuple[Shorts, int]] | None = None
+        self._held: deque[Shorts] = deque()
+        self._from = 0  # the sample the first block held starts at
+        self._restart()
+
+    @property
+    def duration(self) -> float:
+        return self.length / self.rate
+
+    def floats(self, first: int, last: int) -> Floats:
+        """Samples ``first`` to ``last``, as float32 in [-1, 1]."""
+        if first < self._from:
+            self._restart()
+        held = sum(len(block) for block in self._held)
+        while self._reader is not None and self._from + held < last:
+            block = next(self._reader, None)
+            if block is None:
+                break
+            self._held.append(block[0])
+            held += len(block[0])
+            while len(self._held) > 1 and self._from + len(self._held[0]) <= first:
+                self._from += len(self._held[0])
+                held -= len(self._held.popleft())
+        joined = np.concatenate(self._held) if self._held else np.empty(0, np.int16)
+        part = joined[max(first - self._from, 0):max(last - self._from, 0)]
+        return part.astype(np.float32) / np.float32(32768.0)
+
+    def cut(self, start: float, end: float) -> Clip:
+        return Clip(self.floats(int(start * self.rate), int(end * self.rate)), self.rate)
+
+    def _restart(self) -> None:
+        if self._reader is not None:
+            self._reader.close()  # its file with it
+        self._reader, self._held, self._from = self._decoding(), deque(), 0
+
+    def _decoding(self) -> Generator[tuple[Shorts, int]]:
+        with self.path.open("rb") as file:
+            yield from _blocks(file, self.max_seconds, self.field, RATE, None, np.dtype(np.int16))
+
+
 class Sound(Protocol):
     """Audio that is cut into pieces before it is heard: a ``Clip`` or a ``LongClip``."""
 
@@ -130,6 +186,20 @@ def decode_long(file: BinaryIO, max_seconds: float, field: str = "file") -> Long
 
 def _decoded(file: BinaryIO, max_seconds: float, field: str, rate: int,
              raw: tuple[str, int] | None, dtype: np.dtype[Any]) -> npt.NDArray[Any]:
+    samples: _Samples | None = None
+    for block, expected in _blocks(file, max_seconds, field, rate, raw, dtype):
+        if samples is None:
+            samples = _Samples(expected, rate, dtype)
+        samples.add(block)
+    if samples is None or not len(samples):
+        raise InvalidInput(field, f"{field} holds no audio samples")
+    return samples.array()
+
+
+def _blocks(file: BinaryIO, max_seconds: float, field: str, rate: int,
+            raw: tuple[str, int] | None, dtype: np.dtype[Any],
+            ) -> Iterator[tuple[npt.NDArray[Any], int]]:
+    """The decoded audio a frame at a time, each with the samples the container says it holds."""
     limit = int(max_seconds * rate)
     demuxer: dict[str, Any] = {} if raw is None else {
         "format": RAW_DEMUXERS[raw[0]], "options": {"sample_rate": str(raw[1]), "ch_layout": "mono"}}
@@ -139,21 +209,20 @@ def _decoded(file: BinaryIO, max_seconds: float, field: str, rate: int,
                 raise InvalidInput(field, f"{field} is not audio: it has no audio stream")
             stream = container.streams.audio[0]
             resampler = av.AudioResampler(format=_FORMATS[dtype.name], layout="mono", rate=rate)
-            samples = _Samples(_expected(container, limit, rate), rate, dtype)
+            expected, length = _expected(container, limit, rate), 0
             for frame in container.decode(stream):
                 for out in resampler.resample(frame):
-                    samples.add(out.to_ndarray().reshape(-1))
-                    if len(samples) > limit:
+                    block = out.to_ndarray().reshape(-1)
+                    length += len(block)
+                    if length > limit:
                         raise InvalidInput(field, f"{field} is longer than the limit of "
                                                   f"{max_seconds:,.0f} seconds of audio")
+                    yield block, expected
             for out in resampler.resample(None):
-                samples.add(out.to_ndarray().reshape(-1))
+                yield out.to_ndarray().reshape(-1), expected
     except (av.FFmpegError, UnicodeDecodeError, ValueError, IndexError):
         raise InvalidInput(field, f"{field} is not audio that can be read (mp3, wav, m4a, ogg, "
                                   "flac, webm, ... any container FFmpeg reads)") from None
-    if not len(samples):
-        raise InvalidInput(field, f"{field} holds no audio samples")
-    return samples.array()
 
 
 _FORMATS = {"float32": "flt", "int16": "s16"}  # the resampler's sample format for each dtype
