@@ -3,7 +3,8 @@
 Decoding stops as soon as the audio runs past the duration cap, so a long file is refused
 without being decoded whole; a file PyAV cannot read as audio is refused naming the field.
 Long audio (an hour) is kept as 16-bit samples instead (``decode_long``, a ``LongClip``): half
-the memory of float32, each piece made float only when it is recognised.
+the memory of float32, each piece made float only when it is recognised; or, read from a file,
+decoded as it is heard (``StreamedClip``), holding only the stretch being read.
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ class LongClip:
 
     def floats(self, first: int, last: int) -> Floats:
         """Samples ``first`` to ``last``, as float32 in [-1, 1] (a copy of those only)."""
-        return self.pcm[first:last].astype(np.float32) / np.float32(32768.0)
+        return _floats(self.pcm[first:last])
 
     def cut(self, start: float, end: float) -> Clip:
         return Clip(self.floats(int(start * self.rate), int(end * self.rate)), self.rate)
@@ -130,8 +131,7 @@ class StreamedClip:
                 self._from += len(self._held[0])
                 held -= len(self._held.popleft())
         joined = np.concatenate(self._held) if self._held else np.empty(0, np.int16)
-        part = joined[max(first - self._from, 0):max(last - self._from, 0)]
-        return part.astype(np.float32) / np.float32(32768.0)
+        return _floats(joined[max(first - self._from, 0):max(last - self._from, 0)])
 
     def cut(self, start: float, end: float) -> Clip:
         return Clip(self.floats(int(start * self.rate), int(end * self.rate)), self.rate)
@@ -258,3 +258,7 @@ def _expected(container: av.container.InputContainer, limit: int, rate: int) -> 
         return rate * 60
     return min(int(container.duration / av.time_base * rate * 1.02) + rate, limit + rate)
 
+
+def _floats(pcm: Shorts) -> Floats:
+    """16-bit samples as float32 in [-1, 1)."""
+    return pcm.astype(np.float32) / np.float32(32768.0)
