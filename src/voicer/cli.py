@@ -224,23 +224,28 @@ def transcribe(
                                                 help="pieces heard at once [default: cores]")] = None,
 ) -> None:
     """Recognise the speech in FILE with the local Whisper model (VOICER_STT_MODEL)."""
-    from voicer.recognition import exports, listener, registry  # heavy: only for this command
-    from voicer.recognition.clip import decode
+    from voicer.recognition import exports, registry  # heavy: only for this command
+    from voicer.recognition.clip import Sound, StreamedClip, decode_long
     from voicer.recognition.languages import whisper_language
+    from voicer.recognition.speakers import diarize
 
     settings = Settings()
     if out is not None and out.suffix.lower() not in TRANSCRIPTS:
         fail(f"output: {out} must end in {', '.join(TRANSCRIPTS)}")
     try:
         asked = whisper_language(language, "--language")
-        with source.open("rb") as file:
-            clip = decode(file, 24 * 3600.0, "FILE")
+        if speakers is None:  # decoded as it is heard: an hour costs no copy of itself
+            clip: Sound = StreamedClip(source, 24 * 3600.0, "FILE")
+        else:  # telling speakers apart needs it all at once (16-bit: an hour is 115 MB)
+            with source.open("rb") as file:
+                clip = decode_long(file, 24 * 3600.0, "FILE")
         recognizer = registry.threaded_whisper(settings.stt_model, settings.data_dir,
                                                workers or settings.stt_workers)
         try:
             with _listening(clip.duration) as heard:
-                transcript = listener.recognized(clip, recognizer, asked, speakers is not None,
-                                                 speakers, heard)
+                transcript = recognizer.recognize(clip, asked, heard)
+            if speakers is not None:
+                transcript = diarize(transcript, clip, speakers)
         finally:
             recognizer.close()
     except FileNotFoundError:

@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 
 from voicer.recognition.chunking import cut
-from voicer.recognition.clip import RATE, Clip
+from voicer.recognition.clip import RATE, Clip, LongClip
 
 
 def speech_with_pauses(stretches: list[tuple[float, float]]) -> Clip:
@@ -37,3 +37,10 @@ def test_cuts_fall_in_pauses_and_pieces_stay_short() -> None:
 def test_without_pauses_it_still_cuts() -> None:
     pieces = cut(speech_with_pauses([(65.0, 0.0)]), 28.0)
     assert len(pieces) == 3 and all(p.duration <= 28.0 for p in pieces)
+
+
+def test_sixteen_bit_audio_is_cut_where_its_float_copy_is() -> None:
+    clip = speech_with_pauses([(7.0, 0.6), (9.0, 0.3), (5.0, 1.2)] * 20)  # 7.7 minutes
+    long = LongClip(np.round(clip.samples * 32767).astype(np.int16))
+    assert cut(long, 28.0) == cut(clip, 28.0)
+    assert len(cut(long, 28.0)) > 16

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from voicer.recognition.clip import RATE, Clip
+from voicer.recognition.clip import RATE, Sound
 
 _FRAME = RATE // 100  # 10 ms
 _QUIET_DB = 40.0
@@ -33,9 +33,9 @@ class Piece:
         return self.end - self.start
 
 
-def cut(clip: Clip, longest: float = 28.0) -> list[Piece]:
+def cut(clip: Sound, longest: float = 28.0) -> list[Piece]:
     """``clip`` as consecutive pieces of at most ``longest`` seconds, cut in pauses."""
-    frames = len(clip.samples) // _FRAME
+    frames = clip.length // _FRAME
     if clip.duration <= longest or frames < 2:
         return [Piece(0.0, clip.duration)]
     level = _levels(clip, frames)
@@ -50,11 +50,12 @@ def cut(clip: Clip, longest: float = 28.0) -> list[Piece]:
     return [Piece(a, b) for a, b in itertools.pairwise(bounds)]
 
 
-def _levels(clip: Clip, frames: int) -> npt.NDArray[np.float64]:
+def _levels(clip: Sound, frames: int) -> npt.NDArray[np.float64]:
     """Each 10 ms frame's loudness, dB; a minute at a time, so an hour costs no copy of itself."""
-    framed = clip.samples[:frames * _FRAME].reshape(frames, _FRAME)
-    power = np.concatenate([np.square(framed[at:at + _BLOCK], dtype=np.float64).mean(axis=1)
-                            for at in range(0, frames, _BLOCK)])
+    power = np.concatenate([
+        np.square(clip.floats(at * _FRAME, min(at + _BLOCK, frames) * _FRAME)
+                  .reshape(-1, _FRAME), dtype=np.float64).mean(axis=1)
+        for at in range(0, frames, _BLOCK)])
     level: npt.NDArray[np.float64] = 10 * np.log10(power + 1e-18)
     return level
 

@@ -7,7 +7,10 @@ file is one language throughout. Progress counts the seconds of audio whose piec
 A worker that dies (killed, out of memory) breaks the pool: a new pool is started and the
 pieces not yet back are recognised again, up to three pools; then the recognition fails with
 ``EngineError``. Pieces go out a batch (one per process) at a time, so ``stop`` is heard
-between batches and a stopped recognition returns what the finished pieces heard.
+between batches and a stopped recognition returns what the finished pieces heard. A batch's
+pieces are made (float32) as it goes out, so an hour is never held as float pieces all at once.
+The processes that recognise hand freed memory back to the system (``heap``): Whisper's
+encoder takes and frees a hundred MB a piece, which would otherwise stay with the process.
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ from pathlib import Path
 from voicer.errors import EngineError
 from voicer.recognition.base import Progress, Segment, Transcript, Word
 from voicer.recognition.chunking import cut
-from voicer.recognition.clip import Clip
+from voicer.recognition.clip import Clip, Sound
+from voicer.recognition.heap import hand_back_freed_memory
 from voicer.recognition.whisper import WHISPER, WhisperRecognizer
 
 log = logging.getLogger("voicer.stt")
@@ -40,6 +44,7 @@ _recognizer: WhisperRecognizer | None = None
 def _start(directory: str) -> None:
     global _recognizer  # one per worker process, which holds nothing else
     os.nice(_NICENESS)
+    hand_back_freed_memory()
     _recognizer = WhisperRecognizer(Path(directory))
     _recognizer.model()
 
@@ -61,14 +66,13 @@ class ParallelRecognizer:
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
 
-    def recognize(self, clip: Clip, language: str | None = None,
+    def recognize(self, clip: Sound, language: str | None = None,
                   progress: Progress | None = None,
                   stop: Callable[[], bool] | None = None) -> Transcript:
         """``clip``'s words; when ``stop`` says so between pieces, those of the pieces done
         so far (the transcript's ``duration`` is then the audio they cover)."""
         pieces = cut(clip, self.longest)
-        audio = [clip.cut(piece.start, piece.end) for piece in pieces]
-        first = self._all(audio[:1], language)[0]
+        first = self._all([clip.cut(pieces[0].start, pieces[0].end)], language)[0]
         heard = language or first.language
         results = [first]
         done = pieces[0].duration
@@ -78,7 +82,8 @@ class ParallelRecognizer:
         for at in range(1, len(pieces), batch):  # a batch per turn, so a stop is heard soon
             if stop is not None and stop():
                 break
-            results += self._all(audio[at:at + batch], heard)
+            results += self._all([clip.cut(piece.start, piece.end)
+                                  for piece in pieces[at:at + batch]], heard)
             done = pieces[len(results) - 1].end
             if progress is not None:
                 progress(done)
@@ -145,6 +150,7 @@ class ThreadedRecognizer(ParallelRecognizer):
     def _all(self, clips: list[Clip], language: str | None) -> list[Transcript]:
         with self._lock:
             if self._whisper is None:  # one replica a thread, on one set of weights
+                hand_back_freed_memory()
                 self._whisper = WhisperRecognizer(self.locate(), workers=self.processes)
             whisper = self._whisper
         return list(self._threads.map(lambda clip: whisper.recognize(clip, language), clips))

@@ -33,7 +33,7 @@ from voicer.db.tables import ChunkStatus, SttPiece, SttStatus, SttTask, utcnow
 from voicer.recognition import speakers
 from voicer.recognition.base import Recognizer, Segment, Transcript, Word
 from voicer.recognition.chunking import cut
-from voicer.recognition.clip import Clip, decode
+from voicer.recognition.clip import Clip, LongClip, decode_long
 from voicer.recognition.exports import as_json
 from voicer.storage import Storage
 from voicer.voiceapi.rows import failed
@@ -57,12 +57,11 @@ class Pieces:
         with self.database.session() as session:
             if session.scalar(select(func.count()).where(SttPiece.task_id == task_id)):
                 return
-        clip = decode(io.BytesIO(self.storage.read_upload(task_id)), self.max_seconds)
+        clip = decode_long(io.BytesIO(self.storage.read_upload(task_id)), self.max_seconds)
         rows = []
         for index, piece in enumerate(cut(clip, longest)):
-            samples = clip.cut(piece.start, piece.end).samples
-            self.storage.put_chunk(task_id, index, np.round(np.clip(samples, -1, 1) * 32767)
-                                   .astype("<i2").tobytes())
+            samples = clip.pcm[int(piece.start * clip.rate):int(piece.end * clip.rate)]
+            self.storage.put_chunk(task_id, index, samples.astype("<i2", copy=False).tobytes())
             rows.append({"task_id": task_id, "index": index, "start": piece.start,
                          "end": piece.end, "status": ChunkStatus.pending})
         with self.database.session() as session:
@@ -185,12 +184,14 @@ class Pieces:
             select(func.coalesce(func.sum(SttPiece.end - SttPiece.start), 0.0))
             .where(SttPiece.task_id == task_id, SttPiece.status == ChunkStatus.done)) or 0.0)
 
-    def _whole(self, task_id: str) -> Clip:
-        """The task's audio again, joined from its pieces (to tell its speakers apart)."""
+    def _whole(self, task_id: str) -> LongClip:
+        """The task's audio again, joined from its pieces (to tell its speakers apart), as
+        16-bit samples: an hour is 115 MB."""
         with self.database.session() as session:
             indexes = list(session.scalars(select(SttPiece.index).where(
                 SttPiece.task_id == task_id).order_by(SttPiece.index)))
-        return Clip(np.concatenate([self.clip(task_id, index).samples for index in indexes]))
+        return LongClip(np.concatenate([LongClip.from_pcm16(self.storage.read_chunk(task_id, i)).pcm
+                                        for i in indexes]))
 
 
 def result(task_id: str, transcript: Transcript) -> dict[str, Any]:

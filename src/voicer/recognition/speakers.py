@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from voicer.recognition.base import Segment, Transcript, Word
-from voicer.recognition.clip import RATE, Clip
+from voicer.recognition.clip import RATE, Sound
 
 Matrix = npt.NDArray[np.float64]
 
@@ -38,7 +38,7 @@ _SMALLEST = 0.15  # ... if every cluster holds this share of the words (3 at lea
 _MAX_SPEAKERS = 6
 
 
-def diarize(transcript: Transcript, clip: Clip, num_speakers: int | None = None) -> Transcript:
+def diarize(transcript: Transcript, clip: Sound, num_speakers: int | None = None) -> Transcript:
     """``transcript`` with every segment's speaker named, split where the speaker changes."""
     words = transcript.words
     labels = _labels(words, clip, num_speakers) if words else []
@@ -53,7 +53,7 @@ def diarize(transcript: Transcript, clip: Clip, num_speakers: int | None = None)
                       transcript.duration)
 
 
-def _labels(words: list[Word], clip: Clip, num_speakers: int | None) -> list[int]:
+def _labels(words: list[Word], clip: Sound, num_speakers: int | None) -> list[int]:
     prints = np.array([voice_print(clip, word.start, word.end) for word in words])
     scale = prints.std(axis=0)
     prints = (prints - prints.mean(axis=0)) / np.where(scale > 1e-9, scale, 1.0)
@@ -76,9 +76,9 @@ def _best_clustering(prints: Matrix) -> list[int]:
     return best
 
 
-def voice_print(clip: Clip, start: float, end: float) -> npt.NDArray[np.float64]:
+def voice_print(clip: Sound, start: float, end: float) -> npt.NDArray[np.float64]:
     """12 mean mel-cepstral coefficients and the log of the median pitch of ``clip[start:end]``."""
-    samples = clip.samples[int(start * RATE):max(int(end * RATE), int(start * RATE) + _FRAME)]
+    samples = clip.floats(int(start * RATE), max(int(end * RATE), int(start * RATE) + _FRAME))
     if len(samples) < _PITCH_FRAME:
         samples = np.pad(samples, (0, _PITCH_FRAME - len(samples)))
     cepstra = _mfcc(_frames(samples.astype(np.float64), _FRAME))[:, 1:].mean(axis=0)
