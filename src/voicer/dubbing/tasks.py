@@ -42,11 +42,9 @@ from __future__ import annotations
 import io
 import json
 import logging
-import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, BinaryIO, Protocol
@@ -73,6 +71,7 @@ from voicer.recognition.languages import whisper_language
 from voicer.recognition.listener import LONG_AUDIO, Listener
 from voicer.speech import SpeechPool
 from voicer.storage import Storage
+from voicer.tasks.lease import renewing
 from voicer.upstream.client import Answer
 from voicer.upstream.engine import Upstream
 from voicer.voices import Voices
@@ -373,7 +372,8 @@ class DubbingTasks:
         seconds to wait if another maker holds a claim (which expires if it died)."""
         if not self._claim(dubbing_id):
             return self._claim_expires_in(dubbing_id)
-        with self._renewing(dubbing_id):
+        with renewing(self.claim_lease, lambda: self._set(dubbing_id, claimed_at=utcnow()),
+                      f"dubbing {dubbing_id}"):
             self._make(dubbing_id)
         return None
 
@@ -400,26 +400,6 @@ class DubbingTasks:
                 return None
             expires = project.claimed_at + self.claim_lease - utcnow()
             return max(expires.total_seconds(), 0.0) + 1.0
-
-    @contextmanager
-    def _renewing(self, dubbing_id: str) -> Iterator[None]:
-        """Keep this maker's claim on the project fresh while it is made."""
-        done = threading.Event()
-
-        def renew() -> None:
-            while not done.wait(self.claim_lease.total_seconds() / 3):
-                try:
-                    self._set(dubbing_id, claimed_at=utcnow())
-                except Exception:  # the database away: try again; the claim may go stale
-                    log.exception("could not renew the claim on dubbing %s", dubbing_id)
-
-        renewer = threading.Thread(target=renew, name=f"dubbing-claim-{dubbing_id}", daemon=True)
-        renewer.start()
-        try:
-            yield
-        finally:
-            done.set()
-            renewer.join()
 
     def _make(self, dubbing_id: str) -> None:
         with self.database.session() as session:

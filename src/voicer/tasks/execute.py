@@ -8,11 +8,11 @@ A verified task's chunks are heard back before they are recorded (``voicer.pipel
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import or_, select, update
@@ -34,6 +34,7 @@ from voicer.pipeline.verify import ChunkVerifier, Heard
 from voicer.pipeline.workload import rendered_work
 from voicer.storage import Storage
 from voicer.tasks import service
+from voicer.tasks.lease import renewing
 from voicer.tasks.throughput import ThroughputMeter
 from voicer.voices import DEFAULT_VOICE_ID, Voices
 from voicer.webhooks import events
@@ -243,33 +244,18 @@ class TaskExecutor:
         with self.database.session() as session:
             if claim and not self._claim_assembly(session, task_id):
                 return False
-        with self._renewing(task_id) if claim else nullcontext():
+        with (renewing(self.assembly_lease, partial(self._renew, task_id), f"task {task_id}")
+              if claim else nullcontext()):
             self._write_output(task_id)
         return True
 
-    @contextmanager
-    def _renewing(self, task_id: str) -> Iterator[None]:
-        """Keep this worker's claim on the task's assembly fresh while it assembles."""
-        done = threading.Event()
-
-        def renew() -> None:
-            while not done.wait(self.assembly_lease.total_seconds() / 3):
-                try:
-                    with self.database.session() as session:
-                        session.execute(update(Task).where(Task.id == task_id,
-                                                           Task.status == TaskStatus.processing)
-                                        .values(assembly_claimed_at=utcnow()))
-                        session.commit()
-                except Exception:  # the database away: try again; the claim may go stale
-                    log.exception("could not renew the assembly claim of task %s", task_id)
-
-        renewer = threading.Thread(target=renew, name=f"assembly-lease-{task_id}", daemon=True)
-        renewer.start()
-        try:
-            yield
-        finally:
-            done.set()
-            renewer.join()
+    def _renew(self, task_id: str) -> None:
+        """Write this worker's claim on the task's assembly again."""
+        with self.database.session() as session:
+            session.execute(update(Task).where(Task.id == task_id,
+                                               Task.status == TaskStatus.processing)
+                            .values(assembly_claimed_at=utcnow()))
+            session.commit()
 
     def _write_output(self, task_id: str) -> None:
         """Join the task's chunks into its output in storage, and complete the task."""
