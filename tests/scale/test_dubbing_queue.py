@@ -48,15 +48,6 @@ def cluster(tmp_path: Path, redis_url: str, postgres_url: str,
         running.stop()
 
 
-@pytest.fixture
-def database(postgres_url: str) -> Iterator[Database]:
-    opened = Database(postgres_url)
-    try:
-        yield opened
-    finally:
-        opened.close()
-
-
 @dataclass(frozen=True)
 class Dialogue:
     wav: bytes

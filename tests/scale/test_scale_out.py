@@ -95,16 +95,6 @@ def cluster(tmp_path: Path, redis_url: str, postgres_url: str) -> Iterator[Clust
         running.stop()
 
 
-@pytest.fixture
-def database(postgres_url: str) -> Iterator[Database]:
-    """The cluster's database, as the test looks into it."""
-    opened = Database(postgres_url)
-    try:
-        yield opened
-    finally:
-        opened.close()
-
-
 def _stuck(cluster: Cluster, database: Database, task_id: str) -> str:
     """What a task that did not finish was doing, for the failure message."""
     with database.session() as session:
