@@ -14,7 +14,7 @@ SCRIPT = """
 import sys
 import numpy as np
 import psutil
-from voicer.recognition.heap import hand_back_freed_memory
+from voicer.heap import hand_back_freed_memory
 
 if sys.argv[1] == "on":
     assert hand_back_freed_memory()

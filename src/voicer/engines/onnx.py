@@ -3,8 +3,6 @@ text-to-speech graph predicts inside itself."""
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -13,6 +11,8 @@ from typing import Any
 import numpy as np
 import onnx
 import onnxruntime
+
+from voicer import heap
 
 # Between a duration predictor's rounding and the running sum that lays out its frames.
 _PASSING = frozenset({"Cast", "Clip", "Max", "Relu"})
@@ -53,7 +53,7 @@ class TimedGraph:
             onnx.save(proto, str(timed))
             del proto
             self.session = cpu_session(timed)
-        _give_back_freed_memory()
+        heap.trim()
 
     def run(self, feeds: Mapping[str, Any]) -> tuple[list[Any], np.ndarray[Any, Any] | None]:
         """The graph's own outputs, and each input id's frames (or None)."""
@@ -62,12 +62,6 @@ class TimedGraph:
         if self.timed is None:
             return list(results), None
         return list(results[:-1]), np.asarray(results[-1]).reshape(-1)
-
-
-def _give_back_freed_memory() -> None:
-    """Return freed heap pages to the system, where the C library can (glibc)."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def duration_tensor(model: onnx.ModelProto) -> str | None:

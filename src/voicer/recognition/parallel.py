@@ -26,10 +26,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from voicer.errors import EngineError
+from voicer.heap import hand_back_freed_memory
 from voicer.recognition.base import Progress, Segment, Transcript, Word
 from voicer.recognition.chunking import cut
 from voicer.recognition.clip import Clip, Sound
-from voicer.recognition.heap import hand_back_freed_memory
 from voicer.recognition.whisper import WHISPER, WhisperRecognizer
 
 log = logging.getLogger("voicer.stt")
