@@ -9,8 +9,9 @@ background into one MP3.
              refunded
     recover  at start-up: a task an earlier process left unfinished is failed and refunded
 
-They run in the API process that accepted them, like the Voice API's recognition tasks; long
-texts belong in Voicer tasks (``/api/v1/voice/synthesize``), which scale out.
+They run in the API process that accepted them, broker or not (recognition and dubbing go on
+the queue when there is one); long texts belong in Voicer tasks (``/api/v1/voice/synthesize``),
+which scale out.
 """
 
 from __future__ import annotations
