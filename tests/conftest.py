@@ -4,7 +4,9 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
+from tests.chromium import CHROMIUM, FLAGS
 from tests.servers import PostgresServer, RedisServer, ServerUnavailable
 from voicer.engines.espeak import EspeakEngine
 from voicer.engines.registry import EngineRegistry
@@ -103,3 +105,12 @@ def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
     url = postgres_server.create_database()
     yield url
     postgres_server.drop_database(url)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless, for the module's pages."""
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield launched
+        launched.close()

@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import dramatiq
 import pytest
 
 from tests.api.conftest import Api, make_api
 from tests.forgetful_engine import FLAKY_VOICE_ID, SKIPPING, SKIPPING_VOICE_ID, flaky
+from tests.queue_worker import consuming
 from voicer.settings import Settings
 from voicer.tasks.worker import ChunkWorker
 
@@ -47,15 +47,9 @@ def queued(tmp_path: Path, redis_url: str) -> Iterator[Api]:
     (tmp_path / "marks").mkdir()
     for api in make_api(tmp_path, engines=engines, broker_url=broker_url,
                         requests_per_minute=10_000, basic_requests_per_hour=100_000):
-        worker = ChunkWorker(Settings(data_dir=tmp_path, broker_url=broker_url,
-                                      verify_threshold=THRESHOLD), engines=engines)
-        running = dramatiq.Worker(worker.broker, worker_threads=1, worker_timeout=100)
-        running.start()
-        try:
+        with consuming(ChunkWorker(Settings(data_dir=tmp_path, broker_url=broker_url,
+                                            verify_threshold=THRESHOLD), engines=engines)):
             yield api
-        finally:
-            running.stop()
-            worker.close()
 
 
 def verified_task(api: Api, text: str, voice_id: str,

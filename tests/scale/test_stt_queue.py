@@ -10,10 +10,10 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import dramatiq
 import pytest
 
 from tests.api.conftest import Api, make_api
+from tests.queue_worker import consuming
 from tests.recognition.speech import PARAGRAPH, speak
 from tests.waiting import wait_until
 from voicer.pipeline.pool import WorkerPool
@@ -47,15 +47,9 @@ def cluster(tmp_path: Path, redis_url: str, whisper_dir: Path) -> Iterator[Api]:
     """An API node that only enqueues, and one worker process's worth of workers."""
     broker_url = f"{redis_url}/1"
     for api in queued_api(tmp_path, broker_url, whisper_dir):
-        worker = ChunkWorker(Settings(data_dir=tmp_path, broker_url=broker_url,
-                                      stt_model=str(whisper_dir)))
-        running = dramatiq.Worker(worker.broker, worker_threads=1, worker_timeout=100)
-        running.start()
-        try:
+        with consuming(ChunkWorker(Settings(data_dir=tmp_path, broker_url=broker_url,
+                                            stt_model=str(whisper_dir)))):
             yield api
-        finally:
-            running.stop()
-            worker.close()
 
 
 def test_a_recognition_task_is_heard_on_a_worker(cluster: Api, pool: WorkerPool) -> None:

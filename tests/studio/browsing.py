@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import ConsoleMessage, Page
 
-from tests.api.test_docs import CHROMIUM, FLAGS
+from tests.chromium import CHROMIUM, FLAGS
 from tests.waiting import wait_until
 
 __all__ = ["CHROMIUM", "FLAGS", "Watch", "audio_duration", "sign_in"]

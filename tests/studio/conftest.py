@@ -6,10 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from tests.api.conftest import Server
-from tests.studio.browsing import CHROMIUM, FLAGS
 
 
 @pytest.fixture(scope="module")
@@ -18,14 +17,6 @@ def server(tmp_path_factory: pytest.TempPathFactory, whisper_dir: Path) -> Itera
     running.start()
     yield running
     running.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import dramatiq
 import pytest
 
 from tests.api.conftest import Api, make_api
+from tests.queue_worker import consuming
 from voicer.settings import Settings
 from voicer.tasks.queue import ACTOR
 from voicer.tasks.worker import ChunkWorker
@@ -26,13 +26,8 @@ def cluster(tmp_path: Path, redis_url: str) -> Iterator[tuple[Api, ChunkWorker]]
         worker = ChunkWorker(Settings(data_dir=tmp_path, broker_url=broker_url))
         # retried quickly here: the schedule, not its length, is under test
         worker.broker.get_actor(ACTOR).options.update(min_backoff=50, max_backoff=100)
-        running = dramatiq.Worker(worker.broker, worker_threads=1, worker_timeout=100)
-        running.start()
-        try:
+        with consuming(worker):
             yield api, worker
-        finally:
-            running.stop()
-            worker.close()
 
 
 def _failing_storage(worker: ChunkWorker, monkeypatch: pytest.MonkeyPatch,
