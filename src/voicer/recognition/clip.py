@@ -55,8 +55,12 @@ class Clip:
         """The same audio at ``rate`` (FFmpeg's resampler)."""
         if rate == self.rate:
             return self
-        pcm = Audio.mono(np.round(np.clip(self.samples, -1, 1) * 32767).astype(np.int16), self.rate)
+        pcm = Audio.mono(self.pcm16(), self.rate)
         return Clip(resample(pcm, rate).samples.astype(np.float32) / 32768.0, rate)
+
+    def pcm16(self) -> Shorts:
+        """The samples as 16-bit integers, rounded (those past full scale clipped)."""
+        return np.round(np.clip(self.samples, -1, 1) * 32767).astype(np.int16)
 
     @classmethod
     def from_pcm16(cls, data: bytes) -> Clip:

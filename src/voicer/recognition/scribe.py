@@ -15,8 +15,6 @@ from collections.abc import Mapping
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from voicer.errors import InvalidInput, UpstreamError
 from voicer.models import UPSTREAM_ENGINE
 from voicer.recognition.base import Progress, Segment, Transcript, Word
@@ -48,7 +46,7 @@ class UpstreamScribe:
 
     def recognize(self, clip: Clip, language: str | None = None,
                   progress: Progress | None = None) -> Transcript:
-        pcm = np.round(np.clip(clip.at(16_000).samples, -1, 1) * 32767).astype("<i2").tobytes()
+        pcm = clip.at(16_000).pcm16().astype("<i2").tobytes()
         fields = {"model_id": MODEL, "file_format": "pcm_s16le_16",
                   "timestamps_granularity": "word", "tag_audio_events": "false",
                   **({"language_code": language} if language else {})}

@@ -81,4 +81,4 @@ def _cost(services: Services, clip: Clip) -> int:
 
 
 def _pcm(samples: np.ndarray) -> Audio:
-    return Audio.mono(np.round(np.clip(samples, -1, 1) * 32767).astype(np.int16), isolation.RATE)
+    return Audio.mono(Clip(samples, isolation.RATE).pcm16(), isolation.RATE)
