@@ -96,23 +96,9 @@ def make_broker(settings: Settings) -> RedisBroker:
         maintenance_chance=_MAINTENANCE_CHANCE)
 
 
-def chunk_message(task_id: str, index: int) -> Message[None]:
-    return Message(queue_name=QUEUE, actor_name=ACTOR, args=(task_id, index), kwargs={},
-                   options={})
-
-
-def piece_message(task_id: str, index: int) -> Message[None]:
-    return Message(queue_name=QUEUE, actor_name=HEAR, args=(task_id, index), kwargs={},
-                   options={})
-
-
-def dub_message(dubbing_id: str) -> Message[None]:
-    return Message(queue_name=QUEUE, actor_name=DUB, args=(dubbing_id,), kwargs={}, options={})
-
-
-def render_message(dubbing_id: str, language: str, render_id: str) -> Message[None]:
-    return Message(queue_name=QUEUE, actor_name=RENDER, args=(dubbing_id, language, render_id),
-                   kwargs={}, options={})
+def message(actor: str, *args: str | int) -> Message[None]:
+    """A message for ``actor`` (``ACTOR``, ``HEAR``, ``DUB``, ``RENDER``) on Voicer's queue."""
+    return Message(queue_name=QUEUE, actor_name=actor, args=args, kwargs={}, options={})
 
 
 class Chain:
@@ -138,7 +124,7 @@ class Chain:
 
     def start(self, task_id: str, index: int) -> None:
         """Hand on ``index``, the first pending chunk, whatever was handed on before."""
-        self.broker.enqueue(chunk_message(task_id, index))
+        self.broker.enqueue(message(ACTOR, task_id, index))
         with self.database.session() as session:
             session.execute(update(Task).where(Task.id == task_id).values(handed_on=index))
             session.commit()
@@ -154,7 +140,7 @@ class Chain:
                 TaskChunk.task_id == task_id, TaskChunk.status == ChunkStatus.pending))
             if following is None or (task.handed_on is not None and task.handed_on >= following):
                 return
-        self.broker.enqueue(chunk_message(task_id, following))
+        self.broker.enqueue(message(ACTOR, task_id, following))
         with self.database.session() as session:
             session.execute(update(Task).where(
                 Task.id == task_id, or_(Task.handed_on.is_(None), Task.handed_on < following))
@@ -190,12 +176,12 @@ class QueueRunner:
 
     def enqueue_piece(self, task_id: str, index: int) -> None:
         """Hand piece ``index`` of recognition task ``task_id`` to the workers."""
-        self.broker.enqueue(piece_message(task_id, index))
+        self.broker.enqueue(message(HEAR, task_id, index))
 
     def enqueue_dubbing(self, dubbing_id: str) -> None:
         """Hand a dubbing project to the workers, then mark it (a crash in between enqueues it
         twice, and it is made once)."""
-        self.broker.enqueue(dub_message(dubbing_id))
+        self.broker.enqueue(message(DUB, dubbing_id))
         with self.database.session() as session:
             session.execute(update(DubbingProject).where(DubbingProject.id == dubbing_id)
                             .values(enqueued_at=utcnow()))
@@ -203,7 +189,7 @@ class QueueRunner:
 
     def enqueue_render(self, dubbing_id: str, language: str, render_id: str) -> None:
         """Hand a render of a dubbing's resource to the workers."""
-        self.broker.enqueue(render_message(dubbing_id, language, render_id))
+        self.broker.enqueue(message(RENDER, dubbing_id, language, render_id))
 
     def ping(self) -> None:
         """Raises if Redis cannot be reached."""
@@ -287,7 +273,7 @@ class QueueRunner:
             self.chain.start(task_id, indexes[0])
         else:
             for index in indexes:
-                self.broker.enqueue(chunk_message(task_id, index))
+                self.broker.enqueue(message(ACTOR, task_id, index))
         with self.database.session() as session:
             session.execute(update(Task).where(Task.id == task_id).values(enqueued_at=utcnow()))
             session.commit()

@@ -51,10 +51,8 @@ from voicer.tasks.queue import (
     HEARING_GIVEN_UP,
     QUEUE,
     RENDER,
-    chunk_message,
-    dub_message,
     make_broker,
-    piece_message,
+    message,
 )
 from voicer.tasks.throughput import ThroughputMeter
 
@@ -126,7 +124,7 @@ class ChunkWorker:
                 pool = WorkerPool(1, self._engines)
             self._pools.put(pool)
         if again is not None:  # another worker is assembling the task, or died doing it
-            self.broker.enqueue(chunk_message(task_id, index), delay=int(again * 1000))
+            self.broker.enqueue(message(ACTOR, task_id, index), delay=int(again * 1000))
         self.chain.hand_on(task_id)
 
     def hear_piece(self, task_id: str, index: int) -> None:
@@ -137,17 +135,16 @@ class ChunkWorker:
             self.pieces.hear(task_id, index, self.runtime.recognizers.default())
             if index == 0 and self.pieces.start(task_id) is not None:
                 for following in self.pieces.pending(task_id):
-                    self.broker.enqueue(piece_message(task_id, following))
+                    self.broker.enqueue(message(HEAR, task_id, following))
             self.pieces.assemble(task_id)
         except VoicerError as error:  # its file gone, or not audio: trying again mends nothing
             self._fail_hearing(task_id, f"recognition failed: {error.message}")
 
-    def give_up_hearing(self, message: dict[str, Any], retries: dict[str, Any]) -> None:
+    def give_up_hearing(self, failed: dict[str, Any], retries: dict[str, Any]) -> None:
         """A piece failed every time it was tried: fail its task with the last error."""
-        task_id, index = message["args"]
-        error = (message["options"].get("traceback") or "").strip().splitlines()[-1:] or ["?"]
+        task_id, index = failed["args"]
         self._fail_hearing(task_id, f"piece {index + 1} failed {retries['retries'] + 1} times; "
-                                    f"the last error: {_in_words(error[0])}")
+                                    f"the last error: {_in_words(_last_error(failed))}")
 
     def _fail_hearing(self, task_id: str, message: str) -> None:
         self.pieces.fail(task_id, message)
@@ -159,22 +156,21 @@ class ChunkWorker:
         expired."""
         again = self.dubbing.run(dubbing_id)
         if again is not None:
-            self.broker.enqueue(dub_message(dubbing_id), delay=int(again * 1000))
+            self.broker.enqueue(message(DUB, dubbing_id), delay=int(again * 1000))
 
-    def give_up_dubbing(self, message: dict[str, Any], retries: dict[str, Any]) -> None:
+    def give_up_dubbing(self, failed: dict[str, Any], retries: dict[str, Any]) -> None:
         """A project failed every time it was tried: it fails, refunded, with the last error."""
-        error = (message["options"].get("traceback") or "").strip().splitlines()[-1:] or ["?"]
-        self.dubbing.fail(message["args"][0], f"dubbing failed {retries['retries'] + 1} times; "
-                                              f"the last error: {_in_words(error[0])}")
+        self.dubbing.fail(failed["args"][0], f"dubbing failed {retries['retries'] + 1} times; "
+                                             f"the last error: {_in_words(_last_error(failed))}")
 
-    def give_up(self, message: dict[str, Any], retries: dict[str, Any]) -> None:
+    def give_up(self, failed: dict[str, Any], retries: dict[str, Any]) -> None:
         """A chunk failed every time it was tried: fail its task with the last error."""
-        task_id, index = message["args"]
-        error = (message["options"].get("traceback") or "").strip().splitlines()[-1:] or ["?"]
+        task_id, index = failed["args"]
+        error = _last_error(failed)
         with self.runtime.database.session() as session:
             service.fail(session, task_id, f"chunk {index + 1} failed {retries['retries'] + 1} "
-                                           f"times; the last error: {_in_words(error[0])}")
-        log.error("task %s failed: chunk %d failed every time; %s", task_id, index + 1, error[0])
+                                           f"times; the last error: {_in_words(error)}")
+        log.error("task %s failed: chunk %d failed every time; %s", task_id, index + 1, error)
 
     def run(self, stop: StopRequest, parent: int) -> None:
         worker = dramatiq.Worker(self.broker, worker_threads=self.settings.worker_threads)
@@ -210,6 +206,12 @@ class ChunkWorker:
         self.dubbing.speech.close()
         self.broker.close()
         self.runtime.close()
+
+
+def _last_error(failed: dict[str, Any]) -> str:
+    """The last line of the traceback a message that failed every retry carries ("?": none)."""
+    lines = (failed["options"].get("traceback") or "").strip().splitlines()
+    return lines[-1] if lines else "?"
 
 
 def _in_words(line: str) -> str:
