@@ -92,6 +92,9 @@ def test_the_audio_is_not_kept(api: Api, paragraph: bytes) -> None:
     task = submit(api, headers, paragraph)
     assert api.services.storage.read_upload(task["task_id"]) == paragraph  # while it runs
     succeeded(api, headers, task["task_id"])
+    # removed right after the status is written (the assembly that won removes them)
+    wait_until(lambda: not list(api.services.settings.data_dir.rglob(f"*{task['task_id']}*")),
+               5, "the task's files removed")
     with pytest.raises(NotFound):
         api.services.storage.read_upload(task["task_id"])
     assert not [path for path in api.services.settings.data_dir.rglob(f"*{task['task_id']}*")]
